@@ -1,0 +1,87 @@
+#!/usr/bin/env node
+// HydroSync benchmarks (issue #2 §9). Each bench first checks a known answer, then times the
+// operation on one core. Figures are reported, not asserted. Run: npm run bench [-- --quick]
+import {
+  DecoderKey, VendingKey, decodeToken, deriveDecoderKey, dkga02, dkga04, generateToken, bytesToHex,
+} from '../dist/index.js';
+
+const quick = process.argv.includes('--quick');
+const SECONDS = quick ? 0.3 : 1.5;
+
+function assertEqual(what, got, want) {
+  if (JSON.stringify(got) !== JSON.stringify(want)) {
+    console.error(`known-answer check failed for ${what}: got ${JSON.stringify(got)}, expected ${JSON.stringify(want)}`);
+    process.exit(1);
+  }
+}
+
+/** Run fn(i) in batches until SECONDS have passed; best of 3 rounds, in operations per second. */
+function measure(fn, batch = 10000) {
+  let best = 0;
+  let sink = 0;
+  for (let round = 0; round < 3; round++) {
+    let ops = 0;
+    const start = process.hrtime.bigint();
+    let elapsed = 0;
+    do {
+      for (let i = 0; i < batch; i++) sink += fn(i);
+      ops += batch;
+      elapsed = Number(process.hrtime.bigint() - start) / 1e9;
+    } while (elapsed < SECONDS);
+    best = Math.max(best, ops / elapsed);
+  }
+  if (sink === 0.5) console.log('');
+  return best;
+}
+
+const VK04 = 'abababababababab949494949494949401234567';
+const C11 = { keyType: 2, supplyGroupCode: '201457', tariffIndex: '01', keyRevisionNumber: 1, pan: '600727000000000009', baseDate: 2014, encryptionAlgorithm: '11' };
+const results = [];
+const report = (name, opsPerSec, target) => {
+  results.push({ name, opsPerSec: Math.round(opsPerSec), target });
+  const t = target ? `  (target ≥ ${target.toLocaleString('en-US')}: ${opsPerSec >= target ? 'met' : 'NOT met'})` : '';
+  console.log(`${name.padEnd(44)} ${Math.round(opsPerSec).toLocaleString('en-US').padStart(12)} ops/s${t}`);
+};
+
+// --- decode EA11 ---
+{
+  const key = deriveDecoderKey(VK04, C11);
+  assertEqual('EA11 decode (C11 CTSA01-1)', decodeToken('58625789986991357486', key).fields, { rnd: 5, tid: 85740, amount: 1 });
+  const tokens = [];
+  for (let i = 0; i < 1024; i++) tokens.push(generateToken({ kind: 'transferCredit', subclass: 1, fields: { rnd: i & 15, tid: 100000 + i * 2, amount: i } }, key));
+  report('decode EA11 (20 digits → verified fields)', measure((i) => decodeToken(tokens[i & 1023], key).fields.amount), 2_000_000);
+}
+// --- decode EA07 (sample tables) ---
+{
+  const key = DecoderKey.fromHex('e653341f9d5bf36f', { encryptionAlgorithm: '07', baseDate: 1993 });
+  assertEqual('EA07 decode (tok-018-sample)', decodeToken('49557971313645619756', key).fields, { rnd: 5, tid: 5867275, amount: 1 });
+  const tokens = [];
+  for (let i = 0; i < 1024; i++) tokens.push(generateToken({ kind: 'transferCredit', subclass: 1, fields: { rnd: i & 15, tid: 100000 + i * 2, amount: i } }, key));
+  report('decode EA07 (20 digits → verified fields)', measure((i) => decodeToken(tokens[i & 1023], key).fields.amount), 2_000_000);
+}
+// --- generate ---
+{
+  const key = deriveDecoderKey(VK04, C11);
+  assertEqual('EA11 generate (C11 CTSA01-1)', generateToken({ kind: 'transferCredit', subclass: 0, fields: { rnd: 5, tid: 85740, amount: 1 } }, key), '58625789986991357486');
+  report('generate EA11 (fields → 20 digits)', measure((i) => generateToken({ kind: 'transferCredit', subclass: 1, fields: { rnd: 5, tid: 100000 + ((i & 0x7fff) << 1), amount: i & 0x3fff } }, key).length));
+  const sta = DecoderKey.fromHex('e653341f9d5bf36f', { encryptionAlgorithm: '07', baseDate: 1993 });
+  assertEqual('EA07 generate (tok-018-sample)', generateToken({ kind: 'transferCredit', subclass: 1, fields: { rnd: 5, tid: 5867275, amount: 1 } }, sta), '49557971313645619756');
+  report('generate EA07 (fields → 20 digits)', measure((i) => generateToken({ kind: 'transferCredit', subclass: 1, fields: { rnd: 5, tid: 100000 + ((i & 0x7fff) << 1), amount: i & 0x3fff } }, sta).length));
+}
+// --- DKGA02 ---
+{
+  const vk = VendingKey.fromHex('abababababababab');
+  const p = { keyType: 2, supplyGroupCode: '123456', tariffIndex: '01', keyRevisionNumber: 1, pan: '600727000000000009', baseDate: 1993, encryptionAlgorithm: '07' };
+  assertEqual('DKGA02 (N02)', bytesToHex(dkga02(vk, p)), 'e653341f9d5bf36f');
+  const pans = ['600727000000000009', '000001000000000082', '600727111111111153'];
+  report('DKGA02 (VK prepared, new PAN each time)', measure((i) => dkga02(vk, { ...p, pan: pans[i % 3] })[0], 2000));
+}
+// --- DKGA04 ---
+{
+  const vk = VendingKey.fromHex(VK04);
+  assertEqual('DKGA04 (C11)', bytesToHex(dkga04(vk, C11)), '929bd3a415c9420a05ec5ee9f3ce91c3');
+  const pans = ['600727000000000009', '000001000000000082', '600727111111111153'];
+  report('DKGA04 (VK prepared, new PAN each time)', measure((i) => dkga04(vk, { ...C11, pan: pans[i % 3] })[0], 2000), 200_000);
+}
+
+if (process.argv.includes('--json')) console.log(JSON.stringify({ node: process.version, results }, null, 2));

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync, readdirSync } from 'node:fs';
+import { verifyCase, verifyVectors } from '../src/vectors';
+import { HydroSyncError } from '../src/errors';
+
+// Every vector file shipped in vectors/ (the shared known answers and the project's own cases),
+// each case as its own test, through the same verifier that `hydrosync vectors verify` uses.
+
+const dir = new URL('../vectors/', import.meta.url);
+const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+
+describe('vector files', () => {
+  it('include every shared known-answer file', () => {
+    for (const f of ['dev-amount.json', 'dev-crc16.json', 'dev-des.json', 'dev-keys.json', 'dev-misty1.json', 'dev-sta-sample.json', 'dev-tid.json', 'dev-tokens.json']) {
+      expect(files).toContain(f);
+    }
+  });
+  for (const file of files) {
+    const doc = JSON.parse(readFileSync(new URL(file, dir), 'utf8')) as { provenance?: string; cases: { id: string }[] };
+    describe(file, () => {
+      it('has provenance', () => expect(doc.provenance?.length ?? 0).toBeGreaterThan(20));
+      const report = verifyVectors(doc);
+      for (const r of report.cases) {
+        it(`${r.id} (${r.kind})`, () => expect(r.message ?? 'ok').toBe('ok'));
+      }
+    });
+  }
+});
+
+describe('the verifier itself', () => {
+  it('fails a case of an unknown kind (never passes it)', () => {
+    const r = verifyCase({ id: 'x', kind: 'meterSequenceV9', expected: 1 });
+    expect(r.ok).toBe(false);
+    expect(r.message).toMatch(/unknown case kind/);
+  });
+  it('fails an unknown kind even when it expects an error', () => {
+    expect(verifyCase({ id: 'x', kind: 'nope', expected: { error: 'VECTOR' } }).ok).toBe(false);
+  });
+  it('rejects an unknown format', () => {
+    expect(() => verifyVectors({ format: 'hydrosync-vectors/2', cases: [] })).toThrow(HydroSyncError);
+    expect(() => verifyVectors({ cases: [] })).toThrow(/format/);
+    expect(() => verifyVectors([])).toThrow(HydroSyncError);
+  });
+  it('fails a case whose expected value is wrong', () => {
+    const r = verifyCase({ id: 'bad', kind: 'crc16', data: '00004a2d900ff2', variant: 'standard', expected: '0ffb' });
+    expect(r).toMatchObject({ ok: false });
+    expect(r.message).toMatch(/0ffa/);
+  });
+  it('passes an expected error only with the same code', () => {
+    expect(verifyCase({ id: 'e1', kind: 'tid', dateTime: '1992-12-31T23:59', baseDate: 1993, expected: { error: 'TID' } }).ok).toBe(true);
+    expect(verifyCase({ id: 'e2', kind: 'tid', dateTime: '1992-12-31T23:59', baseDate: 1993, expected: { error: 'RANGE' } }).ok).toBe(false);
+    expect(verifyCase({ id: 'e3', kind: 'tid', dateTime: '2000-01-01T00:00', baseDate: 1993, expected: { error: 'TID' } }).ok).toBe(false);
+  });
+  it('decode cases compare fields and errors', () => {
+    const key = { decoderKey: '929bd3a415c9420a05ec5ee9f3ce91c3' };
+    expect(verifyCase({ id: 'd1', kind: 'decode', token: '58625789986991357486', key, encryptionAlgorithm: '11', expected: { class: 0, subclass: 0, fields: { rnd: 5, tid: 85740, amount: 1 } } }).ok).toBe(true);
+    expect(verifyCase({ id: 'd2', kind: 'decode', token: '58625789986991357486', key, encryptionAlgorithm: '11', expected: { class: 0, subclass: 0, fields: { rnd: 5, tid: 85741, amount: 1 } } }).ok).toBe(false);
+    expect(verifyCase({ id: 'd3', kind: 'decode', token: '58625789986991357487', key, encryptionAlgorithm: '11', expected: { error: 'CRC' } }).ok).toBe(true);
+  });
+  it('a case that names unloaded STA tables fails with a hint', () => {
+    const r = verifyCase({ id: 't', kind: 'cipher', algorithm: 'STA', tables: 'production', key: '0000000000000000', plaintext: '0000000000000000', expected: '0000000000000000' });
+    expect(r.ok).toBe(false);
+    expect(r.message).toMatch(/--sta-tables/);
+  });
+  it('duplicate ids fail', () => {
+    const c = { id: 'same', kind: 'crc16', data: '00004a2d900ff2', variant: 'standard', expected: '0ffa' };
+    const rep = verifyVectors({ format: 'hydrosync-vectors/1', cases: [c, c] });
+    expect(rep.failed).toBe(1);
+  });
+});

@@ -1,0 +1,29 @@
+import { fail } from '../errors';
+import { DecoderKey, type DecoderKeyOptions } from './decoder-key';
+import { type Dkga02Options, dkga02 } from './dkga02';
+import { dkga04 } from './dkga04';
+import { normalizeKeyParameters } from './parameters';
+import type { Dkga, KeyParameters } from './types';
+import type { VendingKey } from './vending-key';
+
+export interface DeriveOptions extends DecoderKeyOptions, Dkga02Options {}
+
+/**
+ * Derive a decoder key with DKGA02 or DKGA04 and return it with all its attributes, ready to
+ * generate and decode tokens. The DKGA is taken from `params.dkga`, or else from the vending
+ * key's length (64 bits → DKGA02, 160 bits → DKGA04).
+ */
+export function deriveDecoderKey(
+  vendingKey: VendingKey | Uint8Array | string,
+  params: KeyParameters & { dkga?: Dkga },
+  options: DeriveOptions = {},
+): DecoderKey {
+  const p = normalizeKeyParameters(params);
+  const dkga: Dkga = params.dkga ?? (typeof vendingKey === 'string'
+    ? (vendingKey.replace(/^0x/i, '').length === 16 ? '02' : '04')
+    : vendingKey instanceof Uint8Array ? (vendingKey.length === 8 ? '02' : '04')
+    : vendingKey.bits === 64 ? '02' : '04');
+  if (dkga !== '02' && dkga !== '04') fail('KEY', `unsupported DKGA ${JSON.stringify(dkga)}; use "02" or "04"`);
+  const bytes = dkga === '02' ? dkga02(vendingKey, p, options) : dkga04(vendingKey, p);
+  return DecoderKey.fromBytes(bytes, { ...p, dkga }, options);
+}

@@ -1,0 +1,118 @@
+import { fail } from '../errors';
+import {
+  type WallClock, formatWallClock, tidFromInstant, tidFromWallClock, wallClockFromTid,
+} from '../codec/tid';
+import {
+  cubicMetresToTenths, decodeCurrencyUnits, decodeTransferAmount, encodeCurrencyUnits, encodeTransferAmount,
+  formatCurrencyAmount, litresToTenths, parseCurrencyAmount, tenthsToLitres,
+} from '../codec/amount';
+import { groupToken } from '../codec/token-digits';
+import type { DecoderKey } from '../keys/decoder-key';
+import { type GenerateOptions, generateToken } from './generate';
+import { randomNibble } from './random';
+import type { TransferCreditToken, TransferCurrencyToken } from './types';
+
+/** When a token is issued: a TID, a naive wall-clock date-time, or an instant with an explicit UTC offset. */
+export interface IssueTime {
+  tid?: number;
+  /** Naive local wall-clock time, "YYYY-MM-DDTHH:MM" or a WallClock. */
+  dateTime?: string | WallClock;
+  /** An instant; needs utcOffsetMinutes (420 for WIB, 480 WITA, 540 WIT). The host time zone is never used. */
+  at?: Date;
+  utcOffsetMinutes?: number;
+}
+
+/** Resolve the TID for a key's base date (reserved 00:01 → 00:02). Exactly one of tid, dateTime, at. */
+export function resolveTid(key: Pick<DecoderKey, 'baseDate'>, time: IssueTime): number {
+  const given = [time.tid !== undefined, time.dateTime !== undefined, time.at !== undefined].filter(Boolean).length;
+  if (given !== 1) fail('FORMAT', 'give exactly one of tid, dateTime, or at (with utcOffsetMinutes)');
+  if (time.tid !== undefined) {
+    if (!Number.isInteger(time.tid) || time.tid < 0 || time.tid > 0xffffff) fail('RANGE', `TID must be an integer 0..16777215; got ${time.tid}`);
+    return time.tid;
+  }
+  if (time.dateTime !== undefined) return tidFromWallClock(time.dateTime, key.baseDate);
+  if (time.utcOffsetMinutes === undefined) {
+    fail('FORMAT', 'an instant needs utcOffsetMinutes (e.g. 420 for WIB); the host time zone is never used');
+  }
+  return tidFromInstant(time.at!, time.utcOffsetMinutes, key.baseDate);
+}
+
+export interface IssuedToken {
+  /** 20 digits. */
+  token: string;
+  /** Grouped 4-4-4-4-4 for printing. */
+  grouped: string;
+  tid: number;
+  /** The TID as naive wall-clock time under the key's base date. */
+  dateTime: string;
+  subclass: number;
+  fields: Record<string, number>;
+}
+
+export interface IssuedCredit extends IssuedToken {
+  /** What was asked for, in tenths of a unit (0.1 m³ for water). */
+  requestedTenths: number;
+  /** What the token carries after rounding up (§3.1). */
+  creditedTenths: number;
+  /** For water (subclass 1): credited litres. */
+  creditedLitres?: number;
+}
+
+export interface CreditRequest extends IssueTime {
+  /** 0 electricity, 1 water (default), 2 gas, 3 time. */
+  subclass?: 0 | 1 | 2 | 3;
+  /** Exactly one amount: tenths of a unit, litres (water), or cubic metres as a decimal string. */
+  tenths?: number;
+  litres?: number;
+  cubicMetres?: string;
+  rnd?: number;
+}
+
+/** Issue a class 0 TransferCredit token (water by default), rounding the amount up in the customer's favour. */
+export function issueCredit(key: DecoderKey, req: CreditRequest, options: GenerateOptions = {}): IssuedCredit {
+  const subclass = req.subclass ?? 1;
+  const amounts = [req.tenths, req.litres, req.cubicMetres].filter((v) => v !== undefined).length;
+  if (amounts !== 1) fail('FORMAT', 'give exactly one amount: tenths, litres or cubicMetres');
+  if ((req.litres !== undefined || req.cubicMetres !== undefined) && subclass !== 1 && subclass !== 2) {
+    fail('FORMAT', 'litres and cubic metres are volumes: use them for water (subclass 1) or gas (subclass 2)');
+  }
+  const requestedTenths = req.tenths !== undefined ? req.tenths
+    : req.litres !== undefined ? litresToTenths(req.litres) : cubicMetresToTenths(req.cubicMetres!);
+  const amount = encodeTransferAmount(requestedTenths);
+  const tid = resolveTid(key, req);
+  const t: TransferCreditToken = { kind: 'transferCredit', class: 0, subclass, fields: { rnd: req.rnd ?? randomNibble(), tid, amount } };
+  const token = generateToken(t, key, options);
+  const creditedTenths = decodeTransferAmount(amount);
+  return {
+    token, grouped: groupToken(token), tid, dateTime: formatWallClock(wallClockFromTid(tid, key.baseDate)),
+    subclass, fields: t.fields, requestedTenths, creditedTenths,
+    ...(subclass === 1 ? { creditedLitres: tenthsToLitres(creditedTenths) } : {}),
+  };
+}
+
+export interface CurrencyRequest extends IssueTime {
+  /** 4 electricity, 5 water (default), 6 gas, 7 time currency. */
+  subclass?: 4 | 5 | 6 | 7;
+  /** Amount in currency units as a decimal string (at most 5 decimals), e.g. "50000" rupiah. */
+  amount: string;
+}
+
+export interface IssuedCurrency extends IssuedToken {
+  requested: string;
+  /** What the token carries after rounding (magnitude up for credit, down for debit). */
+  credited: string;
+}
+
+/** Issue a class 0 currency TransferCredit token (water currency by default). */
+export function issueCurrencyCredit(key: DecoderKey, req: CurrencyRequest, options: GenerateOptions = {}): IssuedCurrency {
+  const subclass = req.subclass ?? 5;
+  const units = parseCurrencyAmount(req.amount);
+  const currencyAmount = encodeCurrencyUnits(units);
+  const tid = resolveTid(key, req);
+  const t: TransferCurrencyToken = { kind: 'transferCurrency', class: 0, subclass, fields: { tid, currencyAmount } };
+  const token = generateToken(t, key, options);
+  return {
+    token, grouped: groupToken(token), tid, dateTime: formatWallClock(wallClockFromTid(tid, key.baseDate)),
+    subclass, fields: t.fields, requested: formatCurrencyAmount(units), credited: formatCurrencyAmount(decodeCurrencyUnits(currencyAmount)),
+  };
+}
