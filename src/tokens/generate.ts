@@ -55,9 +55,8 @@ export function buildBlock(token: TokenInput, out: Uint32Array): 0 | 1 | 2 {
       writeBits(out, v, lsb, width);
     }
   }
-  const known = new Set(layout.fields.map((f) => f[0]));
-  for (const name of Object.keys(fields)) {
-    if (!known.has(name)) fail('FORMAT', `${token.kind}: unknown field ${JSON.stringify(name)}; expected ${[...known].join(', ')}`);
+  for (const name in fields) {
+    if (!layout.names.has(name)) fail('FORMAT', `${token.kind}: unknown field ${JSON.stringify(name)}; expected ${[...layout.names].join(', ')}`);
   }
   const cls = layout.cls;
   const currency = token.kind === 'transferCurrency';

@@ -13,12 +13,14 @@ export interface Layout {
   readonly kind: TokenKind;
   readonly cls: 0 | 1 | 2;
   readonly fields: readonly FieldSpec[];
+  /** The field names, for rejecting unknown ones. */
+  readonly names: ReadonlySet<string>;
 }
 
 const TID_FIELDS = (last: string): FieldSpec[] => [['rnd', 56, 4], ['tid', 32, 24], [last, 16, 16]];
 
 function L(kind: TokenKind, cls: 0 | 1 | 2, fields: FieldSpec[]): Layout {
-  return Object.freeze({ kind, cls, fields: Object.freeze(fields.map((f) => Object.freeze(f))) });
+  return Object.freeze({ kind, cls, fields: Object.freeze(fields.map((f) => Object.freeze(f))), names: new Set(fields.map((f) => f[0])) });
 }
 
 /** Layout per (class, subclass); index = class * 16 + subclass. Missing = reserved (FUNCTION). */
