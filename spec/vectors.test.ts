@@ -68,3 +68,16 @@ describe('the verifier itself', () => {
     expect(rep.failed).toBe(1);
   });
 });
+
+describe('token cases that expect a refusal', () => {
+  const key = { dkga: '04', vendingKey: 'abababababababab949494949494949401234567', keyType: 2, supplyGroupCode: '201460', tariffIndex: '01', keyRevisionNumber: 7, pan: '600727111111111153', baseDate: 2014, encryptionAlgorithm: '11', keyExpiryNumber: 85 };
+  it('a TID past KEN gives KEY_EXPIRED (like C11 CTSA16 rows 1–3)', () => {
+    // 2032-10-27 with base date 2014: TID >> 16 = 151 > 85.
+    const c = { id: 'ken', kind: 'token', key, encryptionAlgorithm: '11', class: 0, subclass: 0, fields: { rnd: 5, tid: 151 * 65536, amount: 10 }, expected: { error: 'KEY_EXPIRED' } };
+    expect(verifyCase(c)).toEqual({ id: 'ken', kind: 'token', ok: true });
+  });
+  it('the reserved minute gives TID', () => {
+    const c = { id: 'res', kind: 'token', key: { ...key, keyExpiryNumber: 255 }, encryptionAlgorithm: '11', class: 0, subclass: 1, fields: { rnd: 5, tid: 1441, amount: 10 }, expected: { error: 'TID' } };
+    expect(verifyCase(c).ok).toBe(true);
+  });
+});

@@ -59,6 +59,10 @@ token('own-ea07-clear-tamper', 'ClearTamperCondition, EA07 (sample tables)', K07
 token('own-ea07-currency', 'water currency 1.5, EA07 (sample tables)', K07, 0, 5, { tid: 5867281, currencyAmount: encodeCurrencyAmount('1.5') });
 token('own-ea09-water', 'water 1.0 m³, DKGA02 + EA09 (DES; deprecated)', K09, 0, 1, { rnd: 5, tid: 5867283, amount: 10 });
 
+// A vending side refuses a TID past the key's KEN (like STS 531-1-11 CTSA16 rows 1–3).
+cases.push({ id: 'own-refuse-expired-key', kind: 'token', description: 'KEN 85, TID of 2032-10-27 (TID >> 16 = 151 > 85): refused', key: { ...K11, supplyGroupCode: '201460', keyRevisionNumber: 7, pan: '600727111111111153', keyExpiryNumber: 85 }, encryptionAlgorithm: '11', class: 0, subclass: 0, fields: { rnd: 5, tid: tidFromWallClock('2032-10-27T10:00', 2014), amount: 10 }, expected: { error: 'KEY_EXPIRED' } });
+cases.push({ id: 'own-refuse-reserved-minute', kind: 'token', description: 'a token on the reserved 00:01 minute is refused', key: K11, encryptionAlgorithm: '11', class: 0, subclass: 1, fields: { rnd: 5, tid: 1441, amount: 10 }, expected: { error: 'TID' } });
+
 // Key-change sets.
 function keyChange(id, description, key, newKey, opts) {
   const cur = keyFromObject(key, undefined);

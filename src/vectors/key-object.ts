@@ -27,7 +27,7 @@ export interface KeyObject {
 
 /** Build a DecoderKey from a vector key object; `encryptionAlgorithm` overrides the object's own. */
 export function keyFromObject(obj: unknown, encryptionAlgorithm?: string, staTables?: StaTables): DecoderKey {
-  if (obj === null || typeof obj !== 'object') fail('VECTOR', 'key must be an object');
+  if (obj === null || typeof obj !== 'object') fail('KEY', 'a key must be an object (derivation inputs with vendingKey, or decoderKey)');
   const k = obj as KeyObject;
   const ea = parseEncryptionAlgorithm(encryptionAlgorithm ?? k.encryptionAlgorithm ?? (k.decoderKey?.length === 32 ? '11' : '07'));
   const opts = staTables ? { staTables } : {};
@@ -43,9 +43,9 @@ export function keyFromObject(obj: unknown, encryptionAlgorithm?: string, staTab
       ...(k.pan !== undefined ? { pan: k.pan } : {}),
     }, opts);
   }
-  if (typeof k.vendingKey !== 'string') fail('VECTOR', 'key object needs vendingKey (with derivation inputs) or decoderKey');
+  if (typeof k.vendingKey !== 'string') fail('KEY', 'a key object needs vendingKey (with derivation inputs) or decoderKey');
   const dkga = k.dkga === undefined ? undefined : String(k.dkga).padStart(2, '0');
-  if (dkga !== undefined && dkga !== '02' && dkga !== '04') fail('VECTOR', `unsupported dkga ${JSON.stringify(k.dkga)}`);
+  if (dkga !== undefined && dkga !== '02' && dkga !== '04') fail('KEY', `unsupported dkga ${JSON.stringify(k.dkga)}; use "02" or "04"`);
   const params: KeyParameters & { dkga?: Dkga } = {
     keyType: parseKeyType(k.keyType),
     supplyGroupCode: k.supplyGroupCode as string,

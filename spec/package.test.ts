@@ -1,0 +1,58 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+// The built package as users get it: ESM and CommonJS entry points through the exports map, the
+// examples, and the rule that the core imports nothing from node:. Needs `npm run build` (CI
+// builds before testing); without dist/ the built-package tests are skipped.
+const root = join(__dirname, '..');
+const built = existsSync(join(root, 'dist', 'index.js')) && existsSync(join(root, 'dist', 'index.cjs'));
+
+function node(args: string[], input?: string) {
+  const r = spawnSync(process.execPath, args, { cwd: root, input, encoding: 'utf8', timeout: 30_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('the core is browser-safe', () => {
+  it('no file outside src/cli and src/node imports from node: or uses process/Buffer', () => {
+    const offenders: string[] = [];
+    const walk = (dir: string) => {
+      for (const e of readdirSync(dir, { withFileTypes: true })) {
+        const p = join(dir, e.name);
+        if (e.isDirectory()) {
+          if (!['cli', 'node'].includes(e.name)) walk(p);
+        } else if (p.endsWith('.ts')) {
+          const src = readFileSync(p, 'utf8');
+          if (/from ['"]node:|require\(|\bprocess\.|\bBuffer\b/.test(src)) offenders.push(p);
+        }
+      }
+    };
+    walk(join(root, 'src'));
+    expect(offenders).toEqual([]);
+  });
+});
+
+describe.skipIf(!built)('built package', () => {
+  it('CommonJS: require("hydrosync") works on this Node (require of ESM-only @noble/hashes)', () => {
+    const r = node(['-e', `const h = require('hydrosync'); const k = h.deriveDecoderKey('abababababababab949494949494949401234567', { keyType: 2, supplyGroupCode: '201457', tariffIndex: '01', keyRevisionNumber: 1, pan: '600727000000000009', baseDate: 2014, encryptionAlgorithm: '11' }); console.log(h.generateToken({ kind: 'transferCredit', subclass: 0, fields: { rnd: 5, tid: 85740, amount: 1 } }, k));`]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe('58625789986991357486');
+  });
+  it('ESM subpaths resolve through the exports map', () => {
+    const r = node(['--input-type=module', '-e', `import { decodeToken } from 'hydrosync/tokens'; import { groupToken } from 'hydrosync/codec'; import { createCli } from 'hydrosync/cli'; import pkg from 'hydrosync/package.json' with { type: 'json' }; console.log(typeof decodeToken, groupToken('00000000000150997584'), typeof createCli, pkg.name);`]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe('function 0000 0000 0001 5099 7584 function hydrosync');
+  });
+  it('type declarations exist for both formats', () => {
+    for (const f of ['index.d.ts', 'index.d.cts', 'tokens.d.ts', 'cli.d.ts']) expect(existsSync(join(root, 'dist', f))).toBe(true);
+  });
+  it('examples run', () => {
+    const a = node(['examples/issue-and-decode.mjs']);
+    expect(a.code).toBe(0);
+    expect(a.stdout).toMatch(/TID 6793050 \(2026-12-01T09:30\), 2600 L/);
+    const b = node(['examples/key-change.mjs']);
+    expect(b.code).toBe(0);
+    expect(b.stdout.trim().split('\n').pop()).toBe('true 6 203557 2035');
+  });
+});

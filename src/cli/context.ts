@@ -1,0 +1,83 @@
+import { HydroSyncError } from '../errors';
+import type { CliIo } from './io';
+
+/** One line, whatever the message holds (commander and some errors span lines). */
+function oneLine(s: string): string {
+  return s.replace(/\s*\n\s*/g, ' ').trim();
+}
+
+/** `CODE: message` for library errors, the bare message for usage errors. */
+export function errorText(e: HydroSyncError): string {
+  return e.code === 'USAGE' ? e.message : `${e.code}: ${e.message}`;
+}
+
+/**
+ * State of one CLI run: the io, the exit code so far, warnings already shown, and the key material
+ * in play, so that no message can carry it out (belt and braces: key strings are validated before
+ * they reach code that could quote them).
+ */
+export class CliContext {
+  readonly io: CliIo;
+  exitCode = 0;
+  private readonly secrets = new Set<string>();
+  private readonly warned = new Set<string>();
+
+  constructor(io: CliIo) {
+    this.io = io;
+  }
+
+  /** Write a line to stdout. */
+  out(line = ''): void {
+    this.io.stdout(`${line}\n`);
+  }
+
+  /** Write one JSON value as one line to stdout. */
+  json(value: unknown): void {
+    this.io.stdout(`${JSON.stringify(value)}\n`);
+  }
+
+  /** `hydrosync: warning: …` on stderr, once per distinct message. */
+  warn(message: string): void {
+    const text = this.redact(oneLine(message));
+    if (this.warned.has(text)) return;
+    this.warned.add(text);
+    this.io.stderr(`hydrosync: warning: ${text}\n`);
+  }
+
+  /** `hydrosync: …` on stderr (one line). */
+  error(message: string): void {
+    this.io.stderr(`hydrosync: ${this.redact(oneLine(message))}\n`);
+  }
+
+  /** Raise the exit code (never lowers it). */
+  raise(code: number): void {
+    if (code > this.exitCode) this.exitCode = code;
+  }
+
+  /** Remember key material (hex) that must never appear in output. */
+  addSecret(hex: string): void {
+    const h = hex.trim().replace(/^0x/i, '').toLowerCase();
+    if (h.length >= 8) this.secrets.add(h);
+  }
+
+  /** Remove known key material (and any run of hex digits that starts like it) from a message. */
+  redact(text: string): string {
+    if (this.secrets.size === 0) return text;
+    let out = text;
+    for (const s of this.secrets) {
+      const probe = s.slice(0, 12);
+      let i = out.toLowerCase().indexOf(probe);
+      while (i >= 0) {
+        let start = i;
+        while (start > 0 && /[0-9a-fA-F]/.test(out[start - 1]!)) start--;
+        let end = i + probe.length;
+        while (end < out.length && /[0-9a-fA-F]/.test(out[end]!)) end++;
+        out = `${out.slice(0, start)}[redacted]${out.slice(end)}`;
+        i = out.toLowerCase().indexOf(probe);
+      }
+    }
+    return out;
+  }
+}
+
+export { oneLine };

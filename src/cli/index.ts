@@ -1,0 +1,161 @@
+/**
+ * The `hydrosync` command line. `createCli(io)` builds the commander program (one file per
+ * command under ./commands); `runCli(argv, io)` runs it and returns the exit code, never calling
+ * process.exit, so tests run the whole CLI in-process with a fake io.
+ *
+ * Exit codes: 0 success; 1 a token or a vector failed; 2 usage or input error; 70 internal error.
+ */
+import { Command, CommanderError } from 'commander';
+import { HydroSyncError } from '../errors';
+import { packageVersion } from '../node/package-version';
+import { registerDemo } from './commands/demo';
+import { registerKeyDerive } from './commands/key-derive';
+import { registerTokenDecode } from './commands/token-decode';
+import { registerTokenGenerate } from './commands/token-generate';
+import { registerVectorsVerify } from './commands/vectors-verify';
+import { CliContext, errorText } from './context';
+import { CliExit, EXIT, usage } from './exit-codes';
+import type { CliIo } from './io';
+import { processIo } from '../node/process-io';
+
+export type { CliIo } from './io';
+export { EXIT } from './exit-codes';
+export { DEMO_KEY } from './demo-key';
+
+const contexts = new WeakMap<Command, CliContext>();
+
+const ROOT_HELP = `
+Keys come from a key file (--key-file FILE: {"format":"hydrosync-key/1", "vendingKey" or
+"decoderKey", "keyType", "supplyGroupCode", "tariffIndex", "keyRevisionNumber", "pan",
+"baseDate", "encryptionAlgorithm", "keyExpiryNumber", "dkga"}) or from the environment
+(HYDROSYNC_VENDING_KEY or HYDROSYNC_DECODER_KEY, hex, with --pan --sgc --ti --krn --kt
+--base-date --ea). Key material is never printed unless asked for (key derive --reveal).
+
+Environment:
+  HYDROSYNC_VENDING_KEY       vending key (hex: 16 digits DKGA02, 40 digits DKGA04)
+  HYDROSYNC_DECODER_KEY       decoder key (hex: 16 digits EA07/EA09, 32 digits EA11)
+  HYDROSYNC_NEW_VENDING_KEY   new vending key for token generate key-change
+  HYDROSYNC_NEW_DECODER_KEY   new decoder key for token generate key-change
+  HYDROSYNC_STA_TABLES        STA tables file for EA07 (else the IEC sample tables, which
+                              production meters do not use)
+  HYDROSYNC_UTC_OFFSET        UTC offset of the meters' local time in minutes for --now
+                              (420 = WIB, 480 = WITA, 540 = WIT)
+
+Exit status: 0 success; 1 a token or vector failed (CRC, FORMAT, FUNCTION, failing case);
+2 usage or input error (bad or missing option, unreadable or malformed file, bad key).
+
+Examples:
+  $ hydrosync demo
+  $ hydrosync key derive --key-file vending.json --pan 600727000000000009 --out meter.key.json
+  $ hydrosync token generate credit --key-file meter.key.json --m3 5 --date-time 2026-12-01T09:30
+  $ hydrosync token decode --key-file meter.key.json 4718 6281 2079 5515 5808
+  $ hydrosync vectors verify vectors/*.json`;
+
+/** Full name of a command, e.g. "hydrosync token generate". */
+function commandPath(cmd: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = cmd; c; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
+}
+
+/**
+ * A command group (hydrosync, key, token, token generate, vectors) needs a subcommand: a missing
+ * or unknown one is a one-line usage error (exit 2), not a page of help on stderr.
+ */
+function requireSubcommand(group: Command): void {
+  group.allowExcessArguments(true).action((_options: unknown, cmd: Command) => {
+    const names = group.commands.map((c) => c.name());
+    const path = commandPath(group);
+    const given = cmd.args[0];
+    if (given === undefined) usage(`missing command: ${path} ${names.join('|')} (see '${path} --help')`);
+    usage(`unknown command '${given}' for '${path}': use one of ${names.join(', ')}`);
+  });
+}
+
+function buildProgram(ctx: CliContext): Command {
+  const program = new Command('hydrosync');
+  program
+    .description('STS (IEC 62055-41 Ed. 2) prepaid 20-digit tokens for water meters: derive keys, make and decode tokens, verify vectors.')
+    .version(packageVersion(), '-V, --version', 'print the version')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => ctx.io.stdout(s),
+      writeErr: (s) => ctx.io.stderr(s),
+      outputError: () => {
+        // printed by runCli as one "hydrosync: …" line
+      },
+      getOutHelpWidth: () => 100,
+      getErrHelpWidth: () => 100,
+    })
+    .addHelpText('after', ROOT_HELP);
+
+  const key = program.command('key').summary('decoder keys: derive').description('Decoder keys.');
+  registerKeyDerive(key, ctx);
+  requireSubcommand(key);
+
+  const token = program.command('token').summary('tokens: generate, decode').description('Make and decode 20-digit STS tokens.');
+  registerTokenGenerate(token, ctx, requireSubcommand);
+  registerTokenDecode(token, ctx);
+  requireSubcommand(token);
+
+  const vectors = program.command('vectors').summary('known-answer vectors: verify').description('Known-answer test vectors (hydrosync-vectors/1).');
+  registerVectorsVerify(vectors, ctx);
+  requireSubcommand(vectors);
+
+  registerDemo(program, ctx);
+  requireSubcommand(program);
+  contexts.set(program, ctx);
+  return program;
+}
+
+/**
+ * The `hydrosync` program, ready to parse (commander 14). Output goes to `io` (default: the real
+ * process). Commander's own exits are overridden: parse errors reject with a CommanderError.
+ * Prefer runCli, which prints errors as one line and returns the exit code.
+ */
+export function createCli(io: CliIo = processIo()): Command {
+  return buildProgram(new CliContext(io));
+}
+
+/** The exit code a program made by createCli has reached so far (after parseAsync). */
+export function exitCodeOf(program: Command): number {
+  return contexts.get(program)?.exitCode ?? 0;
+}
+
+/** Turn anything thrown by a command into one stderr line and an exit code. */
+function handleError(ctx: CliContext, e: unknown): number {
+  if (e instanceof CliExit) return Math.max(ctx.exitCode, e.exitCode);
+  if (e instanceof CommanderError) {
+    if (e.exitCode === 0) return ctx.exitCode; // --help, --version
+    ctx.error(e.message.replace(/^error: /, ''));
+    return EXIT.USAGE;
+  }
+  if (e instanceof HydroSyncError) {
+    ctx.error(errorText(e));
+    return Math.max(ctx.exitCode, EXIT.USAGE);
+  }
+  const err = e as Error | undefined;
+  ctx.error(`internal error: ${String(err?.message ?? e)} (this is a bug in hydrosync; please report it)`);
+  if (ctx.io.env.HYDROSYNC_DEBUG && err?.stack) ctx.io.stderr(`${ctx.redact(err.stack)}\n`);
+  return EXIT.INTERNAL;
+}
+
+/**
+ * Run the CLI on `argv` (as process.argv: node, script, arguments…) and return the exit code:
+ * 0 success, 1 a token or vector failed, 2 usage or input error. Never calls process.exit.
+ */
+export async function runCli(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  const ctx = new CliContext(io);
+  let program: Command;
+  try {
+    program = buildProgram(ctx);
+  } catch (e) {
+    return handleError(ctx, e);
+  }
+  try {
+    await program.parseAsync([...argv], { from: 'node' });
+    return ctx.exitCode;
+  } catch (e) {
+    return handleError(ctx, e);
+  }
+}

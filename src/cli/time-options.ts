@@ -1,0 +1,62 @@
+import type { Command } from 'commander';
+import type { IssueTime } from '../tokens/issue';
+import type { CliContext } from './context';
+import { usage } from './exit-codes';
+import { optionalInteger } from './option-values';
+
+export const UTC_OFFSET_ENV = 'HYDROSYNC_UTC_OFFSET';
+
+export interface TimeOptionValues {
+  tid?: string;
+  dateTime?: string;
+  now?: boolean;
+  utcOffset?: string;
+  rnd?: string;
+}
+
+/** Add the issue-time options (for tokens that carry a TID) and --rnd. */
+export function addTimeOptions(cmd: Command, options: { rnd?: boolean } = {}): Command {
+  cmd
+    .optionsGroup('Issue time options:')
+    .option('--tid <n>', 'token identifier (minutes since the base date), 0-16777215')
+    .option('--date-time <when>', 'issue time as naive local wall-clock time, YYYY-MM-DDTHH:MM')
+    .option('--now', 'issue time = now, in the zone given by --utc-offset (the default when no time option is given)')
+    .option('--utc-offset <minutes>', `offset of local time from UTC in minutes, e.g. 420 = WIB, 480 = WITA, 540 = WIT (or ${UTC_OFFSET_ENV})`);
+  if (options.rnd !== false) cmd.option('--rnd <n>', 'the 4-bit random field, 0-15 (default: random)');
+  return cmd.optionsGroup('Options:');
+}
+
+function parseOffset(text: string, from: string): number {
+  const t = text.trim();
+  if (!/^[+-]?\d+$/.test(t)) usage(`${from} must be a whole number of minutes east of UTC, e.g. 420 for WIB; got ${JSON.stringify(t.slice(0, 20))}`);
+  const v = Number(t);
+  if (Math.abs(v) > 1080) usage(`${from} must be from -1080 to 1080 minutes; got ${v}`);
+  return v;
+}
+
+/**
+ * The issue time: exactly one of --tid, --date-time or --now; none means --now. --now needs a UTC
+ * offset (--utc-offset or HYDROSYNC_UTC_OFFSET): the host time zone is never used.
+ */
+export function issueTimeFromOptions(ctx: CliContext, o: TimeOptionValues): IssueTime {
+  const given = [o.tid !== undefined && '--tid', o.dateTime !== undefined && '--date-time', o.now === true && '--now']
+    .filter((x): x is string => typeof x === 'string');
+  if (given.length > 1) usage(`give only one of --tid, --date-time and --now (got ${given.join(' and ')})`);
+  if (o.tid !== undefined) return { tid: optionalInteger(o.tid, '--tid', 0, 0xffffff)! };
+  if (o.dateTime !== undefined) return { dateTime: o.dateTime };
+  const envOffset = ctx.io.env[UTC_OFFSET_ENV];
+  const offsetText = o.utcOffset ?? (envOffset !== undefined && envOffset.trim() !== '' ? envOffset : undefined);
+  if (offsetText === undefined) {
+    return usage(
+      `no issue time: give --tid N, --date-time YYYY-MM-DDTHH:MM, or --now with --utc-offset MINUTES (or ${UTC_OFFSET_ENV}; 420 = WIB); the host time zone is never used`,
+    );
+  }
+  const utcOffsetMinutes = parseOffset(offsetText, o.utcOffset !== undefined ? '--utc-offset' : UTC_OFFSET_ENV);
+  const at = (ctx.io.now ?? (() => new Date()))();
+  return { at, utcOffsetMinutes };
+}
+
+/** --rnd as a number, or undefined for a random one. */
+export function rndFromOptions(o: TimeOptionValues): number | undefined {
+  return optionalInteger(o.rnd, '--rnd', 0, 15);
+}
