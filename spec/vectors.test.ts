@@ -81,3 +81,30 @@ describe('token cases that expect a refusal', () => {
     expect(verifyCase(c).ok).toBe(true);
   });
 });
+
+describe('verifier leniency on input forms (never on expected values)', () => {
+  it('exponent notation for currency amounts is expanded exactly', async () => {
+    const { expandExponent } = await import('../src/vectors/verify');
+    expect(expandExponent('1.82044E+29')).toBe('182044000000000000000000000000');
+    expect(expandExponent('-1.82044E+14')).toBe('-182044000000000');
+    expect(expandExponent('1.5e-3')).toBe('0.0015');
+    expect(expandExponent('12')).toBe('12');
+    expect(verifyCase({ id: 'x', kind: 'amount', encoding: 'currency', value: '1.82044E+29', expected: 507904 }).ok).toBe(true);
+  });
+  it('a token case without fields.tid takes it from dateTime and the key\'s base date', () => {
+    const key = { dkga: '04', vendingKey: 'abababababababab949494949494949401234567', keyType: 2, supplyGroupCode: '201457', tariffIndex: '01', keyRevisionNumber: 1, pan: '600727000000000009', baseDate: 2014, encryptionAlgorithm: '11', keyExpiryNumber: 255 };
+    expect(verifyCase({ id: 'c11', kind: 'token', key, encryptionAlgorithm: '11', class: 0, subclass: 0, fields: { rnd: 5, amount: 1 }, dateTime: '2014-03-01T13:00', expected: '58625789986991357486' })).toEqual({ id: 'c11', kind: 'token', ok: true });
+  });
+  it('individual key-change tokens with hex key halves round-trip, whatever their low bits', () => {
+    const key = { decoderKey: '929bd3a415c9420a05ec5ee9f3ce91c3' };
+    const fields = { supplyGroupCodeLow: 0x2f1, newKeyMiddle2: '12300000' };
+    const wrong = verifyCase({ id: 'k', kind: 'token', key, encryptionAlgorithm: '11', class: 2, subclass: 8, fields, expected: '00000000000000000000' });
+    const token = /^token: got "(\d{20})"/.exec(wrong.message ?? '')?.[1];
+    expect(token).toBeDefined();
+    // newKeyMiddle2 0x12300000 has bits 35..16 of the block zero: decoding must still use the 4-token layout.
+    expect(verifyCase({ id: 'k', kind: 'token', key, encryptionAlgorithm: '11', class: 2, subclass: 8, fields, expected: token }).ok).toBe(true);
+  });
+  it('crc16 expected may be a number', () => {
+    expect(verifyCase({ id: 'n', kind: 'crc16', data: '00004a2d900ff2', variant: 'standard', expected: 0x0ffa }).ok).toBe(true);
+  });
+});
