@@ -1,11 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createDes } from '../src/cipher';
-import { isHydroSyncError } from '../src/errors';
-
-const bytes = (hex: string) => Uint8Array.from(hex.match(/../g)!, (h) => parseInt(h, 16));
-const block = (hex: string) => new Uint32Array([parseInt(hex.slice(0, 8), 16), parseInt(hex.slice(8, 16), 16)]);
-const hex64 = (b: Uint32Array) => b[0].toString(16).padStart(8, '0') + b[1].toString(16).padStart(8, '0');
+import { block, bytes, errorCode, hex64 } from './support';
 
 // Vectors of ../shared/vectors/dev-des.json (FIPS 81 example, Stinson textbook example,
 // NIST SP 800-20 KATs; verified with OpenSSL). Reference §10.2.
@@ -16,16 +12,6 @@ const VECTORS = [
   { id: 'des-sp800-20-vpt-2', key: '0101010101010101', plaintext: '4000000000000000', expected: 'dd7f121ca5015619' },
   { id: 'des-sp800-20-vkt-1', key: '8001010101010101', plaintext: '0000000000000000', expected: '95a8d72813daa94d' },
 ];
-
-/** The HydroSyncError code thrown by f, or 'none'. */
-function errorCode(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    return isHydroSyncError(e) ? e.code : `not a HydroSyncError: ${String(e)}`;
-  }
-  return 'none';
-}
 
 const key8 = fc.uint8Array({ minLength: 8, maxLength: 8 });
 const word = fc.nat({ max: 0xffffffff });

@@ -1,22 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createMisty1, misty1ExtendedKey } from '../src/cipher';
-import { isHydroSyncError } from '../src/errors';
+import { block, bytes, errorCode, hex64 } from './support';
 
-const bytes = (hex: string) => Uint8Array.from(hex.match(/../g)!, (h) => parseInt(h, 16));
 const toHex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
-const block = (hex: string) => new Uint32Array([parseInt(hex.slice(0, 8), 16), parseInt(hex.slice(8, 16), 16)]);
-const hex64 = (b: Uint32Array) => b[0].toString(16).padStart(8, '0') + b[1].toString(16).padStart(8, '0');
-
-/** The HydroSyncError code thrown by f, or 'none'. */
-function errorCode(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    return isHydroSyncError(e) ? e.code : `not a HydroSyncError: ${String(e)}`;
-  }
-  return 'none';
-}
 
 const VECTORS = [
   // ../shared/vectors/dev-misty1.json: RFC 2994 test data (two plaintexts, one key) ...

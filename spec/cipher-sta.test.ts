@@ -2,21 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { STA_SAMPLE_TABLES, createSta, parseStaTables } from '../src/cipher';
 import type { StaTables } from '../src/cipher';
-import { isHydroSyncError } from '../src/errors';
-
-const bytes = (hex: string) => Uint8Array.from(hex.match(/../g)!, (h) => parseInt(h, 16));
-const block = (hex: string) => new Uint32Array([parseInt(hex.slice(0, 8), 16), parseInt(hex.slice(8, 16), 16)]);
-const hex64 = (b: Uint32Array) => b[0].toString(16).padStart(8, '0') + b[1].toString(16).padStart(8, '0');
-
-/** The HydroSyncError code thrown by f, or 'none'. */
-function errorCode(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    return isHydroSyncError(e) ? e.code : `not a HydroSyncError: ${String(e)}`;
-  }
-  return 'none';
-}
+import { block, bytes, errorCode, hex64 } from './support';
 
 // ---------------------------------------------------------------------------------------------
 // Reference STA, bit by bit, straight from the reference §6.1.1 / §6.1.2 (slow; for tests only).

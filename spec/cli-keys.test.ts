@@ -2,22 +2,9 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CliIo, runCli } from '../src/cli/index';
 import { DEMO_KEY } from '../src/cli/demo-key';
 import { deriveDecoderKey } from '../src/keys/derive';
-
-async function run(args: string[], opts: { env?: Record<string, string> } = {}) {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: (s) => { stdout += s; },
-    stderr: (s) => { stderr += s; },
-    env: { ...opts.env },
-    now: () => new Date('2026-12-01T02:30:00Z'),
-  };
-  const code = await runCli(['node', 'hydrosync', ...args], io);
-  return { code, stdout, stderr };
-}
+import { runCapture as run } from './support';
 
 const VK = DEMO_KEY.vendingKey;
 const PARAMS = ['--pan', '600727000000000009', '--sgc', '201457', '--ti', '01', '--krn', '1', '--kt', '2', '--base-date', '2014', '--ea', '11'];

@@ -1,22 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { type CliIo, runCli } from '../src/cli/index';
 import { deriveDecoderKey } from '../src/keys/derive';
 import { DEMO_KEY } from '../src/cli/demo-key';
-
-/** Run the CLI in-process with a fake io (empty environment, a fixed clock). */
-async function run(args: string[], opts: { env?: Record<string, string>; stdin?: string[] } = {}) {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: (s) => { stdout += s; },
-    stderr: (s) => { stderr += s; },
-    env: { ...opts.env },
-    now: () => new Date('2026-12-01T02:30:00Z'), // 09:30 WIB
-    ...(opts.stdin ? { stdin: (async function* () { yield* opts.stdin!; })() } : {}),
-  };
-  const code = await runCli(['node', 'hydrosync', ...args], io);
-  return { code, stdout, stderr };
-}
+import { runCapture as run } from './support';
 
 function json(s: string): Record<string, any> {
   return JSON.parse(s) as Record<string, any>;

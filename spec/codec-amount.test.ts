@@ -15,6 +15,7 @@ import {
   cubicMetresToTenths,
   tenthsToLitres,
 } from '../src/codec/index';
+import { errorCode } from './support';
 
 /**
  * dev-amount.json (shared/vectors), embedded. Provenance: the check tables of sts-reference §3.1 and
@@ -67,16 +68,6 @@ const CURRENCY_VECTORS: [string, number][] = [
   ['-182044000000000', 0xbffff], // amount-currency-minus-1.82044E+14: (s, e, m) = (1, 15, 16383)
 ];
 
-function codeOf(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof HydroSyncError) return e.code;
-    throw e;
-  }
-  return undefined;
-}
-
 /** Magnitude of a 20-bit field from §3.2, computed independently of the implementation. */
 function refMagnitude(field: number): bigint {
   const e = BigInt((field >> 14) & 31);
@@ -119,11 +110,11 @@ describe('16-bit TransferAmount (sts-reference §3.1)', () => {
   it('RANGE above the maximum, for negatives and non-integers; FORMAT for non-numbers', () => {
     expect(() => encodeTransferAmount(TRANSFER_AMOUNT_MAX_TENTHS + 1)).toThrow(/from 0 to 18201624/);
     for (const v of [TRANSFER_AMOUNT_MAX_TENTHS + 1, -1, 0.5, NaN, Infinity, 2 ** 60]) {
-      expect(codeOf(() => encodeTransferAmount(v))).toBe('RANGE');
+      expect(errorCode(() => encodeTransferAmount(v))).toBe('RANGE');
     }
-    for (const f of [-1, 65536, 1.5, NaN]) expect(codeOf(() => decodeTransferAmount(f))).toBe('RANGE');
-    expect(codeOf(() => encodeTransferAmount('10' as unknown as number))).toBe('FORMAT');
-    expect(codeOf(() => decodeTransferAmount(10n as unknown as number))).toBe('FORMAT');
+    for (const f of [-1, 65536, 1.5, NaN]) expect(errorCode(() => decodeTransferAmount(f))).toBe('RANGE');
+    expect(errorCode(() => encodeTransferAmount('10' as unknown as number))).toBe('FORMAT');
+    expect(errorCode(() => decodeTransferAmount(10n as unknown as number))).toBe('FORMAT');
   });
 });
 
@@ -140,8 +131,8 @@ describe('20-bit currency amount (sts-reference §3.2)', () => {
     expect(CURRENCY_MAX_UNITS).toBe(refMagnitude(0x7ffff));
     expect(encodeCurrencyUnits(CURRENCY_MAX_UNITS)).toBe(0x7ffff);
     expect(encodeCurrencyUnits(-CURRENCY_MAX_UNITS)).toBe(0xfffff);
-    expect(codeOf(() => encodeCurrencyUnits(CURRENCY_MAX_UNITS + 1n))).toBe('RANGE');
-    expect(codeOf(() => encodeCurrencyUnits(-CURRENCY_MAX_UNITS - 1n))).toBe('RANGE');
+    expect(errorCode(() => encodeCurrencyUnits(CURRENCY_MAX_UNITS + 1n))).toBe('RANGE');
+    expect(errorCode(() => encodeCurrencyUnits(-CURRENCY_MAX_UNITS - 1n))).toBe('RANGE');
     expect(() => encodeCurrencyUnits(CURRENCY_MAX_UNITS + 1n)).toThrow(/at most 1820344444444444444444444444444\.42624/);
   });
 
@@ -205,9 +196,9 @@ describe('20-bit currency amount (sts-reference §3.2)', () => {
 
   it('encodeCurrencyUnits accepts safe-integer numbers; rejects other types', () => {
     expect(encodeCurrencyUnits(100000 as unknown as bigint)).toBe(0x060aa);
-    expect(codeOf(() => encodeCurrencyUnits(0.5 as unknown as bigint))).toBe('FORMAT');
-    expect(codeOf(() => encodeCurrencyUnits('1' as unknown as bigint))).toBe('FORMAT');
-    for (const f of [-1, 0x100000, 0.5]) expect(codeOf(() => decodeCurrencyUnits(f))).toBe('RANGE');
+    expect(errorCode(() => encodeCurrencyUnits(0.5 as unknown as bigint))).toBe('FORMAT');
+    expect(errorCode(() => encodeCurrencyUnits('1' as unknown as bigint))).toBe('FORMAT');
+    for (const f of [-1, 0x100000, 0.5]) expect(errorCode(() => decodeCurrencyUnits(f))).toBe('RANGE');
   });
 });
 
@@ -227,13 +218,13 @@ describe('currency decimal text', () => {
 
   it('rejects what it cannot represent, saying what is allowed', () => {
     expect(() => parseCurrencyAmount('0.000001')).toThrow(/more than 5 decimal places; the smallest currency step is 0\.00001/);
-    expect(codeOf(() => parseCurrencyAmount('0.000001'))).toBe('RANGE');
+    expect(errorCode(() => parseCurrencyAmount('0.000001'))).toBe('RANGE');
     for (const t of ['', '-', '.', '1e5', '1.82044E+29', '1,000', '1 000', '--1', '0x10', 'abc', '1.2.3']) {
-      expect(codeOf(() => parseCurrencyAmount(t))).toBe('FORMAT');
+      expect(errorCode(() => parseCurrencyAmount(t))).toBe('FORMAT');
     }
-    expect(codeOf(() => parseCurrencyAmount('9'.repeat(61)))).toBe('RANGE');
-    expect(codeOf(() => parseCurrencyAmount(12 as unknown as string))).toBe('FORMAT');
-    expect(codeOf(() => formatCurrencyAmount(12 as unknown as bigint))).toBe('FORMAT');
+    expect(errorCode(() => parseCurrencyAmount('9'.repeat(61)))).toBe('RANGE');
+    expect(errorCode(() => parseCurrencyAmount(12 as unknown as string))).toBe('FORMAT');
+    expect(errorCode(() => formatCurrencyAmount(12 as unknown as bigint))).toBe('FORMAT');
   });
 
   it('formats the shortest exact decimal', () => {
@@ -282,8 +273,8 @@ describe('water helpers (class 0 sub 1: 0.1 m³ = 100 litres)', () => {
     expect(litresToTenths(1000)).toBe(10);
     expect(tenthsToLitres(10)).toBe(1000);
     expect(tenthsToLitres(TRANSFER_AMOUNT_MAX_TENTHS)).toBe(1820162400);
-    for (const v of [-1, 0.5, NaN]) expect(codeOf(() => litresToTenths(v))).toBe('RANGE');
-    expect(codeOf(() => tenthsToLitres(2 ** 52))).toBe('RANGE');
+    for (const v of [-1, 0.5, NaN]) expect(errorCode(() => litresToTenths(v))).toBe('RANGE');
+    expect(errorCode(() => tenthsToLitres(2 ** 52))).toBe('RANGE');
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 2 ** 40 }), (l) => {
         const t = litresToTenths(l);
@@ -302,9 +293,9 @@ describe('water helpers (class 0 sub 1: 0.1 m³ = 100 litres)', () => {
     expect(cubicMetresToTenths('3')).toBe(30);
     expect(cubicMetresToTenths('.1')).toBe(1);
     expect(cubicMetresToTenths('0')).toBe(0);
-    expect(codeOf(() => cubicMetresToTenths('-1'))).toBe('RANGE');
-    for (const t of ['', '.', '1e3', 'one', '1,5']) expect(codeOf(() => cubicMetresToTenths(t))).toBe('FORMAT');
-    expect(codeOf(() => cubicMetresToTenths(1.25 as unknown as string))).toBe('FORMAT');
-    expect(codeOf(() => cubicMetresToTenths('1'.repeat(15)))).toBe('RANGE');
+    expect(errorCode(() => cubicMetresToTenths('-1'))).toBe('RANGE');
+    for (const t of ['', '.', '1e3', 'one', '1,5']) expect(errorCode(() => cubicMetresToTenths(t))).toBe('FORMAT');
+    expect(errorCode(() => cubicMetresToTenths(1.25 as unknown as string))).toBe('FORMAT');
+    expect(errorCode(() => cubicMetresToTenths('1'.repeat(15)))).toBe('RANGE');
   });
 });

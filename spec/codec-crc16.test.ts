@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { HydroSyncError } from '../src/errors';
 import { tokenCrc, crc16Sts, hexToBytes } from '../src/codec/index';
+import { errorCode } from './support';
 
 /**
  * dev-crc16.json (shared/vectors), embedded. Provenance: STS Association worked examples
@@ -29,16 +29,6 @@ function refCrc(bytes: number[]): number {
 /** The 7 CRC-input bytes of §4.1 for class + plaintext block halves. */
 function crcInput(cls: number, hi: number, lo: number): number[] {
   return [cls, hi >>> 24, (hi >>> 16) & 255, (hi >>> 8) & 255, hi & 255, lo >>> 24, (lo >>> 16) & 255];
-}
-
-function codeOf(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof HydroSyncError) return e.code;
-    throw e;
-  }
-  return undefined;
 }
 
 describe('CRC-16 (sts-reference §4)', () => {
@@ -101,12 +91,12 @@ describe('CRC-16 (sts-reference §4)', () => {
   });
 
   it('bad arguments: RANGE for class/halves, FORMAT for non-boolean currency or non-bytes', () => {
-    expect(codeOf(() => tokenCrc(4, 0, 0, false))).toBe('RANGE');
-    expect(codeOf(() => tokenCrc(-1, 0, 0, false))).toBe('RANGE');
-    expect(codeOf(() => tokenCrc(0, 2 ** 32, 0, false))).toBe('RANGE');
-    expect(codeOf(() => tokenCrc(0, 0, 0.5, false))).toBe('RANGE');
-    expect(codeOf(() => tokenCrc(0, 0, 0, 1 as unknown as boolean))).toBe('FORMAT');
-    expect(codeOf(() => crc16Sts([1, 2] as unknown as Uint8Array))).toBe('FORMAT');
-    expect(codeOf(() => crc16Sts(null as unknown as Uint8Array))).toBe('FORMAT');
+    expect(errorCode(() => tokenCrc(4, 0, 0, false))).toBe('RANGE');
+    expect(errorCode(() => tokenCrc(-1, 0, 0, false))).toBe('RANGE');
+    expect(errorCode(() => tokenCrc(0, 2 ** 32, 0, false))).toBe('RANGE');
+    expect(errorCode(() => tokenCrc(0, 0, 0.5, false))).toBe('RANGE');
+    expect(errorCode(() => tokenCrc(0, 0, 0, 1 as unknown as boolean))).toBe('FORMAT');
+    expect(errorCode(() => crc16Sts([1, 2] as unknown as Uint8Array))).toBe('FORMAT');
+    expect(errorCode(() => crc16Sts(null as unknown as Uint8Array))).toBe('FORMAT');
   });
 });

@@ -12,6 +12,7 @@ import {
   hexToHalves,
   halvesToHex,
 } from '../src/codec/index';
+import { errorCode } from './support';
 
 const MAX = (1n << 66n) - 1n;
 
@@ -36,16 +37,6 @@ function parsed(token: string): [number, string] {
   const out = new Uint32Array(2);
   const cls = parseToken(token, out);
   return [cls, halvesToHex(out[0], out[1])];
-}
-
-function codeOf(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof HydroSyncError) return e.code;
-    throw e;
-  }
-  return undefined;
 }
 
 const word = fc.integer({ min: 0, max: 0xffffffff });
@@ -86,9 +77,9 @@ describe('token digits: worked examples (sts-reference §1.3, §1.4, §2.4)', ()
     expect(formatToken(3, 0xffffffff, 0xffffffff)).toBe('73786976294838206463');
     expect(parsed('00000000000000000000')).toEqual([0, '0000000000000000']);
     for (const t of ['73786976294838206464', '99999999999999999999', '7378 6976 2948 3820 6464']) {
-      expect(codeOf(() => parseToken(t, new Uint32Array(2)))).toBe('FORMAT');
-      expect(codeOf(() => tokenToBigInt(t))).toBe('FORMAT');
-      expect(codeOf(() => groupToken(t))).toBe('FORMAT');
+      expect(errorCode(() => parseToken(t, new Uint32Array(2)))).toBe('FORMAT');
+      expect(errorCode(() => tokenToBigInt(t))).toBe('FORMAT');
+      expect(errorCode(() => groupToken(t))).toBe('FORMAT');
     }
     expect(() => parseToken('73786976294838206464', new Uint32Array(2))).toThrow(/2\^66 − 1/);
   });
@@ -104,20 +95,20 @@ describe('token digits: worked examples (sts-reference §1.3, §1.4, §2.4)', ()
     expect(() => parseToken('2371\t6100501183194197', new Uint32Array(2))).toThrow(/U\+0009 at position 5/);
     expect(() => parseToken('2371x6100501183194197', new Uint32Array(2))).toThrow(/'x' at position 5/);
     expect(() => parseToken('２３７１6100501183194197', new Uint32Array(2))).toThrow(/only digits, spaces and dashes/);
-    expect(codeOf(() => parseToken('', new Uint32Array(2)))).toBe('FORMAT');
+    expect(errorCode(() => parseToken('', new Uint32Array(2)))).toBe('FORMAT');
   });
 
   it('out must be a Uint32Array of length ≥ 2', () => {
-    expect(codeOf(() => parseToken('23716100501183194197', new Uint32Array(1)))).toBe('FORMAT');
-    expect(codeOf(() => parseToken('23716100501183194197', [] as unknown as Uint32Array))).toBe('FORMAT');
-    expect(codeOf(() => parseToken('23716100501183194197', undefined as unknown as Uint32Array))).toBe('FORMAT');
+    expect(errorCode(() => parseToken('23716100501183194197', new Uint32Array(1)))).toBe('FORMAT');
+    expect(errorCode(() => parseToken('23716100501183194197', [] as unknown as Uint32Array))).toBe('FORMAT');
+    expect(errorCode(() => parseToken('23716100501183194197', undefined as unknown as Uint32Array))).toBe('FORMAT');
   });
 
   it('formatToken: RANGE for a bad class or halves; signed int32 halves are accepted', () => {
-    for (const c of [-1, 4, 1.5, NaN, '0']) expect(codeOf(() => formatToken(c as number, 0, 0))).toBe('RANGE');
+    for (const c of [-1, 4, 1.5, NaN, '0']) expect(errorCode(() => formatToken(c as number, 0, 0))).toBe('RANGE');
     for (const w of [-0x80000001, 0x100000000, 0.5, NaN, Infinity, '1']) {
-      expect(codeOf(() => formatToken(0, w as number, 0))).toBe('RANGE');
-      expect(codeOf(() => formatToken(0, 0, w as number))).toBe('RANGE');
+      expect(errorCode(() => formatToken(0, w as number, 0))).toBe('RANGE');
+      expect(errorCode(() => formatToken(0, 0, w as number))).toBe('RANGE');
     }
     expect(formatToken(3, -1, -1)).toBe('73786976294838206463');
     expect(formatToken(0, 0x492083c0 | 0, 0xae7ce455 | 0)).toBe('23716100501183194197');
@@ -127,16 +118,16 @@ describe('token digits: worked examples (sts-reference §1.3, §1.4, §2.4)', ()
     expect(groupToken('70630503470028726114')).toBe('7063 0503 4700 2872 6114');
     expect(groupToken('7063-0503-4700-2872-6114')).toBe('7063 0503 4700 2872 6114');
     expect(groupToken('7063 0503 4700 2872 6114')).toBe('7063 0503 4700 2872 6114');
-    expect(codeOf(() => groupToken('7063 0503 4700 2872 611'))).toBe('FORMAT');
+    expect(errorCode(() => groupToken('7063 0503 4700 2872 611'))).toBe('FORMAT');
   });
 
   it('tokenFromBigInt / tokenToBigInt', () => {
     expect(tokenFromBigInt(0n)).toBe('00000000000000000000');
     expect(tokenFromBigInt(150997584n)).toBe('00000000000150997584');
     expect(tokenFromBigInt(MAX)).toBe('73786976294838206463');
-    expect(codeOf(() => tokenFromBigInt(MAX + 1n))).toBe('RANGE');
-    expect(codeOf(() => tokenFromBigInt(-1n))).toBe('RANGE');
-    expect(codeOf(() => tokenFromBigInt(5 as unknown as bigint))).toBe('FORMAT');
+    expect(errorCode(() => tokenFromBigInt(MAX + 1n))).toBe('RANGE');
+    expect(errorCode(() => tokenFromBigInt(-1n))).toBe('RANGE');
+    expect(errorCode(() => tokenFromBigInt(5 as unknown as bigint))).toBe('FORMAT');
     expect(tokenToBigInt('0000 0000 0001 5099 7584')).toBe(150997584n);
   });
 });
@@ -168,7 +159,7 @@ describe('token digits: properties', () => {
       fc.property(digits20, (t) => {
         const v = BigInt(t);
         if (v > MAX) {
-          expect(codeOf(() => parseToken(t, out))).toBe('FORMAT');
+          expect(errorCode(() => parseToken(t, out))).toBe('FORMAT');
           return;
         }
         const [c, hi, lo] = refParse(v);
@@ -232,10 +223,10 @@ describe('hex', () => {
     expect(hexToBytes('')).toEqual(new Uint8Array(0));
     expect(hexToBytes('0123456789abcdef', 8)).toEqual(new Uint8Array([1, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef]));
     expect(() => hexToBytes('0123', 8)).toThrow('hex must be exactly 16 hex digits (8 bytes); got 4');
-    expect(codeOf(() => hexToBytes('abc'))).toBe('FORMAT');
-    expect(codeOf(() => hexToBytes('zz'))).toBe('FORMAT');
-    expect(codeOf(() => hexToBytes(12 as unknown as string))).toBe('FORMAT');
-    expect(codeOf(() => bytesToHex('00' as unknown as Uint8Array))).toBe('FORMAT');
+    expect(errorCode(() => hexToBytes('abc'))).toBe('FORMAT');
+    expect(errorCode(() => hexToBytes('zz'))).toBe('FORMAT');
+    expect(errorCode(() => hexToBytes(12 as unknown as string))).toBe('FORMAT');
+    expect(errorCode(() => bytesToHex('00' as unknown as Uint8Array))).toBe('FORMAT');
   });
 
   it('hexToHalves / halvesToHex', () => {
@@ -244,8 +235,8 @@ describe('hex', () => {
     expect([out[0], out[1]]).toEqual([0x492083c0, 0xae7ce455]);
     expect(halvesToHex(out[0], out[1])).toBe('492083c0ae7ce455');
     expect(halvesToHex(-1, 1)).toBe('ffffffff00000001');
-    expect(codeOf(() => hexToHalves('492083C0AE7CE4', out))).toBe('FORMAT');
-    expect(codeOf(() => halvesToHex(2 ** 32, 0))).toBe('RANGE');
+    expect(errorCode(() => hexToHalves('492083C0AE7CE4', out))).toBe('FORMAT');
+    expect(errorCode(() => halvesToHex(2 ** 32, 0))).toBe('RANGE');
     fc.assert(
       fc.property(word, word, (hi, lo) => {
         hexToHalves(halvesToHex(hi, lo), out);

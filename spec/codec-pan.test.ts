@@ -2,16 +2,7 @@ import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { HydroSyncError } from '../src/errors';
 import { luhnCheckDigit, parseMeterPan, makeMeterPan, parseDrn } from '../src/codec/index';
-
-function codeOf(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof HydroSyncError) return e.code;
-    throw e;
-  }
-  return undefined;
-}
+import { errorCode } from './support';
 
 /** Independent Luhn validity check (ISO/IEC 7812): the whole number, check digit included. */
 function luhnValid(digits: string): boolean {
@@ -48,7 +39,7 @@ describe('Luhn (sts-reference §7.7)', () => {
 
   it('FORMAT for anything but one or more digits', () => {
     for (const bad of ['', '12a', '1 2', '١٢', 12, null]) {
-      expect(codeOf(() => luhnCheckDigit(bad as string))).toBe('FORMAT');
+      expect(errorCode(() => luhnCheckDigit(bad as string))).toBe('FORMAT');
     }
   });
 });
@@ -78,7 +69,7 @@ describe('MeterPAN and DRN (sts-reference §7.7)', () => {
   });
 
   it('wrong PAN check digit → CHECK_DIGIT naming the expected digit', () => {
-    expect(codeOf(() => parseMeterPan('600727000000000008'))).toBe('CHECK_DIGIT');
+    expect(errorCode(() => parseMeterPan('600727000000000008'))).toBe('CHECK_DIGIT');
     expect(() => parseMeterPan('600727000000000008')).toThrow(/check digit 8, but the Luhn check digit of 60072700000000000 is 9/);
   });
 
@@ -89,8 +80,8 @@ describe('MeterPAN and DRN (sts-reference §7.7)', () => {
   });
 
   it('CS CTSA17: DRNs 12345678904 and 11111111113 are rejected; …03 and …15 are valid', () => {
-    expect(codeOf(() => parseDrn('12345678904'))).toBe('CHECK_DIGIT');
-    expect(codeOf(() => parseDrn('11111111113'))).toBe('CHECK_DIGIT');
+    expect(errorCode(() => parseDrn('12345678904'))).toBe('CHECK_DIGIT');
+    expect(errorCode(() => parseDrn('11111111113'))).toBe('CHECK_DIGIT');
     expect(() => parseDrn('11111111113')).toThrow(/is 5/);
     expect(parseDrn('12345678903')).toBe('12345678903');
     expect(parseDrn('1111 1111 115')).toBe('11111111115');
@@ -100,11 +91,11 @@ describe('MeterPAN and DRN (sts-reference §7.7)', () => {
 
   it('bad lengths and characters → FORMAT', () => {
     for (const bad of ['60072700000000000', '6007270000000000091', '60072700000000000x', '', 600727000000000009, null]) {
-      expect(codeOf(() => parseMeterPan(bad as string))).toBe('FORMAT');
+      expect(errorCode(() => parseMeterPan(bad as string))).toBe('FORMAT');
     }
     expect(() => parseMeterPan('60072700000000000')).toThrow(/exactly 18 digits .*; got 17/);
     for (const bad of ['1234567890', '123456789012', '12345678901234', 'abc', '']) {
-      expect(codeOf(() => parseDrn(bad))).toBe('FORMAT');
+      expect(errorCode(() => parseDrn(bad))).toBe('FORMAT');
     }
   });
 
@@ -112,12 +103,12 @@ describe('MeterPAN and DRN (sts-reference §7.7)', () => {
     expect(makeMeterPan('600727', '00000000000')).toBe('600727000000000009');
     expect(makeMeterPan('0000', '0100000000008')).toBe('000001000000000082');
     expect(makeMeterPan('600727', '11111111115')).toBe('600727111111111153');
-    expect(codeOf(() => makeMeterPan('600727', '12345678904'))).toBe('CHECK_DIGIT');
-    expect(codeOf(() => makeMeterPan('600727', '0100000000008'))).toBe('FORMAT'); // 6-digit IIN needs 11
-    expect(codeOf(() => makeMeterPan('0000', '00000000000'))).toBe('FORMAT'); // "0000" needs 13
-    expect(codeOf(() => makeMeterPan('000012', '00000000000'))).toBe('FORMAT'); // reads back as the 0000 form
-    expect(codeOf(() => makeMeterPan('60072', '00000000000'))).toBe('FORMAT');
-    expect(codeOf(() => makeMeterPan('60072a', '00000000000'))).toBe('FORMAT');
+    expect(errorCode(() => makeMeterPan('600727', '12345678904'))).toBe('CHECK_DIGIT');
+    expect(errorCode(() => makeMeterPan('600727', '0100000000008'))).toBe('FORMAT'); // 6-digit IIN needs 11
+    expect(errorCode(() => makeMeterPan('0000', '00000000000'))).toBe('FORMAT'); // "0000" needs 13
+    expect(errorCode(() => makeMeterPan('000012', '00000000000'))).toBe('FORMAT'); // reads back as the 0000 form
+    expect(errorCode(() => makeMeterPan('60072', '00000000000'))).toBe('FORMAT');
+    expect(errorCode(() => makeMeterPan('60072a', '00000000000'))).toBe('FORMAT');
   });
 
   it('makeMeterPan ∘ parseMeterPan round trip for random DSNs, both forms', () => {

@@ -15,6 +15,7 @@ import {
   isKeyExpired,
 } from '../src/codec/index';
 import type { BaseDate, WallClock } from '../src/codec/index';
+import { errorCode } from './support';
 
 /**
  * dev-tid.json (shared/vectors), embedded. Provenance: STS Association TID page examples (meter made
@@ -29,16 +30,6 @@ const TID_VECTORS: [id: string, dateTime: string, baseDate: BaseDate, expected: 
   ['tid-stsa-1993', '2020-01-01T08:00', 1993, 14200320],
   ['tid-stsa-2014', '2020-01-01T08:00', 2014, 3155520],
 ];
-
-function codeOf(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof HydroSyncError) return e.code;
-    throw e;
-  }
-  return undefined;
-}
 
 const wc = (year: number, month: number, day: number, hour: number, minute: number): WallClock => ({
   year,
@@ -80,7 +71,7 @@ describe('TID (sts-reference §5)', () => {
     for (const [base, last, next, message] of cases) {
       expect(tidFromWallClock(last, base)).toBe(TID_MAX);
       expect(formatWallClock(wallClockFromTid(TID_MAX, base))).toBe(last);
-      expect(codeOf(() => tidFromWallClock(next, base))).toBe('TID');
+      expect(errorCode(() => tidFromWallClock(next, base))).toBe('TID');
       expect(() => tidFromWallClock(next, base)).toThrow(message);
     }
   });
@@ -89,7 +80,7 @@ describe('TID (sts-reference §5)', () => {
     expect(() => tidFromWallClock('2013-12-31T23:59', 2014)).toThrow(
       '2013-12-31T23:59 is before the base date 2014-01-01 00:00',
     );
-    expect(codeOf(() => tidFromWallClock('1992-12-31T23:59', 1993))).toBe('TID');
+    expect(errorCode(() => tidFromWallClock('1992-12-31T23:59', 1993))).toBe('TID');
     expect(tidFromWallClock('2014-01-01T00:00', 2014)).toBe(0);
     expect(tidFromWallClock('2035-01-01T00:00', 2035)).toBe(0);
   });
@@ -112,8 +103,8 @@ describe('TID (sts-reference §5)', () => {
     expect(isReservedTid(1)).toBe(true);
     expect(isReservedTid(2)).toBe(false);
     expect(isReservedTid(1441)).toBe(true);
-    expect(codeOf(() => isReservedTid(-1))).toBe('RANGE');
-    expect(codeOf(() => tidFromWallClock('2026-07-29T00:01', 2014, { reservedMinute: 'drop' as 'keep' }))).toBe('FORMAT');
+    expect(errorCode(() => isReservedTid(-1))).toBe('RANGE');
+    expect(errorCode(() => tidFromWallClock('2026-07-29T00:01', 2014, { reservedMinute: 'drop' as 'keep' }))).toBe('FORMAT');
   });
 
   it('tidFromInstant uses the given UTC offset, never the host zone', () => {
@@ -131,14 +122,14 @@ describe('TID (sts-reference §5)', () => {
     // rollover in local time: 20:15 WIB is the last minute, 20:16 WIB is past it
     expect(tidFromInstant(new Date('2024-11-24T13:15:59Z'), wib, 1993)).toBe(TID_MAX);
     expect(() => tidFromInstant(new Date('2024-11-24T13:16:00Z'), wib, 1993)).toThrow(/2024-11-24T20:16 is past/);
-    expect(codeOf(() => tidFromInstant(new Date(0), wib, 1993))).toBe('TID');
-    expect(codeOf(() => tidFromInstant(new Date(-8.64e15), wib, 1993))).toBe('TID');
-    expect(codeOf(() => tidFromInstant(new Date(8.64e15), wib, 1993))).toBe('TID');
-    expect(codeOf(() => tidFromInstant(new Date(NaN), wib, 2014))).toBe('FORMAT');
-    expect(codeOf(() => tidFromInstant('2014-03-01' as unknown as Date, wib, 2014))).toBe('FORMAT');
-    expect(codeOf(() => tidFromInstant(new Date(), 420.5, 2014))).toBe('RANGE');
-    expect(codeOf(() => tidFromInstant(new Date(), 24 * 60, 2014))).toBe('RANGE');
-    expect(codeOf(() => tidFromInstant(new Date(), '420' as unknown as number, 2014))).toBe('FORMAT');
+    expect(errorCode(() => tidFromInstant(new Date(0), wib, 1993))).toBe('TID');
+    expect(errorCode(() => tidFromInstant(new Date(-8.64e15), wib, 1993))).toBe('TID');
+    expect(errorCode(() => tidFromInstant(new Date(8.64e15), wib, 1993))).toBe('TID');
+    expect(errorCode(() => tidFromInstant(new Date(NaN), wib, 2014))).toBe('FORMAT');
+    expect(errorCode(() => tidFromInstant('2014-03-01' as unknown as Date, wib, 2014))).toBe('FORMAT');
+    expect(errorCode(() => tidFromInstant(new Date(), 420.5, 2014))).toBe('RANGE');
+    expect(errorCode(() => tidFromInstant(new Date(), 24 * 60, 2014))).toBe('RANGE');
+    expect(errorCode(() => tidFromInstant(new Date(), '420' as unknown as number, 2014))).toBe('FORMAT');
   });
 
   it('§5.5 KEN: expired when TID >> 16 exceeds the KEN; 255 never expires', () => {
@@ -155,7 +146,7 @@ describe('TID (sts-reference §5)', () => {
     expect(isKeyExpired(tid, 85)).toBe(true);
     expect(isKeyExpired(tid, 151)).toBe(false);
     for (const [t, k] of [[-1, 0], [TID_MAX + 1, 0], [0.5, 0], [0, -1], [0, 256], [0, 1.5], [0, '1']]) {
-      expect(codeOf(() => isKeyExpired(t as number, k as number))).toBe('RANGE');
+      expect(errorCode(() => isKeyExpired(t as number, k as number))).toBe('RANGE');
     }
   });
 
@@ -216,13 +207,13 @@ describe('wall clock', () => {
       '',
       '0000-01-01T00:00',
     ]) {
-      expect(codeOf(() => parseWallClock(t))).toBe('FORMAT');
+      expect(errorCode(() => parseWallClock(t))).toBe('FORMAT');
     }
     expect(() => parseWallClock('2023-02-29T00:00')).toThrow(/day must be a whole number from 1 to 28 \(2023-02 has 28 days\)/);
-    expect(codeOf(() => parseWallClock(20140301 as unknown as string))).toBe('FORMAT');
-    expect(codeOf(() => formatWallClock(wc(2014, 2, 30, 0, 0)))).toBe('FORMAT');
-    expect(codeOf(() => tidFromWallClock({ year: '2014' } as unknown as WallClock, 2014))).toBe('FORMAT');
-    expect(codeOf(() => tidFromWallClock(null as unknown as WallClock, 2014))).toBe('FORMAT');
+    expect(errorCode(() => parseWallClock(20140301 as unknown as string))).toBe('FORMAT');
+    expect(errorCode(() => formatWallClock(wc(2014, 2, 30, 0, 0)))).toBe('FORMAT');
+    expect(errorCode(() => tidFromWallClock({ year: '2014' } as unknown as WallClock, 2014))).toBe('FORMAT');
+    expect(errorCode(() => tidFromWallClock(null as unknown as WallClock, 2014))).toBe('FORMAT');
   });
 
   it('arbitrary input never throws anything but HydroSyncError', () => {
@@ -259,7 +250,7 @@ describe('base dates', () => {
       expect(parseBaseDate(input)).toBe(expected);
     }
     for (const bad of [1994, '94', 0, '', null, undefined, {}, '2014-01-01', 14.5]) {
-      expect(codeOf(() => parseBaseDate(bad))).toBe('FORMAT');
+      expect(errorCode(() => parseBaseDate(bad))).toBe('FORMAT');
     }
   });
 
@@ -267,12 +258,12 @@ describe('base dates', () => {
     expect(baseDateCode(1993)).toBe('93');
     expect(baseDateCode(2014)).toBe('14');
     expect(baseDateCode(2035)).toBe('35');
-    expect(codeOf(() => baseDateCode(14 as BaseDate))).toBe('FORMAT');
+    expect(errorCode(() => baseDateCode(14 as BaseDate))).toBe('FORMAT');
   });
 
   it('functions taking a BaseDate reject anything else with FORMAT', () => {
-    expect(codeOf(() => tidFromWallClock('2020-01-01T00:00', 14 as BaseDate))).toBe('FORMAT');
-    expect(codeOf(() => wallClockFromTid(0, '2014' as unknown as BaseDate))).toBe('FORMAT');
-    expect(codeOf(() => wallClockFromTid(TID_MAX + 1, 2014))).toBe('RANGE');
+    expect(errorCode(() => tidFromWallClock('2020-01-01T00:00', 14 as BaseDate))).toBe('FORMAT');
+    expect(errorCode(() => wallClockFromTid(0, '2014' as unknown as BaseDate))).toBe('FORMAT');
+    expect(errorCode(() => wallClockFromTid(TID_MAX + 1, 2014))).toBe('RANGE');
   });
 });

@@ -3,8 +3,8 @@ import { inspect } from 'node:util';
 import fc from 'fast-check';
 import { DecoderKey, VendingKey, deriveDecoderKey, dkga02, dkga04, dkga04Message, normalizeKeyParameters } from '../src/keys';
 import { bytesToHex } from '../src/codec/hex';
-import { HydroSyncError } from '../src/errors';
 import type { KeyParameters } from '../src/keys';
+import { errorCode } from './support';
 
 const VK02 = 'abababababababab';
 const VK04 = 'abababababababab949494949494949401234567';
@@ -12,11 +12,6 @@ const N02: KeyParameters = {
   keyType: 2, supplyGroupCode: '123456', tariffIndex: '01', keyRevisionNumber: 1,
   pan: '600727000000000009', baseDate: 1993, encryptionAlgorithm: '07',
 };
-
-function code(f: () => unknown): string | undefined {
-  try { f(); } catch (e) { return e instanceof HydroSyncError ? e.code : `not a HydroSyncError: ${String(e)}`; }
-  return undefined;
-}
 
 describe('DKGA02 (IEC 62055-41 §6.5.3.4, reference §7.2)', () => {
   it('N02 PAN A: DK E653341F9D5BF36F (STS 531-1-0-02)', () => {
@@ -37,8 +32,8 @@ describe('DKGA02 (IEC 62055-41 §6.5.3.4, reference §7.2)', () => {
     expect(bytesToHex(dkga02(VK02, N02))).not.toBe(bytesToHex(dkga02(VK02, { ...N02, pan: '600727111111111153' })));
   });
   it('rejects a 160-bit VK and EA11', () => {
-    expect(code(() => dkga02(VK04, N02))).toBe('KEY');
-    expect(code(() => dkga02(VK02, { ...N02, encryptionAlgorithm: '11' }))).toBe('KEY');
+    expect(errorCode(() => dkga02(VK04, N02))).toBe('KEY');
+    expect(errorCode(() => dkga02(VK02, { ...N02, encryptionAlgorithm: '11' }))).toBe('KEY');
   });
 });
 
@@ -67,8 +62,8 @@ describe('DKGA04 (reference §7.5)', () => {
     }), { numRuns: 50 });
   });
   it('rejects a 64-bit VK and EA09', () => {
-    expect(code(() => dkga04(VK02, C07))).toBe('KEY');
-    expect(code(() => dkga04(VK04, { ...C07, encryptionAlgorithm: '09' }))).toBe('KEY');
+    expect(errorCode(() => dkga04(VK02, C07))).toBe('KEY');
+    expect(errorCode(() => dkga04(VK04, { ...C07, encryptionAlgorithm: '09' }))).toBe('KEY');
   });
 });
 
@@ -86,7 +81,7 @@ describe('key parameters are validated', () => {
     ['EA 10', { encryptionAlgorithm: '10' as never }, 'KEY'],
   ];
   for (const [name, change, want] of bad) {
-    it(name, () => expect(code(() => deriveDecoderKey(VK02, { ...N02, ...change }))).toBe(want));
+    it(name, () => expect(errorCode(() => deriveDecoderKey(VK02, { ...N02, ...change }))).toBe(want));
   }
 });
 
@@ -109,9 +104,9 @@ describe('DecoderKey keeps its secret', () => {
     expect(key.exportHex()).toBe(hex);
   });
   it('rejects a key of the wrong length for the algorithm', () => {
-    expect(code(() => DecoderKey.fromHex('00112233445566778899aabbccddeeff', { encryptionAlgorithm: '07' }))).toBe('KEY');
-    expect(code(() => DecoderKey.fromHex('0011223344556677', { encryptionAlgorithm: '11' }))).toBe('KEY');
-    expect(code(() => DecoderKey.fromHex('xyz', { encryptionAlgorithm: '11' }))).toBe('KEY');
+    expect(errorCode(() => DecoderKey.fromHex('00112233445566778899aabbccddeeff', { encryptionAlgorithm: '07' }))).toBe('KEY');
+    expect(errorCode(() => DecoderKey.fromHex('0011223344556677', { encryptionAlgorithm: '11' }))).toBe('KEY');
+    expect(errorCode(() => DecoderKey.fromHex('xyz', { encryptionAlgorithm: '11' }))).toBe('KEY');
   });
   it('EA09 keys carry the deprecation warning; EA07 sample-table keys say so', () => {
     expect(DecoderKey.fromHex('0123456789abcdef', { encryptionAlgorithm: '09' }).warnings.join(' ')).toMatch(/deprecated/);

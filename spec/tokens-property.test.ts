@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { DecoderKey } from '../src/keys';
 import { decodeToken, generateToken, LAYOUTS } from '../src/tokens';
-import type { Token, TokenInput } from '../src/tokens';
+import type { TokenInput } from '../src/tokens';
 import { HydroSyncError } from '../src/errors';
 
 // Property tests for the token layer (issue #2 §8).

@@ -8,7 +8,7 @@ import type { Token, TokenInput } from '../src/tokens';
 import { halvesToHex } from '../src/codec/hex';
 import { tokenCrc } from '../src/codec/crc16';
 import { formatToken } from '../src/codec/token-digits';
-import { HydroSyncError } from '../src/errors';
+import { errorCode } from './support';
 
 const VK04 = 'abababababababab949494949494949401234567';
 const C11 = deriveDecoderKey(VK04, {
@@ -21,10 +21,6 @@ const N04 = deriveDecoderKey(VK04, {
 });
 const STA = DecoderKey.fromHex('e653341f9d5bf36f', { encryptionAlgorithm: '07', baseDate: 1993 });
 
-function code(f: () => unknown): string | undefined {
-  try { f(); } catch (e) { return e instanceof HydroSyncError ? e.code : `not a HydroSyncError: ${String(e)}`; }
-  return undefined;
-}
 function block(t: TokenInput): string {
   const b = new Uint32Array(2);
   buildBlock(t, b);
@@ -49,7 +45,7 @@ describe('plaintext blocks (reference §1–§4 worked examples)', () => {
   });
   it('class 2 sub 10 (STS 202-5 extended) block decodes only to FUNCTION', () => {
     // C07 CTSA24 plaintext A578657CFC001E2B has a valid CRC but the subclass is not supported.
-    expect(code(() => buildBlock({ kind: 'clearCredit', subclass: 10 } as never, new Uint32Array(2)))).toBe('FUNCTION');
+    expect(errorCode(() => buildBlock({ kind: 'clearCredit', subclass: 10 } as never, new Uint32Array(2)))).toBe('FUNCTION');
   });
 });
 
@@ -79,47 +75,47 @@ describe('published tokens (EA11)', () => {
 
 describe('decode errors are typed', () => {
   const good = generateToken({ kind: 'transferCredit', subclass: 1, fields: { rnd: 3, tid: 1000000, amount: 50 } }, C11);
-  it('wrong key → CRC', () => expect(code(() => decodeToken(good, N04))).toBe('CRC'));
-  it('no key for class 0 → KEY', () => expect(code(() => decodeToken(good))).toBe('KEY'));
-  it('bad length → FORMAT', () => expect(code(() => decodeToken('1234', C11))).toBe('FORMAT'));
-  it('above 2^66 − 1 → FORMAT', () => expect(code(() => decodeToken('73786976294838206464', C11))).toBe('FORMAT'));
+  it('wrong key → CRC', () => expect(errorCode(() => decodeToken(good, N04))).toBe('CRC'));
+  it('no key for class 0 → KEY', () => expect(errorCode(() => decodeToken(good))).toBe('KEY'));
+  it('bad length → FORMAT', () => expect(errorCode(() => decodeToken('1234', C11))).toBe('FORMAT'));
+  it('above 2^66 − 1 → FORMAT', () => expect(errorCode(() => decodeToken('73786976294838206464', C11))).toBe('FORMAT'));
   it('class 3 → FUNCTION', () => {
     // A 66-bit value with bits 28 and 27 set is class 3.
-    expect(code(() => decodeToken('00000000000402653184', C11))).toBe('FUNCTION');
+    expect(errorCode(() => decodeToken('00000000000402653184', C11))).toBe('FUNCTION');
   });
   it('reserved class 0 subclass with a good CRC → FUNCTION', () => {
     const b = new Uint32Array([0x95000000, 0]);
     // Build a block by hand: class 0 sub 9 with a valid CRC, then encrypt.
     b[1] = tokenCrc(0, b[0]!, 0, false);
     C11.cipher.encrypt(b);
-    expect(code(() => decodeToken(formatToken(0, b[0]!, b[1]!), C11))).toBe('FUNCTION');
+    expect(errorCode(() => decodeToken(formatToken(0, b[0]!, b[1]!), C11))).toBe('FUNCTION');
   });
   it('non-string input → FORMAT, never a crash', () => {
-    for (const v of [undefined, null, 42, {}, [], Symbol.iterator]) expect(code(() => decodeToken(v as never, C11))).toBe('FORMAT');
+    for (const v of [undefined, null, 42, {}, [], Symbol.iterator]) expect(errorCode(() => decodeToken(v as never, C11))).toBe('FORMAT');
   });
 });
 
 describe('generation refuses what a vending side must not issue', () => {
   it('reserved 00:01 minute TID', () => {
-    expect(code(() => generateToken({ kind: 'transferCredit', subclass: 1, fields: { rnd: 0, tid: 1441, amount: 1 } }, C11))).toBe('TID');
+    expect(errorCode(() => generateToken({ kind: 'transferCredit', subclass: 1, fields: { rnd: 0, tid: 1441, amount: 1 } }, C11))).toBe('TID');
     expect(generateToken({ kind: 'transferCredit', subclass: 1, fields: { rnd: 0, tid: 1441, amount: 1 } }, C11, { allowReservedTid: true })).toHaveLength(20);
   });
   it('TID past KEN → KEY_EXPIRED (TID >> 16 > KEN)', () => {
     const k = C11.withAttributes({ keyExpiryNumber: 85 });
     const ok = 85 * 65536 + 65535;
     expect(generateToken({ kind: 'clearCredit', subclass: 1, fields: { rnd: 0, tid: ok, register: 1 } }, k)).toHaveLength(20);
-    expect(code(() => generateToken({ kind: 'clearCredit', subclass: 1, fields: { rnd: 0, tid: ok + 1, register: 1 } }, k))).toBe('KEY_EXPIRED');
+    expect(errorCode(() => generateToken({ kind: 'clearCredit', subclass: 1, fields: { rnd: 0, tid: ok + 1, register: 1 } }, k))).toBe('KEY_EXPIRED');
   });
   it('out-of-range fields → RANGE; unknown fields → FORMAT; wrong subclass → FUNCTION', () => {
-    expect(code(() => generateToken({ kind: 'transferCredit', subclass: 1, fields: { rnd: 0, tid: 2 ** 24, amount: 1 } }, C11))).toBe('RANGE');
-    expect(code(() => generateToken({ kind: 'transferCredit', subclass: 1, fields: { rnd: 0, tid: 5, amount: 65536 } }, C11))).toBe('RANGE');
-    expect(code(() => generateToken({ kind: 'transferCredit', subclass: 1, fields: { rnd: 0, tid: 5, amount: 1.5 } }, C11))).toBe('RANGE');
-    expect(code(() => generateToken({ kind: 'transferCredit', subclass: 1, fields: { rnd: 0, tid: 5, amount: 1, extra: 1 } as never }, C11))).toBe('FORMAT');
-    expect(code(() => generateToken({ kind: 'transferCredit', subclass: 5 as never, fields: { rnd: 0, tid: 5, amount: 1 } }, C11))).toBe('FUNCTION');
-    expect(code(() => generateToken({ kind: 'clearCredit', subclass: 2 as never, fields: { rnd: 0, tid: 5, register: 1 } }, C11))).toBe('FUNCTION');
+    expect(errorCode(() => generateToken({ kind: 'transferCredit', subclass: 1, fields: { rnd: 0, tid: 2 ** 24, amount: 1 } }, C11))).toBe('RANGE');
+    expect(errorCode(() => generateToken({ kind: 'transferCredit', subclass: 1, fields: { rnd: 0, tid: 5, amount: 65536 } }, C11))).toBe('RANGE');
+    expect(errorCode(() => generateToken({ kind: 'transferCredit', subclass: 1, fields: { rnd: 0, tid: 5, amount: 1.5 } }, C11))).toBe('RANGE');
+    expect(errorCode(() => generateToken({ kind: 'transferCredit', subclass: 1, fields: { rnd: 0, tid: 5, amount: 1, extra: 1 } as never }, C11))).toBe('FORMAT');
+    expect(errorCode(() => generateToken({ kind: 'transferCredit', subclass: 5 as never, fields: { rnd: 0, tid: 5, amount: 1 } }, C11))).toBe('FUNCTION');
+    expect(errorCode(() => generateToken({ kind: 'clearCredit', subclass: 2 as never, fields: { rnd: 0, tid: 5, register: 1 } }, C11))).toBe('FUNCTION');
   });
   it('encrypted kinds need a key', () => {
-    expect(code(() => generateToken({ kind: 'clearTamperCondition', subclass: 5, fields: { rnd: 0, tid: 5, pad: 0 } }))).toBe('KEY');
+    expect(errorCode(() => generateToken({ kind: 'clearTamperCondition', subclass: 5, fields: { rnd: 0, tid: 5, pad: 0 } }))).toBe('KEY');
   });
 });
 
@@ -147,9 +143,9 @@ describe('issueCredit: water in litres and m³, rounded up in the customer\'s fa
     expect(r.dateTime).toBe('2026-12-01T09:30');
   });
   it('requires exactly one amount and one time', () => {
-    expect(code(() => issueCredit(C11, { litres: 1, cubicMetres: '1', tid: 5 }))).toBe('FORMAT');
-    expect(code(() => issueCredit(C11, { litres: 1 }))).toBe('FORMAT');
-    expect(code(() => issueCredit(C11, { litres: 1, at: new Date() }))).toBe('FORMAT');
+    expect(errorCode(() => issueCredit(C11, { litres: 1, cubicMetres: '1', tid: 5 }))).toBe('FORMAT');
+    expect(errorCode(() => issueCredit(C11, { litres: 1 }))).toBe('FORMAT');
+    expect(errorCode(() => issueCredit(C11, { litres: 1, at: new Date() }))).toBe('FORMAT');
   });
   it('the reserved minute moves to 00:02', () => {
     const r = issueCredit(C11, { litres: 100, dateTime: '2026-07-29T00:01' });
@@ -205,15 +201,15 @@ describe('key-change sets (§2.6)', () => {
       expect(newKey.exportHex()).toBe(next.exportHex());
       expect(newKey.baseDate).toBe(2035);
     }
-    expect(code(() => decodeKeyChange(set.slice(0, 3), C11))).toBe('KEY_CHANGE');
+    expect(errorCode(() => decodeKeyChange(set.slice(0, 3), C11))).toBe('KEY_CHANGE');
   });
   it('a base-date change without RO is refused', () => {
     const next = C11.withAttributes({ baseDate: 2035 });
-    expect(code(() => generateKeyChange(C11, next, { rollover: false }))).toBe('KEY_CHANGE');
+    expect(errorCode(() => generateKeyChange(C11, next, { rollover: false }))).toBe('KEY_CHANGE');
   });
   it('duplicated sections and foreign tokens are refused', () => {
     const set = keyChangeTokens(C11, C11.withAttributes({ keyRevisionNumber: 2 }));
-    expect(code(() => assembleKeyChange([set[0]!, set[0]!] as Token[]))).toBe('KEY_CHANGE');
-    expect(code(() => assembleKeyChange([{ kind: 'clearCredit', class: 2, subclass: 1, fields: { rnd: 0, tid: 1, register: 1 } }]))).toBe('KEY_CHANGE');
+    expect(errorCode(() => assembleKeyChange([set[0]!, set[0]!] as Token[]))).toBe('KEY_CHANGE');
+    expect(errorCode(() => assembleKeyChange([{ kind: 'clearCredit', class: 2, subclass: 1, fields: { rnd: 0, tid: 1, register: 1 } }]))).toBe('KEY_CHANGE');
   });
 });
