@@ -90,6 +90,12 @@ describe('decode errors are typed', () => {
     C11.cipher.encrypt(b);
     expect(errorCode(() => decodeToken(formatToken(0, b[0]!, b[1]!), C11))).toBe('FUNCTION');
   });
+  it('something that is not a DecoderKey → KEY, never a crash', () => {
+    for (const k of [{}, 'e653341f9d5bf36f', { cipher: {} }, 42]) {
+      expect(errorCode(() => decodeToken(good, k as never))).toBe('KEY');
+      expect(errorCode(() => generateToken({ kind: 'clearTamperCondition', subclass: 5, fields: { rnd: 0, tid: 5, pad: 0 } }, k as never))).toBe('KEY');
+    }
+  });
   it('non-string input → FORMAT, never a crash', () => {
     for (const v of [undefined, null, 42, {}, [], Symbol.iterator]) expect(errorCode(() => decodeToken(v as never, C11))).toBe('FORMAT');
   });

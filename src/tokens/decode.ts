@@ -33,6 +33,7 @@ export function decodeToken(token: string, key?: DecoderKey | null, options?: De
   if (cls === 3) fail('FUNCTION', 'token class 3 is reserved by the STS Association; no meter accepts it');
   if (cls !== 1) {
     if (key === undefined || key === null) fail('KEY', `this is a class ${cls} token: it is encrypted and needs the meter's decoder key to decode`);
+    if (typeof key.cipher?.decrypt !== 'function') fail('KEY', 'the key must be a DecoderKey (deriveDecoderKey or DecoderKey.fromHex)');
     key.cipher.decrypt(block);
   }
   const hi = block[0]!;
@@ -71,6 +72,7 @@ export function decryptTokenBlock(token: string, key?: DecoderKey | null): { cla
   const cls = parseToken(token, block);
   if (cls === 0 || cls === 2) {
     if (key === undefined || key === null) fail('KEY', `class ${cls} tokens need a decoder key`);
+    if (typeof key.cipher?.decrypt !== 'function') fail('KEY', 'the key must be a DecoderKey (deriveDecoderKey or DecoderKey.fromHex)');
     key.cipher.decrypt(block);
   }
   return { class: cls, block: block[0]!.toString(16).padStart(8, '0') + block[1]!.toString(16).padStart(8, '0') };

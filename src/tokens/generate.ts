@@ -81,6 +81,7 @@ export function generateToken(token: TokenInput, key?: DecoderKey | null, option
   }
   if (cls === 1) return formatToken(1, scratch[0]!, scratch[1]!);
   if (key === undefined || key === null) fail('KEY', `a ${token.kind} token (class ${cls}) is encrypted: a decoder key is required`);
+  if (typeof key.cipher?.encrypt !== 'function') fail('KEY', 'the key must be a DecoderKey (deriveDecoderKey or DecoderKey.fromHex)');
   if (typeof tid === 'number' && !options.allowExpiredKey && isKeyExpired(tid, key.keyExpiryNumber)) {
     fail('KEY_EXPIRED', `TID ${tid} is past the key's KeyExpiryNumber ${key.keyExpiryNumber} (TID >> 16 = ${tid >>> 16}); issue a key change first`);
   }
