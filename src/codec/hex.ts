@@ -22,8 +22,8 @@ function hexDigits(hex: unknown, what: string): string {
   if (s.length >= 2 && s.charCodeAt(0) === 48 && (s.charCodeAt(1) | 0x20) === 120) s = s.slice(2);
   for (let i = 0; i < s.length; i++) {
     if (nibble(s.charCodeAt(i)) < 0) {
-      fail('FORMAT', `${what} may contain only hex digits 0-9 and a-f (optionally after 0x); found ${showInput(s[i])} at position ${i + 1}`);
       // The input itself is never quoted: hex strings are often key material.
+      fail('FORMAT', `${what} may contain only hex digits 0-9 and a-f (optionally after 0x); found ${showInput(s[i])} at position ${i + 1}`);
     }
   }
   return s;

@@ -16,6 +16,13 @@ export interface DecodeOptions {
 
 const block = new Uint32Array(2);
 
+/** Decrypt `block` in place with the key of an encrypted (class 0 or 2) token; KEY when there is none. */
+function decryptBlock(cls: number, key: DecoderKey | null | undefined): void {
+  if (key === undefined || key === null) fail('KEY', `this is a class ${cls} token: it is encrypted and needs the meter's decoder key to decode`);
+  if (typeof key.cipher?.decrypt !== 'function') fail('KEY', 'the key must be a DecoderKey (deriveDecoderKey or DecoderKey.fromHex)');
+  key.cipher.decrypt(block);
+}
+
 function readFields(layout: Layout, hi: number, lo: number): Record<string, number> {
   const f: Record<string, number> = {};
   for (const [name, lsb, width] of layout.fields) f[name] = readBits(hi, lo, lsb, width);
@@ -32,9 +39,7 @@ export function decodeToken(token: string, key?: DecoderKey | null, options?: De
   const cls = parseToken(token, block);
   if (cls === 3) fail('FUNCTION', 'token class 3 is reserved by the STS Association; no meter accepts it');
   if (cls !== 1) {
-    if (key === undefined || key === null) fail('KEY', `this is a class ${cls} token: it is encrypted and needs the meter's decoder key to decode`);
-    if (typeof key.cipher?.decrypt !== 'function') fail('KEY', 'the key must be a DecoderKey (deriveDecoderKey or DecoderKey.fromHex)');
-    key.cipher.decrypt(block);
+    decryptBlock(cls, key);
   }
   const hi = block[0]!;
   const lo = block[1]!;
@@ -71,9 +76,7 @@ export function decodeToken(token: string, key?: DecoderKey | null, options?: De
 export function decryptTokenBlock(token: string, key?: DecoderKey | null): { class: number; block: string } {
   const cls = parseToken(token, block);
   if (cls === 0 || cls === 2) {
-    if (key === undefined || key === null) fail('KEY', `class ${cls} tokens need a decoder key`);
-    if (typeof key.cipher?.decrypt !== 'function') fail('KEY', 'the key must be a DecoderKey (deriveDecoderKey or DecoderKey.fromHex)');
-    key.cipher.decrypt(block);
+    decryptBlock(cls, key);
   }
   return { class: cls, block: block[0]!.toString(16).padStart(8, '0') + block[1]!.toString(16).padStart(8, '0') };
 }

@@ -125,11 +125,11 @@ function tokenInputFrom(c: Case, baseDate?: number): TokenInput {
   }
   const fields = fieldValues(c.fields);
   const layout = LAYOUTS[cls * 16 + sub];
+  if (layout === undefined) fail('FUNCTION', `class ${cls} subclass ${sub} is reserved or not supported`);
   // `dateTime` is informational; it stands in for the TID only when `fields` has none.
-  if (layout?.names.has('tid') && fields.tid === undefined && typeof c.dateTime === 'string') {
+  if (layout.names.has('tid') && fields.tid === undefined && typeof c.dateTime === 'string') {
     fields.tid = tidFromWallClock(c.dateTime, parseBaseDate(baseDate ?? 1993));
   }
-  if (layout === undefined) fail('FUNCTION', `class ${cls} subclass ${sub} is reserved or not supported`);
   const kind = cls === 2 && sub === 8 && 'supplyGroupCode' in fields ? 'setSupplyGroupCode' : layout.kind;
   return { kind, class: cls, subclass: sub, fields } as unknown as TokenInput;
 }
