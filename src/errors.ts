@@ -28,7 +28,37 @@ export type HydroSyncErrorCode =
   /** Command-line usage error. */
   | 'USAGE'
   /** A file could not be read or written. */
-  | 'IO';
+  | 'IO'
+  /** Meter: the token's TID is below the oldest TID in the meter's TID memory (§8.2). */
+  | 'OLD'
+  /** Meter: the token's TID is already in the meter's TID memory: it was entered before (§8.2). */
+  | 'USED'
+  /** A credit token under a default key (KT 1, DDTK) is refused (§8.3). */
+  | 'DDTK'
+  /** A key change to a key type the meter does not allow from its current key type (§8.3). */
+  | 'KEY_TYPE'
+  /** Meter: a class 1 token carries another manufacturer's code (§8.1). */
+  | 'MFR_CODE'
+  /** Meter: accepting the token would overflow a register; the token is not consumed (§8.3). */
+  | 'OVERFLOW'
+  /** Meter: token entry is locked out after repeated rejected tokens (§8.4). */
+  | 'LOCKOUT'
+  /** A persisted state (meter state file) is corrupt or has an unknown version. */
+  | 'STATE'
+  /** Security module: an unknown meter, key or transaction. */
+  | 'NOT_FOUND'
+  /** Security module: the record already exists (e.g. a meter registered twice). */
+  | 'CONFLICT'
+  /** Security module: a credit limit (per vending point, per day) would be exceeded. */
+  | 'LIMIT'
+  /** Security module: the vending key is not active yet or past its issued-until date. */
+  | 'KEY_INACTIVE'
+  /** Security module: the master key is missing, malformed or not the one the store was made with. */
+  | 'MASTER_KEY'
+  /** Security module: the store is corrupt, locked or not a HydroSync store. */
+  | 'STORE'
+  /** Security module: the audit log's hash chain is broken. */
+  | 'AUDIT';
 
 export class HydroSyncError extends Error {
   readonly code: HydroSyncErrorCode;
