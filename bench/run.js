@@ -4,6 +4,7 @@
 import {
   DecoderKey, VendingKey, decodeToken, deriveDecoderKey, dkga02, dkga04, generateToken, bytesToHex,
 } from '../dist/index.js';
+import { Meter } from '../dist/meter.js';
 
 const quick = process.argv.includes('--quick');
 const SECONDS = quick ? 0.3 : 1.5;
@@ -40,7 +41,7 @@ const results = [];
 const report = (name, opsPerSec, target) => {
   results.push({ name, opsPerSec: Math.round(opsPerSec), target });
   const t = target ? `  (target ≥ ${target.toLocaleString('en-US')}: ${opsPerSec >= target ? 'met' : 'NOT met'})` : '';
-  console.log(`${name.padEnd(44)} ${Math.round(opsPerSec).toLocaleString('en-US').padStart(12)} ops/s${t}`);
+  console.log(`${name.padEnd(52)} ${Math.round(opsPerSec).toLocaleString('en-US').padStart(12)} ops/s${t}`);
 };
 
 // --- decode EA11 ---
@@ -82,6 +83,35 @@ const report = (name, opsPerSec, target) => {
   assertEqual('DKGA04 (C11)', bytesToHex(dkga04(vk, C11)), '929bd3a415c9420a05ec5ee9f3ce91c3');
   const pans = ['600727000000000009', '000001000000000082', '600727111111111153'];
   report('DKGA04 (VK prepared, new PAN each time)', measure((i) => dkga04(vk, { ...C11, pan: pans[i % 3] })[0], 2000), 200_000);
+}
+
+// --- meter enter (in memory): decode, every check, state update ---
+{
+  const key = deriveDecoderKey(VK04, C11);
+  const pan = C11.pan;
+  const fresh = () => new Meter({ profile: { pan, lockout: null, creditCapLitres: Number.MAX_SAFE_INTEGER }, key, initialTid: 1000 });
+  const check = fresh();
+  assertEqual('meter enter (C11 CTSA01-1: TID 85740, 0.1 m³)', check.enter('58625789986991357486', 0).result, 'FUNCTION'); // subclass 0 = electricity: not on a water meter
+  const water = generateToken({ kind: 'transferCredit', subclass: 1, fields: { rnd: 5, tid: 85740, amount: 10 } }, key);
+  assertEqual('meter enter: 1 m³ accepted', [check.enter(water, 0).result, check.creditLitres], ['ACCEPT', 1000]);
+  assertEqual('meter enter: replay is Used', check.enter(water, 1).result, 'USED');
+  const n = quick ? 1 << 17 : 1 << 20;
+  const tokens = new Array(n);
+  for (let i = 0; i < n; i++) tokens[i] = generateToken({ kind: 'transferCredit', subclass: 1, fields: { rnd: i & 15, tid: 2000 + 2 * i, amount: 1 + (i & 255) } }, key);
+  let best = 0;
+  for (let round = 0; round < 3; round++) {
+    const m = fresh();
+    const start = process.hrtime.bigint();
+    let accepted = 0;
+    for (let i = 0; i < n; i++) if (m.enter(tokens[i], i).status === 1) accepted++;
+    const elapsed = Number(process.hrtime.bigint() - start) / 1e9;
+    if (accepted !== n) { console.error(`meter bench: only ${accepted} of ${n} accepted`); process.exit(1); }
+    best = Math.max(best, n / elapsed);
+  }
+  report('meter enter EA11 (in memory, all checks, accepted)', best, 1_000_000);
+  const m = fresh();
+  for (let i = 0; i < 50; i++) m.enter(tokens[i], i);
+  report('meter enter EA11 (replayed token → Used)', measure((i) => m.enter(tokens[i % 50], i).status), 1_000_000);
 }
 
 if (process.argv.includes('--json')) console.log(JSON.stringify({ node: process.version, results }, null, 2));

@@ -1,0 +1,52 @@
+/** A meter's display/status summary (what `meter status` shows). */
+import { formatMeterTime } from './clock';
+import type { Meter } from './meter';
+
+export interface MeterStatus {
+  pan: string;
+  profile: string;
+  creditLitres: number;
+  /** Remaining volume in m³ as an exact decimal string (litres / 1000). */
+  creditCubicMetres: string;
+  consumedLitres: number;
+  valveOpen: boolean;
+  lowCredit: boolean;
+  tamper: boolean;
+  key: { encryptionAlgorithm: string; keyType: number; keyRevisionNumber: number; keyExpiryNumber: number; supplyGroupCode: string; tariffIndex: string; baseDate: number };
+  tidMemory: { depth: number; oldest: number; newest: number };
+  keyChangeHeld: { subclasses: number[]; since: string } | null;
+  lockout: { rejects: number; lockedUntil: string | null };
+  clock: string | null;
+  settings: Meter['settings'];
+}
+
+/** Litres → m³ as an exact decimal ("1.25"). */
+export function litresToCubicMetres(litres: number): string {
+  const whole = Math.floor(litres / 1000);
+  const rest = litres - whole * 1000;
+  return rest === 0 ? String(whole) : `${whole}.${String(rest).padStart(3, '0').replace(/0+$/, '')}`;
+}
+
+export function meterStatus(m: Meter): MeterStatus {
+  const k = m.key;
+  const held = m.pendingKeyChange;
+  return {
+    pan: m.profile.pan,
+    profile: m.profile.name,
+    creditLitres: m.creditLitres,
+    creditCubicMetres: litresToCubicMetres(m.creditLitres),
+    consumedLitres: m.consumedLitres,
+    valveOpen: m.valveOpen,
+    lowCredit: m.lowCredit,
+    tamper: m.tamper,
+    key: {
+      encryptionAlgorithm: k.encryptionAlgorithm, keyType: k.keyType, keyRevisionNumber: k.keyRevisionNumber,
+      keyExpiryNumber: k.keyExpiryNumber, supplyGroupCode: k.supplyGroupCode, tariffIndex: k.tariffIndex, baseDate: k.baseDate,
+    },
+    tidMemory: { depth: m.tidMemory.depth, oldest: m.tidMemory.oldest, newest: m.tidMemory.newest },
+    keyChangeHeld: held === null ? null : { subclasses: held.subclasses, since: formatMeterTime(held.since) },
+    lockout: { rejects: m.rejects, lockedUntil: Number.isFinite(m.lockedUntil) ? formatMeterTime(m.lockedUntil) : null },
+    clock: m.clock === null ? null : formatMeterTime(m.clock),
+    settings: { ...m.settings },
+  };
+}
