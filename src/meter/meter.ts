@@ -224,8 +224,10 @@ export class Meter {
         this.creditLitres += litres;
       } else {
         const units = sub < 4 ? decodeTransferAmount(lo >>> 16) : Number(decodeCurrencyUnits((((hi >>> 24) & 0xf) << 16) | (lo >>> 16)));
-        if (this.registers[sub]! + units > Number.MAX_SAFE_INTEGER) return this.result('OVERFLOW', cls, now, `register ${sub} is full`, sub, tid);
-        this.registers[sub] = this.registers[sub]! + units;
+        const next = this.registers[sub]! + units;
+        if (next > Number.MAX_SAFE_INTEGER) return this.result('OVERFLOW', cls, now, `register ${sub} is full`, sub, tid);
+        if (next < 0) return this.result('RANGE', cls, now, `a debit of ${-units} units would take register ${sub} below zero`, sub, tid);
+        this.registers[sub] = next;
       }
     } else {
       const value = lo >>> 16;

@@ -80,9 +80,15 @@ function int(name: string, v: unknown, min: number, max: number): number {
   return v;
 }
 
-function subclassList(name: string, v: unknown): readonly number[] {
-  if (!Array.isArray(v)) fail('FORMAT', `meter profile: ${name} must be an array of subclass numbers 0..15`);
-  return Object.freeze([...new Set(v.map((s, i) => int(`${name}[${i}]`, s, 0, 15)))].sort((a, b) => a - b));
+/** The subclasses a meter can implement per class (those with a known layout). */
+const MAX_SUBCLASS = [7, 1, 9, -1] as const;
+
+function subclassList(cls: 0 | 1 | 2 | 3, v: unknown): readonly number[] {
+  const name = `subclasses.${cls}`;
+  const max = MAX_SUBCLASS[cls];
+  if (!Array.isArray(v)) fail('FORMAT', `meter profile: ${name} must be an array of subclass numbers`);
+  if (max < 0 && v.length > 0) fail('RANGE', 'meter profile: class 3 is reserved; no subclass of it can be supported');
+  return Object.freeze([...new Set(v.map((s, i) => int(`${name}[${i}]`, s, 0, max)))].sort((a, b) => a - b));
 }
 
 /** The manufacturer code in a MeterPAN: the first 2 digits of an 11-digit DRN, the first 4 of a 13-digit one. */
@@ -97,10 +103,10 @@ export function normalizeProfile(input: MeterProfileInput): MeterProfile {
   const pan = parseMeterPan(input.pan).pan;
   const sub = input.subclasses ?? {};
   const subclasses: SupportedSubclasses = Object.freeze({
-    0: sub['0'] !== undefined ? subclassList('subclasses.0', sub['0']) : WATER_SUBCLASSES[0],
-    1: sub['1'] !== undefined ? subclassList('subclasses.1', sub['1']) : WATER_SUBCLASSES[1],
-    2: sub['2'] !== undefined ? subclassList('subclasses.2', sub['2']) : WATER_SUBCLASSES[2],
-    3: sub['3'] !== undefined ? subclassList('subclasses.3', sub['3']) : WATER_SUBCLASSES[3],
+    0: sub['0'] !== undefined ? subclassList(0, sub['0']) : WATER_SUBCLASSES[0],
+    1: sub['1'] !== undefined ? subclassList(1, sub['1']) : WATER_SUBCLASSES[1],
+    2: sub['2'] !== undefined ? subclassList(2, sub['2']) : WATER_SUBCLASSES[2],
+    3: sub['3'] !== undefined ? subclassList(3, sub['3']) : WATER_SUBCLASSES[3],
   });
   let lockout: LockoutPolicy | null = DEFAULT_LOCKOUT;
   if (input.lockout === null) lockout = null;
