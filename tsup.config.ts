@@ -8,10 +8,16 @@ export default defineConfig({
     keys: 'src/keys/index.ts',
     tokens: 'src/tokens/index.ts',
     vectors: 'src/vectors/index.ts',
+    meter: 'src/meter/index.ts',
     cli: 'src/cli/index.ts',
+    hsm: 'src/hsm/index.ts',
+    node: 'src/node/index.ts',
+    'fleet-worker': 'src/node/fleet-worker.ts',
   },
   format: ['esm', 'cjs'],
-  dts: true,
+  // Declarations of the node adapters (CLI, fleet worker) need Node's types; the core is still
+  // checked without them by 'tsc -p tsconfig.json'.
+  dts: { compilerOptions: { types: ['node'] } },
   sourcemap: true,
   clean: true,
   target: 'node20',

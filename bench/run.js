@@ -5,6 +5,10 @@ import {
   DecoderKey, VendingKey, decodeToken, deriveDecoderKey, dkga02, dkga04, generateToken, bytesToHex,
 } from '../dist/index.js';
 import { Meter } from '../dist/meter.js';
+import { MeterStateFile } from '../dist/node.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const quick = process.argv.includes('--quick');
 const SECONDS = quick ? 0.3 : 1.5;
@@ -112,6 +116,23 @@ const report = (name, opsPerSec, target) => {
   const m = fresh();
   for (let i = 0; i < 50; i++) m.enter(tokens[i], i);
   report('meter enter EA11 (replayed token → Used)', measure((i) => m.enter(tokens[i % 50], i).status), 1_000_000);
+
+  // Persisted: each token is one locked, atomic, fsynced update of the state file.
+  const dir = mkdtempSync(join(tmpdir(), 'hydrosync-bench-'));
+  try {
+    const file = new MeterStateFile(join(dir, 'meter.json'));
+    await file.create(fresh());
+    const first = await file.update((meter) => meter.enter(tokens[0], 0).result);
+    assertEqual('persisted enter: accepted and on disk', [first.result, file.load().meter.creditLitres], ['ACCEPT', 100 * (1 + 0)]);
+    const count = quick ? 200 : 1000;
+    const start = process.hrtime.bigint();
+    for (let i = 1; i <= count; i++) await file.update((meter) => meter.enter(tokens[i], i));
+    const elapsed = Number(process.hrtime.bigint() - start) / 1e9;
+    assertEqual('persisted enter: every token on disk', file.load().revision, count + 1);
+    report('meter enter EA11, persisted (lock, fsync, rename)', count / elapsed);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 if (process.argv.includes('--json')) console.log(JSON.stringify({ node: process.version, results }, null, 2));

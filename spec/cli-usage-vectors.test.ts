@@ -88,7 +88,7 @@ describe('help and version', () => {
     const b = createCli({ stdout: () => {}, stderr: () => {}, env: {} });
     expect(a).not.toBe(b);
     expect(a.name()).toBe('hydrosync');
-    expect(a.commands.map((c) => c.name())).toEqual(['key', 'token', 'vectors', 'demo']);
+    expect(a.commands.map((c) => c.name())).toEqual(expect.arrayContaining(['key', 'token', 'vectors', 'meter', 'demo']));
   });
 });
 

@@ -7,6 +7,7 @@ import {
   meterStatus, normalizeProfile, meterSeconds, formatMeterTime, TidMemory, litresToCubicMetres, DEFAULT_KEY_TYPE_CHANGES,
 } from '../src/meter';
 import { errorCode } from './support';
+import { STA_SAMPLE_TABLES, parseStaTables } from '../src/cipher';
 
 // The meter application process (issue #3 §1, §2): unit cases for each rule. The result codes are
 // also pinned end to end by vectors/hydrosync-meter.json.
@@ -214,6 +215,26 @@ describe('profile and state', () => {
     expect(errorCode(() => meterFromState({ ...good, key: { ...good.key, decoderKey: 'zz' } }))).toBe('STATE');
     expect(errorCode(() => meterFromState({ ...good, profile: { ...good.profile, pan: '1' } }))).toBe('STATE');
     expect(errorCode(() => meterFromState([]))).toBe('STATE');
+  });
+
+  it('an EA07 meter remembers its STA table set: loading it with other tables is a TABLES error', () => {
+    const k = DecoderKey.fromHex('e653341f9d5bf36f', { encryptionAlgorithm: '07', baseDate: 1993 });
+    const state = meterToState(newMeter({}, k), 1);
+    expect(state.key.staTables).toBe('sample');
+    const other = parseStaTables({ format: 'hydrosync-sta-tables/1', name: 'utility-x', substitution1: [...STA_SAMPLE_TABLES.substitution1], substitution2: [...STA_SAMPLE_TABLES.substitution2], permutation: [...STA_SAMPLE_TABLES.permutation] });
+    expect(meterFromState(state).key.staTables).toBe('sample');
+    expect(errorCode(() => meterFromState(state, { staTables: other }))).toBe('TABLES');
+  });
+
+  it('profile and history shapes are checked; events need a time once', () => {
+    expect(errorCode(() => normalizeProfile({ pan: PAN, keyTypeChanges: { 2: 5 as never } }))).toBe('FORMAT');
+    expect(errorCode(() => normalizeProfile({ pan: PAN, subclasses: [] as never }))).toBe('FORMAT');
+    expect(errorCode(() => normalizeProfile({ pan: PAN, subclasses: { 3: [0] } }))).toBe('RANGE');
+    const good = meterToState(new Meter({ profile: { pan: PAN, historyDepth: 3 }, key: KEY }), 1);
+    expect(errorCode(() => meterFromState({ ...good, history: [{ at: 0, event: 'token', token: 5, creditLitres: 0 }] }))).toBe('STATE');
+    expect(errorCode(() => meterFromState({ ...good, revision: -1 }))).toBe('STATE');
+    expect(errorCode(() => newMeter().consume(5))).toBe('FORMAT');
+    expect(errorCode(() => newMeter().raiseTamper())).toBe('FORMAT');
   });
 
   it('applyToken is the pure form of Meter.enter', () => {

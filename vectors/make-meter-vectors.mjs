@@ -174,6 +174,17 @@ add('meter-format', 'not 20 digits, or a value of 2^66 or more, is a Format erro
   ]);
 }
 {
+  const next = { ...K07, keyRevisionNumber: 3, supplyGroupCode: '654321' };
+  const set = generateKeyChange(dk(K07), dk(next), { threeTokenSet: true });
+  const t = water(next, 200, '2014-03-01T13:30');
+  add('meter-key-change-ea07-3-token', '3-token EA07 set (3KCT) entered 3rd, 1st, 2nd: the supply group code changes with the key', { ...meter(K07), initialTid: tidFromWallClock('2014-02-01T00:00', 1993) }, [
+    { at: '2014-03-01T13:10', token: set[2], expected: { result: 'KCT_1', supplyGroupCode: '123456' } },
+    { at: '2014-03-01T13:11', token: set[0], expected: { result: 'KCT_2' } },
+    { at: '2014-03-01T13:12', token: set[1], expected: { result: 'ACCEPT', keyRevisionNumber: 3, supplyGroupCode: '654321', baseDate: 1993 } },
+    { at: '2014-03-01T13:31', token: t, expected: { result: 'ACCEPT', creditLitres: 200 } },
+  ]);
+}
+{
   const toDefault = generateKeyChange(dk(K11), dk({ ...K11, keyType: 1, keyRevisionNumber: 2 }));
   add('meter-key-type', 'a unique key (KT 2) may not be replaced by a default key (KT 1): KeyType, the key is unchanged', meter(K11), [
     { at: '2014-03-01T13:10', token: toDefault[0], expected: { result: 'KCT_1' } },

@@ -9,7 +9,9 @@ import { Command, CommanderError } from 'commander';
 import { HydroSyncError } from '../errors';
 import { packageVersion } from '../node/package-version';
 import { registerDemo } from './commands/demo';
+import { registerHsm } from './commands/hsm';
 import { registerKeyDerive } from './commands/key-derive';
+import { registerMeter } from './commands/meter';
 import { registerTokenDecode } from './commands/token-decode';
 import { registerTokenGenerate } from './commands/token-generate';
 import { registerVectorsVerify } from './commands/vectors-verify';
@@ -40,16 +42,28 @@ Environment:
                               production meters do not use)
   HYDROSYNC_UTC_OFFSET        UTC offset of the meters' local time in minutes for --now
                               (420 = WIB, 480 = WITA, 540 = WIT)
+  HYDROSYNC_METER_STATE       meter state file for 'meter …' (default
+                              $XDG_STATE_HOME/hydrosync/meter.json)
+  HYDROSYNC_STORE             security module store for 'hsm …' (default
+                              $XDG_DATA_HOME/hydrosync/hsm.sqlite)
+  HYDROSYNC_MASTER_KEY_FILE   file with the security module's master key (64 hex digits)
+  HYDROSYNC_MASTER_KEY        the master key itself (prefer the file)
+  HYDROSYNC_OPERATOR          operator name for the audit log (default: the OS user)
+  HYDROSYNC_VENDING_POINT     vending point for limits and the audit log (default: cli)
 
-Exit status: 0 success; 1 a token or vector failed (CRC, FORMAT, FUNCTION, failing case);
-2 usage or input error (bad or missing option, unreadable or malformed file, bad key).
+Exit status: 0 success; 1 a token or vector failed (CRC, FORMAT, FUNCTION, failing case), a
+meter rejected a token, or the security module refused (LIMIT, DDTK, KEY_EXPIRED, …); 2 usage or
+input error (bad or missing option, unreadable or malformed file, bad key, corrupt state or store).
 
 Examples:
   $ hydrosync demo
   $ hydrosync key derive --key-file vending.json --pan 600727000000000009 --out meter.key.json
   $ hydrosync token generate credit --key-file meter.key.json --m3 5 --date-time 2026-12-01T09:30
   $ hydrosync token decode --key-file meter.key.json 4718 6281 2079 5515 5808
-  $ hydrosync vectors verify vectors/*.json`;
+  $ hydrosync vectors verify vectors/*.json
+  $ hydrosync meter init --demo-key --manufactured 2026-11-01T00:00
+  $ hydrosync meter enter --at 2026-12-01T09:35 "1693 6447 5489 2156 1478"
+  $ hydrosync hsm vend --pan 600727000000000009 --m3 2.55`;
 
 /** Full name of a command, e.g. "hydrosync token generate". */
 function commandPath(cmd: Command): string {
@@ -75,7 +89,7 @@ function requireSubcommand(group: Command): void {
 function buildProgram(ctx: CliContext): Command {
   const program = new Command('hydrosync');
   program
-    .description('STS (IEC 62055-41 Ed. 2) prepaid 20-digit tokens for water meters: derive keys, make and decode tokens, verify vectors.')
+    .description('STS (IEC 62055-41 Ed. 2) prepaid 20-digit tokens for water meters: derive keys, make and decode tokens, simulate a meter, run a security module, verify vectors.')
     .version(packageVersion(), '-V, --version', 'print the version')
     .exitOverride()
     .configureOutput({
@@ -102,6 +116,8 @@ function buildProgram(ctx: CliContext): Command {
   registerVectorsVerify(vectors, ctx);
   requireSubcommand(vectors);
 
+  registerMeter(program, ctx, requireSubcommand);
+  registerHsm(program, ctx, requireSubcommand);
   registerDemo(program, ctx);
   requireSubcommand(program);
   contexts.set(program, ctx);

@@ -16,4 +16,6 @@ export interface CliIo {
   env: Record<string, string | undefined>;
   /** The clock used by `--now`. Default: the system clock (the host time zone is never used). */
   now?: () => Date;
+  /** True when stderr is a terminal (progress bars are drawn only then). Default: false. */
+  stderrIsTTY?: boolean;
 }

@@ -361,12 +361,11 @@ export class Meter {
    */
   consume(litres: number, at?: MeterTime): number {
     if (!Number.isSafeInteger(litres) || litres < 0) fail('RANGE', `litres must be a whole, non-negative number; got ${litres}`);
-    const now = at === undefined ? this.clock : meterSeconds(at);
-    if (now !== null) this.clock = now;
+    const now = this.timeOf(at);
     const used = Math.min(litres, this.creditLitres);
     this.creditLitres -= used;
     this.consumedLitres += used;
-    if (this.profile.historyDepth > 0) this.record({ at: now ?? 0, event: 'consume', litres: used, creditLitres: this.creditLitres });
+    if (this.profile.historyDepth > 0) this.record({ at: now, event: 'consume', litres: used, creditLitres: this.creditLitres });
     return used;
   }
 
@@ -383,20 +382,27 @@ export class Meter {
 
   /** A simulated tamper event (cover opened, magnet): sets the tamper flag until a ClearTamper token. */
   raiseTamper(at?: MeterTime): void {
+    const now = this.timeOf(at);
     this.tamper = true;
-    const now = at === undefined ? this.clock : meterSeconds(at);
-    if (now !== null) this.clock = now;
-    if (this.profile.historyDepth > 0) this.record({ at: now ?? 0, event: 'tamper', creditLitres: this.creditLitres });
+    if (this.profile.historyDepth > 0) this.record({ at: now, event: 'tamper', creditLitres: this.creditLitres });
   }
 
   /** A power cycle: clears the token lockout (reference §8.4) and held key-change tokens. */
   powerCycle(at?: MeterTime): void {
+    const now = this.timeOf(at);
     this.rejects = 0;
     this.lockedUntil = Number.NEGATIVE_INFINITY;
     this.held = [];
-    const now = at === undefined ? this.clock : meterSeconds(at);
-    if (now !== null) this.clock = now;
-    if (this.profile.historyDepth > 0) this.record({ at: now ?? 0, event: 'power-cycle', creditLitres: this.creditLitres });
+    if (this.profile.historyDepth > 0) this.record({ at: now, event: 'power-cycle', creditLitres: this.creditLitres });
+  }
+
+  /** The meter time of an event: `at`, else the last time seen; FORMAT when the meter has never seen a time. */
+  private timeOf(at: MeterTime | undefined): number {
+    if (at === undefined) {
+      if (this.clock === null) fail('FORMAT', 'give the meter time of this event (the meter clock has not been set yet)');
+      return this.clock;
+    }
+    return (this.clock = meterSeconds(at));
   }
 
   private record(e: MeterHistoryEntry): void {

@@ -102,6 +102,7 @@ export function normalizeProfile(input: MeterProfileInput): MeterProfile {
   if (typeof input !== 'object' || input === null) fail('FORMAT', 'meter profile must be an object with at least a pan');
   const pan = parseMeterPan(input.pan).pan;
   const sub = input.subclasses ?? {};
+  if (typeof sub !== 'object' || sub === null || Array.isArray(sub)) fail('FORMAT', 'meter profile: subclasses must be an object { "0": [...], "1": [...], "2": [...] }');
   const subclasses: SupportedSubclasses = Object.freeze({
     0: sub['0'] !== undefined ? subclassList(0, sub['0']) : WATER_SUBCLASSES[0],
     1: sub['1'] !== undefined ? subclassList(1, sub['1']) : WATER_SUBCLASSES[1],
@@ -123,9 +124,12 @@ export function normalizeProfile(input: MeterProfileInput): MeterProfile {
   let keyTypeChanges = DEFAULT_KEY_TYPE_CHANGES;
   if (input.keyTypeChanges !== undefined) {
     const k = input.keyTypeChanges;
+    if (typeof k !== 'object' || k === null || Array.isArray(k)) fail('FORMAT', 'meter profile: keyTypeChanges must be an object { "0": [...], ... }');
     const row = (t: KeyType): readonly KeyType[] => {
-      const v = k[String(t)];
-      return v === undefined ? DEFAULT_KEY_TYPE_CHANGES[t] : Object.freeze(v.map((x, i) => int(`keyTypeChanges.${t}[${i}]`, x, 0, 3) as KeyType));
+      const v: unknown = k[String(t)];
+      if (v === undefined) return DEFAULT_KEY_TYPE_CHANGES[t];
+      if (!Array.isArray(v)) fail('FORMAT', `meter profile: keyTypeChanges.${t} must be an array of key types 0..3`);
+      return Object.freeze(v.map((x, i) => int(`keyTypeChanges.${t}[${i}]`, x, 0, 3) as KeyType));
     };
     keyTypeChanges = Object.freeze({ 0: row(0), 1: row(1), 2: row(2), 3: row(3) });
   }

@@ -45,7 +45,7 @@ export const METER_RESULTS: Readonly<Record<MeterResultCode, MeterResultInfo>> =
   FORMAT: { status: 6, name: 'Format', en: 'Not a valid token: check the 20 digits', id: 'Token tidak valid: periksa 20 digit', taken: false },
   RANGE: { status: 7, name: 'Range', en: 'Token value out of range', id: 'Nilai token di luar jangkauan', taken: false },
   FUNCTION: { status: 8, name: 'Function', en: 'Token type not supported by this meter', id: 'Jenis token tidak didukung meter ini', taken: false },
-  OLD: { status: 9, name: 'Old', en: 'Token is too old', id: 'Token sudah kedaluwarsa', taken: false },
+  OLD: { status: 9, name: 'Old', en: 'Token is too old', id: 'Token terlalu lama', taken: false },
   USED: { status: 10, name: 'Used', en: 'Token already used', id: 'Token sudah pernah dipakai', taken: false },
   KEY_EXPIRED: { status: 11, name: 'KeyExpired', en: 'Meter key expired: a key change is needed', id: 'Kunci meter kedaluwarsa: perlu ganti kunci', taken: false },
   DDTK: { status: 12, name: 'DDTK', en: 'Credit refused: meter still has its default key', id: 'Kredit ditolak: meter masih memakai kunci bawaan', taken: false },

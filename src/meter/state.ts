@@ -29,6 +29,8 @@ export interface MeterStateJson {
     supplyGroupCode: string;
     tariffIndex: string;
     baseDate: number;
+    /** EA07: the name of the STA table set the key works with ('sample' for the IEC sample tables). */
+    staTables?: string;
   };
   tidMemory: number[];
   creditLitres: number;
@@ -59,6 +61,7 @@ export function meterToState(m: Meter, revision = 0): MeterStateJson {
       supplyGroupCode: k.supplyGroupCode,
       tariffIndex: k.tariffIndex,
       baseDate: k.baseDate,
+      ...(k.staTables !== undefined ? { staTables: k.staTables } : {}),
     },
     tidMemory: m.tidMemory.toArray(),
     creditLitres: m.creditLitres,
@@ -101,6 +104,7 @@ export function meterFromState(input: unknown, options: DecoderKeyOptions = {}):
       : `not a HydroSync meter state (format must be ${JSON.stringify(METER_STATE_FORMAT)})`);
   }
   try {
+    int(s, 'revision', 0, Number.MAX_SAFE_INTEGER, '');
     const profile = normalizeProfile(obj(s.profile, 'profile') as unknown as MeterProfileInput);
     const k = obj(s.key, 'key');
     if (typeof k.decoderKey !== 'string') bad('key.decoderKey', 'must be hex');
@@ -113,6 +117,9 @@ export function meterFromState(input: unknown, options: DecoderKeyOptions = {}):
       tariffIndex: k.tariffIndex as string,
       baseDate: k.baseDate as 2014,
     }, options);
+    if (key.staTables !== undefined && k.staTables !== undefined && k.staTables !== key.staTables) {
+      fail('TABLES', `this meter's key works with the STA tables ${JSON.stringify(k.staTables)}, but ${JSON.stringify(key.staTables)} were given; load the same tables (--sta-tables FILE) or every token would fail the CRC`);
+    }
     const cap = profile.creditCapLitres;
     const m = new Meter({ profile, key, creditLitres: int(s, 'creditLitres', 0, cap, ''), tamper: s.tamper === true, keyOptions: options });
     if (typeof s.tamper !== 'boolean') bad('tamper', 'must be true or false');
@@ -153,13 +160,25 @@ export function meterFromState(input: unknown, options: DecoderKeyOptions = {}):
     if (!Array.isArray(hist)) bad('history', 'must be an array');
     for (const [i, e] of hist.entries()) {
       const o = obj(e, `history.${i}`);
-      if (!['token', 'consume', 'tamper', 'power-cycle'].includes(o.event as string)) bad(`history.${i}.event`, 'is unknown');
-      if (o.result !== undefined && !isMeterResultCode(o.result)) bad(`history.${i}.result`, 'is not a result code');
-      m.history.push({ ...(o as unknown as MeterHistoryEntry) });
+      const at = `history.${i}.`;
+      if (!['token', 'consume', 'tamper', 'power-cycle'].includes(o.event as string)) bad(`${at}event`, 'is unknown');
+      const entry = { at: int(o, 'at', Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, at), event: o.event } as MeterHistoryEntry;
+      if (o.token !== undefined) {
+        if (typeof o.token !== 'string' || o.token.length > 64) bad(`${at}token`, 'must be a string of at most 64 characters');
+        entry.token = o.token;
+      }
+      if (o.result !== undefined) {
+        if (!isMeterResultCode(o.result)) bad(`${at}result`, 'is not a result code');
+        entry.result = o.result;
+      }
+      if (o.litres !== undefined) entry.litres = int(o, 'litres', 0, Number.MAX_SAFE_INTEGER, at);
+      entry.creditLitres = int(o, 'creditLitres', 0, Number.MAX_SAFE_INTEGER, at);
+      m.history.push(entry);
     }
+    if (m.history.length > profile.historyDepth) bad('history', `holds more than the profile's historyDepth (${profile.historyDepth}) entries`);
     return m;
   } catch (e) {
-    if (e instanceof HydroSyncError && e.code !== 'STATE') {
+    if (e instanceof HydroSyncError && e.code !== 'STATE' && e.code !== 'TABLES') {
       fail('STATE', `meter state is corrupt: ${e.message}; the meter was not changed`);
     }
     throw e;

@@ -34,5 +34,6 @@ export function processIo(): CliIo {
     },
     env: process.env,
     now: () => new Date(),
+    stderrIsTTY: process.stderr.isTTY === true,
   };
 }

@@ -1,0 +1,58 @@
+// Shared set-up for the security-module specs (spec/hsm-*.test.ts).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { luhnCheckDigit, makeMeterPan } from '../src/codec';
+import { type Hsm, type HsmConfig, type HsmStore, MemoryStore, initHsm, openHsm, parseMasterKey } from '../src/hsm';
+
+export const MASTER_HEX = '000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f';
+export const OTHER_MASTER_HEX = 'f'.repeat(64);
+export const MASTER = parseMasterKey(MASTER_HEX);
+/** The public STS compliance vending keys (reference §7.2, §7.5): test use only. */
+export const VK04 = 'abababababababab949494949494949401234567';
+export const VK02 = 'abababababababab';
+/** A second 160-bit key for key changes (made up for the tests). */
+export const VK04_KRN2 = '0123456789abcdef0123456789abcdef01234567';
+export const PAN = '600727000000000009';
+export const PAN2 = '600727111111111153';
+/** A valid MeterPAN for meter number n (IIN 600727, DRN = 10-digit serial + Luhn digit). */
+export function panOf(n: number): string {
+  const serial = String(n).padStart(10, '0');
+  return makeMeterPan('600727', serial + luhnCheckDigit(serial));
+}
+export const OP = { operator: 'alice' };
+export const CTX = { operator: 'alice', vendingPoint: 'till-1' };
+
+/** A settable clock: starts at 2026-12-01 02:30 UTC = 09:30 WIB. */
+export function makeClock(start = '2026-12-01T02:30:00Z') {
+  let t = new Date(start).getTime();
+  const clock = () => new Date(t);
+  return {
+    clock,
+    set: (iso: string) => { t = new Date(iso).getTime(); },
+    advance: (ms: number) => { t += ms; },
+  };
+}
+
+/** An initialised Hsm with the DKGA04 EA11 key (SGC 201457, KRN 1, BD 2014) and one meter. */
+export function setup(options: { store?: HsmStore; config?: Partial<HsmConfig>; start?: string; meter?: boolean } = {}) {
+  const store = options.store ?? new MemoryStore();
+  const c = makeClock(options.start);
+  initHsm(store, MASTER, options.config ?? {}, c.clock());
+  const hsm = openHsm({ store, masterKey: MASTER, clock: c.clock });
+  hsm.importVendingKey({
+    id: 'sgc201457-krn1', keyHex: VK04, dkga: '04', supplyGroupCode: '201457', keyRevisionNumber: 1, vendingKeyType: 'unique',
+    baseDate: 2014, encryptionAlgorithm: '11', activeFrom: '2020-01-01T00:00',
+  }, OP);
+  if (options.meter !== false) {
+    hsm.addMeter({ pan: PAN, customerReference: 'CUST-1', supplyGroupCode: '201457', keyRevisionNumber: 1, encryptionAlgorithm: '11', baseDate: 2014 }, OP);
+  }
+  return { hsm, store, ...c };
+}
+
+export function tempDir(): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'hydrosync-hsm-'));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export type { Hsm };

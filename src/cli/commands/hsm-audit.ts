@@ -1,0 +1,98 @@
+import { closeSync, existsSync, openSync, writeSync } from 'node:fs';
+import type { Command } from 'commander';
+import { HydroSyncError } from '../../errors';
+import { ioReason } from '../../node/json-file';
+import type { CliContext } from '../context';
+import { CliExit, EXIT, usage } from '../exit-codes';
+import { type StoreOptionValues, addStoreOptions, columns, defaultSubcommand, examples, withHsm } from '../hsm-options';
+import { optionalInteger } from '../option-values';
+
+/** Write text to a new file (or replace it with --force). */
+function writeNewFile(path: string, text: string, force: boolean): void {
+  if (!force && existsSync(path)) throw new HydroSyncError('IO', `${path} already exists; give --force to replace it`);
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, force ? 'w' : 'wx', 0o600);
+    writeSync(fd, text);
+  } catch (e) {
+    throw new HydroSyncError('IO', `cannot write ${path}: ${ioReason(e)}`);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** `hydrosync hsm audit [list]`, `hsm audit verify`, `hsm audit export`. */
+export function registerHsmAudit(hsm: Command, ctx: CliContext): void {
+  const audit = hsm.command('audit').summary('the hash-chained audit log: list, verify, export')
+    .description('The audit log: one hash-chained record per operation (vends, reissues, refusals, management, key changes, key imports, meters). It never holds key material; tokens appear only as SHA-256 hashes.');
+
+  const list = defaultSubcommand(audit.command('list', { isDefault: true })).summary('list audit records (the default)')
+    .option('--from <seq>', 'first record to show (sequence number)')
+    .option('--limit <n>', 'at most this many records')
+    .option('--json', 'print one JSON object {"records":[…]}');
+  addStoreOptions(list).action(async (o: StoreOptionValues & { from?: string; limit?: string }) => {
+    const fromSeq = optionalInteger(o.from, '--from', 0, Number.MAX_SAFE_INTEGER);
+    const limit = optionalInteger(o.limit, '--limit', 1, Number.MAX_SAFE_INTEGER);
+    await withHsm(ctx, o, ({ hsm: m }) => {
+      const records = m.auditRecords({ ...(fromSeq !== undefined ? { fromSeq } : {}), ...(limit !== undefined ? { limit } : {}) });
+      if (o.json) {
+        ctx.json({ records });
+        return;
+      }
+      if (records.length === 0) {
+        ctx.out('No audit records.');
+        return;
+      }
+      const head = ['SEQ', 'AT', 'OPERATOR', 'VENDING POINT', 'KIND', 'OUTCOME', 'PAN', 'AMOUNT', 'TID', 'TRANSACTION'];
+      const rows = records.map((r) => [String(r.seq), r.at, r.operator, r.vendingPoint, r.kind,
+        r.errorCode !== null ? `${r.outcome} (${r.errorCode})` : r.outcome, r.pan ?? '-', r.amount ?? '-', r.tid === null ? '-' : String(r.tid), r.transactionId]);
+      for (const l of columns([head, ...rows])) ctx.out(l);
+    });
+  });
+
+  const verify = audit.command('verify').summary('check the hash chain; exit 1 and name the first bad record')
+    .option('--json', 'print one JSON object {"ok","records","firstBad"?}');
+  addStoreOptions(verify)
+    .addHelpText('after', '\nExit status: 0 the chain is intact; 1 a record was edited, deleted, inserted or reordered (the first bad one is named); 2 a usage or store error.')
+    .action(async (o: StoreOptionValues) => {
+      await withHsm(ctx, o, ({ hsm: m }) => {
+        const v = m.verifyAudit();
+        if (o.json) ctx.json(v);
+        if (v.ok) {
+          if (!o.json) ctx.out(`Audit log intact: ${v.records} record${v.records === 1 ? '' : 's'}, hash chain verified.`);
+          return;
+        }
+        const bad = v.firstBad;
+        ctx.error(`AUDIT: the audit log is broken${bad ? ` at record ${bad.seq} (${bad.reason}): ${bad.message}` : ''}; keep the store as it is and report it`);
+        throw new CliExit(EXIT.FAILED);
+      });
+    });
+
+  const exp = audit.command('export').summary('export the audit log as CSV or NDJSON')
+    .option('--format <format>', 'csv or ndjson', 'csv')
+    .option('--out <file>', 'write to FILE (mode 0600) instead of stdout')
+    .option('--force', 'with --out: replace an existing file')
+    .option('--json', 'with --out: print a JSON summary {"out","format","records"}');
+  addStoreOptions(exp)
+    .addHelpText('after', examples([
+      'hydrosync hsm audit export --format csv --out audit-2026-12.csv',
+      'hydrosync hsm audit export --format ndjson | jq .kind',
+    ]))
+    .action(async (o: StoreOptionValues & { format: string; out?: string; force?: boolean }) => {
+      const format = o.format.trim().toLowerCase();
+      if (format !== 'csv' && format !== 'ndjson') usage('--format must be csv or ndjson');
+      if (o.force && o.out === undefined) usage('--force only goes with --out FILE');
+      await withHsm(ctx, o, ({ hsm: m }) => {
+        const lines = m.exportAudit(format);
+        const body = lines.map((l) => (l.endsWith('\n') ? l : `${l}\n`)).join('');
+        if (o.out === undefined) {
+          ctx.io.stdout(body);
+          return;
+        }
+        writeNewFile(o.out, body, o.force === true);
+        const records = format === 'csv' ? Math.max(0, lines.length - 1) : lines.length;
+        if (o.json) ctx.json({ out: o.out, format, records });
+        else ctx.out(`Wrote ${records} audit record${records === 1 ? '' : 's'} to ${o.out} (${format}).`);
+      });
+    });
+}

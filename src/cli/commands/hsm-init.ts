@@ -1,0 +1,115 @@
+import { chmodSync, closeSync, openSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { HydroSyncError } from '../../errors';
+import { initHsm, openHsm } from '../../hsm';
+import {
+  MASTER_KEY_ENV, MASTER_KEY_FILE_ENV, generateMasterKeyFile, masterKeyBytes, removeFile,
+} from '../../node/master-key-file';
+import { ioReason } from '../../node/json-file';
+import { ensureStoreDirectory, storeExists } from '../../node/store-path';
+import type { CliContext } from '../context';
+import { usage } from '../exit-codes';
+import { type ConfigOptionValues, addConfigOptions, configFromOptions, configLines } from '../hsm-config-options';
+import {
+  type StoreOptionValues, addStoreOptions, examples, masterKeyText, openStoreFile, storeLocation,
+} from '../hsm-options';
+
+type InitOptions = StoreOptionValues & ConfigOptionValues & { generateMasterKey?: string };
+
+/** Create the store file empty with mode 0600 (refusing an existing one), so it never exists wider. */
+function createStoreFile(path: string): void {
+  try {
+    closeSync(openSync(path, 'wx', 0o600));
+    chmodSync(path, 0o600);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') {
+      throw new HydroSyncError('STORE', `a store already exists at ${path}: hsm init never overwrites a store`);
+    }
+    throw new HydroSyncError('IO', `cannot create the store ${path}: ${ioReason(e)}`);
+  }
+}
+
+function removeStore(path: string): void {
+  for (const suffix of ['', '-wal', '-shm', '-journal']) removeFile(`${path}${suffix}`);
+}
+
+/** `hydrosync hsm init`: create a store sealed with a master key. */
+export function registerHsmInit(hsm: Command, ctx: CliContext): void {
+  const cmd = hsm
+    .command('init')
+    .summary('create the security module store (sealed with a master key)')
+    .description('Create a new security module store: an SQLite file (mode 0600, in a directory created with mode 0700) whose vending keys are wrapped with the master key, with its configuration. Never overwrites a store.')
+    .option('--generate-master-key <file>', 'generate a new random master key and write it to FILE (mode 0600; never overwrites); only the path is printed')
+    .option('--json', 'print one JSON object');
+  addConfigOptions(cmd);
+  addStoreOptions(cmd)
+    .addHelpText('after', `
+The master key never goes on the command line: it comes from --master-key-file FILE,
+HYDROSYNC_MASTER_KEY_FILE or HYDROSYNC_MASTER_KEY (64 hex digits), or is generated here with
+--generate-master-key FILE. Keep it secret and backed up: without it the store is useless.
+${examples([
+  'hydrosync hsm init --generate-master-key ~/.config/hydrosync/master.key --utc-offset 420',
+  'hydrosync hsm init --store /var/lib/pdam/hsm.sqlite --master-key-file /etc/pdam/master.key --tariffs tariffs.json',
+])}`)
+    .action(async (o: InitOptions) => {
+      const location = storeLocation(ctx, o);
+      const config = configFromOptions(ctx, o, { envOffset: true });
+      if (storeExists(location.path)) {
+        throw new HydroSyncError('STORE', `a store already exists at ${location.path}: hsm init never overwrites a store`);
+      }
+      let hex: string;
+      let generated: string | undefined;
+      if (o.generateMasterKey !== undefined) {
+        // A master key file named elsewhere must be the file generated here (HYDROSYNC_MASTER_KEY_FILE
+        // set for the whole session is fine); a master key in the environment never is.
+        const target = resolve(o.generateMasterKey);
+        const envFile = ctx.io.env[MASTER_KEY_FILE_ENV]?.trim() || undefined;
+        const other = o.masterKeyFile !== undefined && resolve(o.masterKeyFile) !== target ? '--master-key-file'
+          : o.masterKeyFile === undefined && envFile !== undefined && resolve(envFile) !== target ? MASTER_KEY_FILE_ENV
+            : ctx.io.env[MASTER_KEY_ENV]?.trim() ? MASTER_KEY_ENV : undefined;
+        if (other !== undefined) usage(`give either --generate-master-key or ${other}, not both (${other === '--master-key-file' ? 'drop one of them' : `unset ${other}, or generate into the file it names`})`);
+        hex = generateMasterKeyFile(o.generateMasterKey, (ctx.io.now ?? (() => new Date()))());
+        ctx.addSecret(hex);
+        generated = o.generateMasterKey;
+      } else {
+        const text = masterKeyText(ctx, o);
+        if (text === undefined) {
+          usage('hsm init needs a master key: --generate-master-key FILE makes one; or give --master-key-file FILE, HYDROSYNC_MASTER_KEY_FILE or HYDROSYNC_MASTER_KEY');
+        }
+        hex = text.hex;
+      }
+      let created = false;
+      try {
+        ensureStoreDirectory(location.path);
+        createStoreFile(location.path);
+        created = true;
+        const store = await openStoreFile(location.path, { create: true });
+        const now = (ctx.io.now ?? (() => new Date()))();
+        try {
+          initHsm(store, masterKeyBytes(hex), config, now);
+        } finally {
+          (store as { close?: () => void }).close?.();
+        }
+        chmodSync(location.path, 0o600);
+      } catch (e) {
+        if (created) removeStore(location.path);
+        if (generated !== undefined) removeFile(generated);
+        throw e;
+      }
+      // Read the configuration back as stored.
+      const hsmOpen = openHsm({ store: await openStoreFile(location.path, { create: false }), masterKey: masterKeyBytes(hex), clock: ctx.io.now ?? (() => new Date()) });
+      const stored = hsmOpen.config();
+      hsmOpen.close();
+      if (o.json) {
+        ctx.json({ store: location.path, ...(generated !== undefined ? { masterKeyFile: generated } : {}), config: stored });
+        return;
+      }
+      ctx.out(`Created the security module store ${location.path} (mode 0600).`);
+      if (generated !== undefined) {
+        ctx.out(`Wrote a new master key to ${generated} (mode 0600). Keep it secret and backed up: without it the store cannot be opened.`);
+      }
+      for (const l of configLines(stored)) ctx.out(l);
+      ctx.out('Next: hydrosync hsm key import, then hydrosync hsm meter add.');
+    });
+}

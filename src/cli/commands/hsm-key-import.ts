@@ -1,0 +1,164 @@
+import type { Command } from 'commander';
+import { HydroSyncError } from '../../errors';
+import type { VendingKeyImport, VendingKeyInfo, VendingKeyType } from '../../hsm/types';
+import type { Dkga } from '../../keys/types';
+import { readKeyFile } from '../../node/key-file';
+import type { CliContext } from '../context';
+import { usage } from '../exit-codes';
+import {
+  type RequestOptionValues, type StoreOptionValues, addRequestOptions, addStoreOptions, examples, operatorName,
+  refusalsExit1, withHsm,
+} from '../hsm-options';
+import { KEY_ENV } from '../key-options';
+import { baseDateOf, eaOf, sgcOf } from '../hsm-values';
+import { parseInteger } from '../option-values';
+import { algorithmText, table } from '../token-text';
+
+interface KeyImportOptions extends StoreOptionValues, RequestOptionValues {
+  id?: string;
+  keyFile?: string;
+  sgc?: string;
+  krn?: string;
+  vendingKeyType?: string;
+  baseDate?: string;
+  ea?: string;
+  dkga?: string;
+  activeFrom?: string;
+  issuedUntil?: string;
+}
+
+const KEY_TYPE_FROM_KT: Record<number, VendingKeyType> = { 1: 'default', 2: 'unique', 3: 'common' };
+const KT_OF: Record<VendingKeyType, string> = { unique: 'DUTK, KT 2', default: 'DDTK, KT 1', common: 'DCTK, KT 3' };
+
+/** A vending key's hex, checked before anything can quote it (length only in messages). */
+function vendingKeyHex(value: unknown, source: string): string {
+  if (typeof value !== 'string') throw new HydroSyncError('KEY', `${source}: the vending key must be a hex string`);
+  const clean = value.trim().replace(/^0x/i, '');
+  if (!/^[0-9a-fA-F]*$/.test(clean)) throw new HydroSyncError('KEY', `${source}: the vending key may contain only hex digits 0-9 and a-f`);
+  if (clean.length !== 16 && clean.length !== 40) {
+    throw new HydroSyncError('KEY', `${source}: a vending key is 16 hex digits (64 bits, DKGA02) or 40 (160 bits, DKGA04); got ${clean.length} characters`);
+  }
+  return clean.toLowerCase();
+}
+
+/** The import request from a key file or HYDROSYNC_VENDING_KEY plus flags (flags win). */
+export function keyImportFromOptions(ctx: CliContext, o: KeyImportOptions): VendingKeyImport {
+  if (o.id === undefined || o.id.trim() === '') usage('give the vending key an id: --id ID (e.g. 201457-krn1)');
+  const id = o.id.trim();
+  if (!/^[\w.:-]{1,64}$/.test(id)) usage('--id may hold letters, digits, ".", ":", "_" and "-" (1 to 64 characters)');
+  let file: Record<string, unknown> = {};
+  let source: string;
+  let keyHex: string;
+  if (o.keyFile !== undefined) {
+    source = `key file ${o.keyFile}`;
+    file = readKeyFile(o.keyFile);
+    if (file.vendingKey === undefined) {
+      throw new HydroSyncError('KEY', `${source} holds a decoder key; hsm key import needs a vending key ("vendingKey")`);
+    }
+    keyHex = vendingKeyHex(file.vendingKey, source);
+  } else {
+    const env = ctx.io.env[KEY_ENV.vendingKey];
+    if (env === undefined || env.trim() === '') {
+      usage(`give the vending key: --key-file FILE (hydrosync-key/1 with "vendingKey") or ${KEY_ENV.vendingKey}; never on the command line`);
+    }
+    source = KEY_ENV.vendingKey;
+    ctx.addSecret(env);
+    keyHex = vendingKeyHex(env, source);
+  }
+  ctx.addSecret(keyHex);
+
+  const dkgaText = o.dkga ?? (file.dkga !== undefined ? String(file.dkga) : keyHex.length === 40 ? '04' : '02');
+  const dkga = dkgaText.trim().padStart(2, '0');
+  if (dkga !== '02' && dkga !== '04') usage('--dkga must be 02 or 04');
+  if ((dkga === '04') !== (keyHex.length === 40)) {
+    throw new HydroSyncError('KEY', `${source}: DKGA${dkga} needs a ${dkga === '04' ? '160-bit (40 hex digits)' : '64-bit (16 hex digits)'} vending key; got ${keyHex.length * 4} bits`);
+  }
+
+  const sgc = o.sgc ?? (file.supplyGroupCode !== undefined ? String(file.supplyGroupCode) : undefined);
+  const krn = o.krn ?? (file.keyRevisionNumber !== undefined ? String(file.keyRevisionNumber) : undefined);
+  const baseDate = o.baseDate ?? (file.baseDate !== undefined ? String(file.baseDate) : undefined);
+  const ea = o.ea ?? (file.encryptionAlgorithm !== undefined ? String(file.encryptionAlgorithm) : dkga === '04' ? '11' : undefined);
+  const missing = [sgc === undefined && '--sgc', krn === undefined && '--krn', baseDate === undefined && '--base-date', ea === undefined && '--ea']
+    .filter((x): x is string => typeof x === 'string');
+  if (missing.length > 0) usage(`the vending key from ${source} needs its attributes: give ${missing.join(', ')}`);
+
+  let vendingKeyType: VendingKeyType;
+  if (o.vendingKeyType !== undefined) {
+    const t = o.vendingKeyType.trim().toLowerCase();
+    if (t !== 'unique' && t !== 'default' && t !== 'common') usage('--vending-key-type must be unique, default or common');
+    vendingKeyType = t;
+  } else if (file.keyType !== undefined) {
+    const kt = KEY_TYPE_FROM_KT[Number(file.keyType)];
+    if (kt === undefined) throw new HydroSyncError('KEY', `${source}: keyType ${String(file.keyType)} is not a vending key type; use --vending-key-type unique|default|common`);
+    vendingKeyType = kt;
+  } else {
+    vendingKeyType = 'unique';
+  }
+
+  return {
+    id,
+    keyHex,
+    dkga: dkga as Dkga,
+    supplyGroupCode: sgcOf(sgc, o.sgc !== undefined ? '--sgc' : `${source}: supplyGroupCode`),
+    keyRevisionNumber: parseInteger(krn!, o.krn !== undefined ? '--krn' : `${source}: keyRevisionNumber`, 1, 9),
+    vendingKeyType,
+    baseDate: baseDateOf(baseDate, o.baseDate !== undefined ? '--base-date' : `${source}: baseDate`),
+    encryptionAlgorithm: eaOf(ea, o.ea !== undefined ? '--ea' : `${source}: encryptionAlgorithm`),
+    ...(o.activeFrom !== undefined ? { activeFrom: o.activeFrom.trim() } : {}),
+    ...(o.issuedUntil !== undefined ? { issuedUntil: o.issuedUntil.trim() } : {}),
+  };
+}
+
+/** Human rows of a vending key (never the key bits). */
+export function vendingKeyRows(k: VendingKeyInfo): [string, string][] {
+  return [
+    ['Id', k.id],
+    ['DKGA', `${k.dkga} (${k.bits}-bit vending key)`],
+    ['Supply group (SGC)', k.supplyGroupCode],
+    ['Key revision (KRN)', String(k.keyRevisionNumber)],
+    ['Vending key type', `${k.vendingKeyType} (decoder keys ${KT_OF[k.vendingKeyType] ?? '?'})`],
+    ['Base date', String(k.baseDate)],
+    ['Encryption', algorithmText(k.encryptionAlgorithm)],
+    ['Active from', k.activeFrom],
+    ['Issued until', k.issuedUntil ?? 'no end'],
+    ['Key check value', `${k.checkValue} (the key itself is never shown)`],
+    ['Imported at', k.importedAt],
+  ];
+}
+
+/** `hydrosync hsm key import`: wrap a vending key into the store. */
+export function registerHsmKeyImport(key: Command, ctx: CliContext): void {
+  const cmd = key
+    .command('import')
+    .summary('import a vending key (wrapped with the master key; never shown again)')
+    .description('Import a vending key into the store, where it is kept wrapped with the master key. The key comes from a key file (--key-file, hydrosync-key/1 with "vendingKey") or HYDROSYNC_VENDING_KEY, never from the command line; its attributes from the file or the flags (flags win).')
+    .option('--id <id>', 'the key\'s id in the store, e.g. 201457-krn1 (required)')
+    .option('--key-file <file>', 'key file: JSON {"format":"hydrosync-key/1","vendingKey":"…", attributes} (or HYDROSYNC_VENDING_KEY)')
+    .option('--sgc <digits>', '6-digit supply group code')
+    .option('--krn <n>', 'key revision number, 1-9')
+    .option('--vending-key-type <type>', 'unique (DUTK), default (DDTK) or common (DCTK) (default: from the key file\'s keyType, else unique)')
+    .option('--base-date <year>', 'TID base date: 1993, 2014 or 2035')
+    .option('--ea <code>', 'encryption algorithm of the decoder keys: 07, 09 or 11 (default for DKGA04: 11)')
+    .option('--dkga <code>', 'decoder key generation algorithm: 02 or 04 (default: from the key length)')
+    .option('--active-from <when>', 'local date-time from which the key may issue tokens, YYYY-MM-DDTHH:MM (default: now)')
+    .option('--issued-until <when>', 'local date-time after which the key issues no tokens (default: no end)')
+    .option('--json', 'print one JSON object');
+  addRequestOptions(cmd, { adminOnly: true });
+  addStoreOptions(cmd)
+    .addHelpText('after', examples([
+      'hydrosync hsm key import --id 201457-krn1 --key-file vending-201457.json',
+      'HYDROSYNC_VENDING_KEY=… hydrosync hsm key import --id 201457-krn1 --sgc 201457 --krn 1 --base-date 2014 --ea 11',
+    ]))
+    .action(async (o: KeyImportOptions) => {
+      const imp = keyImportFromOptions(ctx, o);
+      await refusalsExit1(ctx, () => withHsm(ctx, o, ({ hsm }) => {
+        const info = hsm.importVendingKey(imp, { operator: operatorName(ctx, o) });
+        if (o.json) {
+          ctx.json(info);
+          return;
+        }
+        ctx.out(`Imported vending key ${info.id} (stored wrapped with the master key).`);
+        for (const l of table(vendingKeyRows(info))) ctx.out(l);
+      }));
+    });
+}

@@ -1,0 +1,29 @@
+import type { Command } from 'commander';
+import type { CliContext } from '../context';
+import { type StoreOptionValues, addStoreOptions, columns, withHsm } from '../hsm-options';
+
+/** `hydrosync hsm key list`: the vending keys in the store (attributes and KCV, never the keys). */
+export function registerHsmKeyList(key: Command, ctx: CliContext): void {
+  const cmd = key
+    .command('list')
+    .summary('list the vending keys (attributes and key check values, never the keys)')
+    .option('--json', 'print one JSON object {"vendingKeys":[…]}');
+  addStoreOptions(cmd).action(async (o: StoreOptionValues) => {
+    await withHsm(ctx, o, ({ hsm }) => {
+      const keys = hsm.listVendingKeys();
+      if (o.json) {
+        ctx.json({ vendingKeys: keys });
+        return;
+      }
+      if (keys.length === 0) {
+        ctx.out('No vending keys: import one with hydrosync hsm key import.');
+        return;
+      }
+      const head = ['ID', 'DKGA', 'SGC', 'KRN', 'TYPE', 'BASE', 'EA', 'ACTIVE FROM', 'ISSUED UNTIL', 'KCV'];
+      const rows = keys.map((k) => [k.id, k.dkga, k.supplyGroupCode, String(k.keyRevisionNumber), k.vendingKeyType, String(k.baseDate),
+        k.encryptionAlgorithm, k.activeFrom, k.issuedUntil ?? '-', k.checkValue]);
+      for (const l of columns([head, ...rows])) ctx.out(l);
+    });
+  });
+}
+

@@ -1,0 +1,98 @@
+import type { Command } from 'commander';
+import type { KeyChangeRequest } from '../../hsm/types';
+import type { CliContext } from '../context';
+import { usage } from '../exit-codes';
+import { type FleetOptionValues, runFleet } from '../hsm-fleet';
+import {
+  type RequestOptionValues, type StoreOptionValues, addRequestOptions, addStoreOptions, examples,
+  panOption, printIssued, refusalsExit1, requestContext, withHsm,
+} from '../hsm-options';
+import { baseDateOf, ktOf, sgcOf, tiOf } from '../hsm-values';
+import { parseInteger } from '../option-values';
+
+/** The new-key options of hsm keychange (single meter and the fleet defaults). */
+export interface NewKeyValues {
+  newVendingKeyId?: string;
+  newKrn?: string;
+  newKt?: string;
+  newKen?: string;
+  newTi?: string;
+  newSgc?: string;
+  newBaseDate?: string;
+  threeToken?: boolean;
+}
+
+type KeyChangeOptions = StoreOptionValues & RequestOptionValues & NewKeyValues & FleetOptionValues & { pan?: string };
+
+/** The new key's attributes given by the options (only those given). */
+export function newKeyFromOptions(o: NewKeyValues): Omit<KeyChangeRequest, 'pan' | 'operator' | 'vendingPoint' | 'transactionId'> {
+  return {
+    ...(o.newVendingKeyId !== undefined ? { newVendingKeyId: o.newVendingKeyId.trim() } : {}),
+    ...(o.newKrn !== undefined ? { newKeyRevisionNumber: parseInteger(o.newKrn, '--new-krn', 1, 9) } : {}),
+    ...(o.newKt !== undefined ? { newKeyType: ktOf(o.newKt, '--new-kt') } : {}),
+    ...(o.newKen !== undefined ? { newKeyExpiryNumber: parseInteger(o.newKen, '--new-ken', 0, 255) } : {}),
+    ...(o.newTi !== undefined ? { newTariffIndex: tiOf(o.newTi, '--new-ti') } : {}),
+    ...(o.newSgc !== undefined ? { newSupplyGroupCode: sgcOf(o.newSgc, '--new-sgc') } : {}),
+    ...(o.newBaseDate !== undefined ? { newBaseDate: baseDateOf(o.newBaseDate, '--new-base-date') } : {}),
+    ...(o.threeToken ? { threeTokenSet: true } : {}),
+  };
+}
+
+/** `hydrosync hsm keychange`: key change token set for one meter, or for a fleet from a CSV file. */
+export function registerHsmKeyChange(hsm: Command, ctx: CliContext): void {
+  const cmd = hsm
+    .command('keychange')
+    .summary('key change token set for one meter (--pan) or a fleet (--fleet meters.csv)')
+    .description('Issue the key change token set (2, 3 or 4 tokens, in entry order) that moves a meter to a new decoder key: new KRN, KT, KEN, TI, SGC or base date (a new base date is a rollover, RO = 1). With --fleet, do it for every meter of a CSV file on worker threads.')
+    .option('--pan <digits>', '18-digit MeterPAN of a registered meter (one meter)')
+    .optionsGroup('New key options (default: the meter\'s current values):')
+    .option('--new-vending-key-id <id>', 'vending key of the new decoder key (default: the meter\'s)')
+    .option('--new-krn <n>', 'new key revision number, 1-9')
+    .option('--new-kt <n>', 'new key type, 0-3')
+    .option('--new-ken <n>', 'new key expiry number, 0-255')
+    .option('--new-ti <digits>', 'new tariff index')
+    .option('--new-sgc <digits>', 'new supply group code')
+    .option('--new-base-date <year>', 'new base date: 1993, 2014 or 2035 (a change is a rollover, RO = 1)')
+    .option('--three-token', '64-bit keys: a 3-token set that also carries the SGC (3KCT)')
+    .optionsGroup('Fleet options:')
+    .option('--fleet <file>', 'CSV of meters (a header row; a "pan" column, optional columns override the flags per meter); "-" reads standard input')
+    .option('--workers <n>', 'worker threads (default: the number of CPUs minus one, at least 1: this thread records while they work; 0 runs in this thread; fleets under 2000 meters always do)')
+    .option('--format <format>', 'outcome format: csv (default) or ndjson')
+    .option('--out <file>', 'write the outcomes to FILE (refuses to overwrite without --force) instead of stdout')
+    .option('--force', 'with --out: replace an existing file')
+    .option('--quiet', 'no progress bar and no summary line on stderr')
+    .optionsGroup('Options:')
+    .option('--json', 'one meter: print one JSON object; fleet: NDJSON outcomes (with --out: a JSON summary on stdout)');
+  addRequestOptions(cmd);
+  addStoreOptions(cmd)
+    .addHelpText('after', `
+A fleet CSV has a header row with a "pan" column; the optional columns newKeyRevisionNumber,
+newBaseDate, newKeyType, newKeyExpiryNumber, newTariffIndex, newSupplyGroupCode,
+newVendingKeyId and threeTokenSet override the flags for their meter (empty cell: the flag).
+Outcomes, one line per meter in input order: CSV pan,ok,errorCode,message,token1..token4, or
+NDJSON {"pan","ok":true,"tokens":[…]} / {"pan","ok":false,"errorCode","message"}.
+A progress bar is shown on stderr only when it is a terminal (not with --quiet or --json); a
+summary line follows on stderr. Exit 1 if any meter was refused. With --txn ID, meter P's
+transaction is "ID:P": 'hsm keychange --pan P --txn ID:P' shows its set again.
+${examples([
+  'hydrosync hsm keychange --pan 600727000000000009 --new-krn 2',
+  'hydrosync hsm keychange --pan 600727000000000009 --new-krn 2 --new-base-date 2014',
+  'hydrosync hsm keychange --fleet meters.csv --new-krn 2 --out keychange-2026-12.csv',
+])}`)
+    .action(async (o: KeyChangeOptions) => {
+      const next = newKeyFromOptions(o);
+      if (o.fleet !== undefined) {
+        if (o.pan !== undefined) usage('give either --pan (one meter) or --fleet FILE, not both');
+        await runFleet(ctx, o, next);
+        return;
+      }
+      for (const [flag, v] of [['--workers', o.workers], ['--format', o.format], ['--out', o.out], ['--force', o.force], ['--quiet', o.quiet]] as const) {
+        if (v !== undefined) usage(`${flag} goes with --fleet FILE`);
+      }
+      const pan = panOption(o.pan, '--pan (or --fleet FILE)');
+      const req: KeyChangeRequest = { ...requestContext(ctx, o), pan, ...next };
+      await refusalsExit1(ctx, () => withHsm(ctx, o, ({ hsm: m }) => {
+        printIssued(ctx, m.keyChange(req), o);
+      }));
+    });
+}

@@ -1,0 +1,167 @@
+import type { Command } from 'commander';
+import type { Hsm } from '../../hsm';
+import type { MeterAdd, MeterRecord } from '../../hsm/types';
+import type { CliContext } from '../context';
+import { usage } from '../exit-codes';
+import {
+  type RequestOptionValues, type StoreOptionValues, addRequestOptions, addStoreOptions, columns, examples, operatorName,
+  panOption, refusalsExit1, withHsm,
+} from '../hsm-options';
+import { baseDateOf, eaOf, ktOf, sgcOf, tiOf } from '../hsm-values';
+import { parseInteger } from '../option-values';
+import { algorithmText, keyTypeText, table } from '../token-text';
+
+interface MeterAddOptions extends StoreOptionValues, RequestOptionValues {
+  pan?: string;
+  customerRef?: string;
+  customerGroup?: string;
+  sgc?: string;
+  ti?: string;
+  krn?: string;
+  kt?: string;
+  ken?: string;
+  ea?: string;
+  baseDate?: string;
+  profile?: string;
+  vendingKeyId?: string;
+}
+
+/**
+ * The meter to register. SGC, KRN, base date and algorithm not given are taken from the vending
+ * key (--vending-key-id ID, or the only key in the store with the given SGC, or the only key).
+ */
+function meterAddFromOptions(hsm: Hsm, o: MeterAddOptions): MeterAdd {
+  const pan = panOption(o.pan);
+  if (o.customerRef === undefined || o.customerRef.trim() === '') usage('give the customer reference: --customer-ref REF (the utility\'s account number)');
+  let sgc = o.sgc !== undefined ? sgcOf(o.sgc, '--sgc') : undefined;
+  let krn = o.krn !== undefined ? parseInteger(o.krn, '--krn', 1, 9) : undefined;
+  let baseDate = o.baseDate !== undefined ? baseDateOf(o.baseDate, '--base-date') : undefined;
+  let ea = o.ea !== undefined ? eaOf(o.ea, '--ea') : undefined;
+  let vendingKeyId = o.vendingKeyId?.trim();
+  if (sgc === undefined || krn === undefined || baseDate === undefined || ea === undefined) {
+    const keys = hsm.listVendingKeys();
+    const candidates = vendingKeyId !== undefined ? keys.filter((k) => k.id === vendingKeyId)
+      : keys.filter((k) => (sgc === undefined || k.supplyGroupCode === sgc) && (krn === undefined || k.keyRevisionNumber === krn));
+    if (candidates.length === 1) {
+      const k = candidates[0]!;
+      sgc ??= k.supplyGroupCode;
+      krn ??= k.keyRevisionNumber;
+      baseDate ??= k.baseDate;
+      ea ??= k.encryptionAlgorithm;
+      vendingKeyId ??= k.id;
+    } else {
+      const missing = [sgc === undefined && '--sgc', krn === undefined && '--krn', baseDate === undefined && '--base-date', ea === undefined && '--ea']
+        .filter((x): x is string => typeof x === 'string');
+      const why = vendingKeyId !== undefined ? `there is no vending key ${vendingKeyId}`
+        : candidates.length === 0 ? 'no vending key in the store fits' : `${candidates.length} vending keys fit (give --vending-key-id ID)`;
+      usage(`give ${missing.join(', ')}: ${why} to take them from`);
+    }
+  }
+  return {
+    pan,
+    customerReference: o.customerRef.trim(),
+    supplyGroupCode: sgc,
+    keyRevisionNumber: krn,
+    encryptionAlgorithm: ea,
+    baseDate,
+    ...(o.customerGroup !== undefined ? { customerGroup: o.customerGroup.trim() } : {}),
+    ...(o.ti !== undefined ? { tariffIndex: tiOf(o.ti, '--ti') } : {}),
+    ...(o.kt !== undefined ? { keyType: ktOf(o.kt, '--kt') } : {}),
+    ...(o.ken !== undefined ? { keyExpiryNumber: parseInteger(o.ken, '--ken', 0, 255) } : {}),
+    ...(o.profile !== undefined ? { profile: o.profile.trim() } : {}),
+    ...(vendingKeyId !== undefined ? { vendingKeyId } : {}),
+  };
+}
+
+/** Human rows of a meter record. */
+export function meterRows(m: MeterRecord): [string, string][] {
+  return [
+    ['MeterPAN', m.pan],
+    ['Customer', `${m.customerReference} (group ${m.customerGroup})`],
+    ['Supply group (SGC)', m.supplyGroupCode],
+    ['Tariff index (TI)', m.tariffIndex],
+    ['Key revision (KRN)', String(m.keyRevisionNumber)],
+    ['Key type (KT)', keyTypeText(m.keyType)],
+    ['Key expiry (KEN)', m.keyExpiryNumber === 255 ? '255 (never expires)' : String(m.keyExpiryNumber)],
+    ['Encryption', algorithmText(m.encryptionAlgorithm)],
+    ['Base date', String(m.baseDate)],
+    ['Profile', m.profile],
+    ['Vending key', m.vendingKeyId],
+    ['Last TID', m.lastTid === null ? 'none issued yet' : String(m.lastTid)],
+    ['Registered at', m.registeredAt],
+  ];
+}
+
+/** `hydrosync hsm meter add|list|show`. */
+export function registerHsmMeter(hsmGroup: Command, ctx: CliContext, requireSubcommand: (c: Command) => void): void {
+  const meter = hsmGroup.command('meter').summary('meters: add, list, show').description('Meters registered in the security module (customer, key parameters, last TID).');
+
+  const add = meter.command('add').summary('register a meter and its key parameters')
+    .description('Register a meter: its MeterPAN, the customer, and the parameters of its decoder key. SGC, KRN, base date and encryption algorithm default to those of the vending key (--vending-key-id ID, or the only one that fits).')
+    .option('--pan <digits>', '18-digit MeterPAN (required)')
+    .option('--customer-ref <ref>', 'customer reference, e.g. the utility\'s account number (required)')
+    .option('--customer-group <code>', 'tariff group for vend --rupiah, e.g. R1 (default: the module\'s default)')
+    .option('--sgc <digits>', '6-digit supply group code')
+    .option('--ti <digits>', '2-digit tariff index (default 01)')
+    .option('--krn <n>', 'key revision number, 1-9')
+    .option('--kt <n>', 'key type, 0-3 (default 2, unique key)')
+    .option('--ken <n>', 'key expiry number, 0-255 (default 255: never expires)')
+    .option('--ea <code>', 'encryption algorithm: 07, 09 or 11')
+    .option('--base-date <year>', 'TID base date: 1993, 2014 or 2035')
+    .option('--profile <name>', 'meter profile (default: water)')
+    .option('--vending-key-id <id>', 'id of the vending key the meter\'s decoder key derives from (default: the one that fits)')
+    .option('--json', 'print one JSON object');
+  addRequestOptions(add, { adminOnly: true });
+  addStoreOptions(add)
+    .addHelpText('after', examples([
+      'hydrosync hsm meter add --pan 600727000000000009 --customer-ref 01-0001234 --customer-group R1',
+      'hydrosync hsm meter add --pan 600727000000000017 --customer-ref 01-0001235 --vending-key-id 201457-krn1 --ti 02',
+    ]))
+    .action(async (o: MeterAddOptions) => {
+      await refusalsExit1(ctx, () => withHsm(ctx, o, ({ hsm }) => {
+        const record = hsm.addMeter(meterAddFromOptions(hsm, o), { operator: operatorName(ctx, o) });
+        if (o.json) {
+          ctx.json(record);
+          return;
+        }
+        ctx.out(`Registered meter ${record.pan}.`);
+        for (const l of table(meterRows(record))) ctx.out(l);
+      }));
+    });
+
+  const list = meter.command('list').summary('list the meters')
+    .option('--sgc <digits>', 'only meters of this supply group')
+    .option('--json', 'print one JSON object {"meters":[…]}');
+  addStoreOptions(list).action(async (o: StoreOptionValues & { sgc?: string }) => {
+    const filter = o.sgc !== undefined ? { supplyGroupCode: sgcOf(o.sgc, '--sgc') } : undefined;
+    await withHsm(ctx, o, ({ hsm }) => {
+      const meters = hsm.listMeters(filter);
+      if (o.json) {
+        ctx.json({ meters });
+        return;
+      }
+      if (meters.length === 0) {
+        ctx.out(filter ? `No meters in supply group ${filter.supplyGroupCode}.` : 'No meters: register one with hydrosync hsm meter add.');
+        return;
+      }
+      const head = ['PAN', 'CUSTOMER', 'GROUP', 'SGC', 'TI', 'KRN', 'KT', 'KEN', 'EA', 'BASE', 'LAST TID'];
+      const rows = meters.map((m) => [m.pan, m.customerReference, m.customerGroup, m.supplyGroupCode, m.tariffIndex, String(m.keyRevisionNumber),
+        String(m.keyType), String(m.keyExpiryNumber), m.encryptionAlgorithm, String(m.baseDate), m.lastTid === null ? '-' : String(m.lastTid)]);
+      for (const l of columns([head, ...rows])) ctx.out(l);
+      ctx.out(`${meters.length} meter${meters.length === 1 ? '' : 's'}`);
+    });
+  });
+
+  const show = meter.command('show').summary('show one meter').argument('<pan>', '18-digit MeterPAN')
+    .option('--json', 'print one JSON object');
+  addStoreOptions(show).action(async (panArg: string, o: StoreOptionValues) => {
+    const pan = panOption(panArg, 'PAN');
+    await refusalsExit1(ctx, () => withHsm(ctx, o, ({ hsm }) => {
+      const m = hsm.getMeter(pan);
+      if (o.json) ctx.json(m);
+      else for (const l of table(meterRows(m))) ctx.out(l);
+    }));
+  });
+
+  requireSubcommand(meter);
+}

@@ -1,0 +1,58 @@
+import type { Command } from 'commander';
+import { HydroSyncError } from '../../errors';
+import type { CliContext } from '../context';
+import { errorText } from '../context';
+import { CliExit, EXIT, usage } from '../exit-codes';
+import { type StoreOptionValues, addStoreOptions, examples, panOption, refusalsExit1, withHsm } from '../hsm-options';
+import { describeRows, groupDigits, publicDescription, table } from '../token-text';
+import { joinGroups } from './token-decode';
+
+/** Errors of the token itself: it does not decode with this meter's key (exit 1). */
+const TOKEN_FAILURES = new Set(['FORMAT', 'CRC', 'FUNCTION', 'KEY_EXPIRED', 'TID']);
+
+/** `hydrosync hsm verify TOKEN --pan PAN`: decode a token with the meter's key, for support staff. */
+export function registerHsmVerify(hsm: Command, ctx: CliContext): void {
+  const cmd = hsm
+    .command('verify')
+    .summary('decode a token with a registered meter\'s key (for support staff)')
+    .description('Decode a 20-digit token as the meter would, with the meter\'s decoder key from the store: the CRC, the kind, the fields and what they mean. Tells support staff whether a token a customer reports belongs to the meter and what it carries. Key bits of key change tokens are never shown.')
+    .argument('<token...>', '20-digit token (spaces or dashes allowed; 5 groups of 4 digits may be separate arguments)')
+    .option('--pan <digits>', '18-digit MeterPAN of a registered meter (required)')
+    .option('--json', 'print one JSON object');
+  addStoreOptions(cmd)
+    .addHelpText('after', `
+Exit status: 0 the token decodes with the meter's key; 1 it does not (CRC: mistyped, or for
+another meter or key; FORMAT; FUNCTION) or the meter is unknown; 2 a usage or store error.
+${examples([
+  'hydrosync hsm verify --pan 600727000000000009 "4718 6281 2079 5515 5808"',
+  'hydrosync hsm verify --pan 600727000000000009 4718 6281 2079 5515 5808 --json',
+])}`)
+    .action(async (args: string[], o: StoreOptionValues & { pan?: string }) => {
+      const pan = panOption(o.pan);
+      const tokens = joinGroups(args);
+      if (tokens.length !== 1) usage(`give one token (got ${tokens.length}); verify them one at a time`);
+      const raw = tokens[0]!;
+      const token = raw.replace(/[\s-]/g, '');
+      await refusalsExit1(ctx, () => withHsm(ctx, o, ({ hsm: m }) => {
+        const meter = m.getMeter(pan);
+        let result: ReturnType<typeof m.verify>;
+        try {
+          result = m.verify(pan, raw);
+        } catch (e) {
+          if (e instanceof HydroSyncError && TOKEN_FAILURES.has(e.code)) {
+            if (o.json) ctx.json({ token, pan, ok: false, error: { code: e.code, message: e.message } });
+            else ctx.error(`token ${groupDigits(token)} for meter ${pan}: ${errorText(e)}`);
+            throw new CliExit(EXIT.FAILED);
+          }
+          throw e;
+        }
+        const d = publicDescription(result.description);
+        if (o.json) {
+          ctx.json({ token, pan, ok: true, keyRevisionNumber: meter.keyRevisionNumber, baseDate: meter.baseDate, ...d });
+          return;
+        }
+        ctx.out(`Token ${groupDigits(token)}: decodes with the key of meter ${pan} (KRN ${meter.keyRevisionNumber})`);
+        for (const l of table(describeRows(d, meter.baseDate))) ctx.out(l);
+      }));
+    });
+}

@@ -1,0 +1,107 @@
+/**
+ * The security module's configuration as options (hsm init, hsm config set): UTC offset of the
+ * utility's local time, daily limits per vending point, and the PDAM block tariffs.
+ */
+import type { Command } from 'commander';
+import { HydroSyncError } from '../errors';
+import type { HsmConfig, Tariff } from '../hsm/types';
+import { readJsonFile } from '../node/json-file';
+import type { CliContext } from './context';
+import { usage } from './exit-codes';
+import { parseInteger } from './option-values';
+import { thousands } from './hsm-options';
+import { table } from './token-text';
+import { UTC_OFFSET_ENV } from './time-options';
+
+export const TARIFFS_FILE_FORMAT = 'hydrosync-tariffs/1';
+
+export interface ConfigOptionValues {
+  utcOffset?: string;
+  dailyLimitLitres?: string;
+  dailyLimitRupiah?: string;
+  tariffs?: string;
+}
+
+/** Add the configuration options. */
+export function addConfigOptions(cmd: Command): Command {
+  return cmd
+    .optionsGroup('Configuration options:')
+    .option('--utc-offset <minutes>', `UTC offset of the meters' local time for TIDs: 420 WIB, 480 WITA, 540 WIT (init default: $${UTC_OFFSET_ENV}, else the module's default)`)
+    .option('--daily-limit-litres <n|none>', 'credit limit per vending point per day, in litres ("none": no limit)')
+    .option('--daily-limit-rupiah <n|none>', 'limit per vending point per day for rupiah and currency vends, in whole rupiah ("none": no limit)')
+    .option('--tariffs <file>', `block tariffs per customer group: JSON {"format":"${TARIFFS_FILE_FORMAT}","tariffs":[{"group":"R1","blocks":[{"upToCubicMetres":10,"rupiahPerCubicMetre":1500},…,{"upToCubicMetres":null,…}]}]}`)
+    .optionsGroup('Options:');
+}
+
+function limit(text: string, option: string): number | null {
+  if (text.trim().toLowerCase() === 'none') return null;
+  return parseInteger(text, option, 1, Number.MAX_SAFE_INTEGER);
+}
+
+function offset(text: string, from: string): number {
+  const t = text.trim();
+  if (!/^[+-]?\d+$/.test(t)) usage(`${from} must be a whole number of minutes east of UTC, e.g. 420 for WIB`);
+  const v = Number(t);
+  if (Math.abs(v) > 1080) usage(`${from} must be from -1080 to 1080 minutes; got ${v}`);
+  return v;
+}
+
+/** Read a tariffs file: {"format":"hydrosync-tariffs/1","tariffs":[…]} or a bare array of tariffs. */
+export function readTariffsFile(path: string): Tariff[] {
+  const json = readJsonFile(path, 'tariffs file');
+  const list = Array.isArray(json) ? json
+    : json !== null && typeof json === 'object' && (json as Record<string, unknown>).format === TARIFFS_FILE_FORMAT
+      ? (json as Record<string, unknown>).tariffs : undefined;
+  if (!Array.isArray(list)) {
+    throw new HydroSyncError('FORMAT', `tariffs file ${path} must hold {"format":"${TARIFFS_FILE_FORMAT}","tariffs":[…]} or an array of tariffs`);
+  }
+  list.forEach((t, i) => {
+    const o = t as Record<string, unknown> | null;
+    const ok = o !== null && typeof o === 'object' && typeof o.group === 'string' && Array.isArray(o.blocks)
+      && (o.blocks as unknown[]).every((b) => {
+        const r = b as Record<string, unknown> | null;
+        return r !== null && typeof r === 'object' && Number.isSafeInteger(r.rupiahPerCubicMetre)
+          && (r.upToCubicMetres === null || typeof r.upToCubicMetres === 'number');
+      });
+    if (!ok) {
+      throw new HydroSyncError('FORMAT', `tariffs file ${path}: tariff ${i + 1} must be {"group":"R1","blocks":[{"upToCubicMetres":number|null,"rupiahPerCubicMetre":integer},…]}`);
+    }
+  });
+  return list as Tariff[];
+}
+
+/** Configuration changes given by the options (only those given). */
+export function configFromOptions(ctx: CliContext, o: ConfigOptionValues, options: { envOffset?: boolean } = {}): Partial<HsmConfig> {
+  const out: Partial<HsmConfig> = {};
+  const envOffset = ctx.io.env[UTC_OFFSET_ENV];
+  if (o.utcOffset !== undefined) out.utcOffsetMinutes = offset(o.utcOffset, '--utc-offset');
+  else if (options.envOffset && envOffset !== undefined && envOffset.trim() !== '') out.utcOffsetMinutes = offset(envOffset, UTC_OFFSET_ENV);
+  if (o.dailyLimitLitres !== undefined) out.dailyLimitLitresPerVendingPoint = limit(o.dailyLimitLitres, '--daily-limit-litres');
+  if (o.dailyLimitRupiah !== undefined) out.dailyLimitRupiahPerVendingPoint = limit(o.dailyLimitRupiah, '--daily-limit-rupiah');
+  if (o.tariffs !== undefined) out.tariffs = readTariffsFile(o.tariffs);
+  return out;
+}
+
+const ZONES: Record<number, string> = { 420: 'WIB', 480: 'WITA', 540: 'WIT' };
+
+/** Human lines of a configuration. */
+export function configLines(c: HsmConfig): string[] {
+  const sign = c.utcOffsetMinutes < 0 ? '-' : '+';
+  const abs = Math.abs(c.utcOffsetMinutes);
+  const hhmm = `UTC${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+  const lines = table([
+    ['Local time (TIDs)', `${hhmm}${ZONES[c.utcOffsetMinutes] ? ` (${ZONES[c.utcOffsetMinutes]})` : ''}, ${c.utcOffsetMinutes} minutes`],
+    ['Daily limit, litres', c.dailyLimitLitresPerVendingPoint === null ? 'none' : `${thousands(c.dailyLimitLitresPerVendingPoint)} L per vending point`],
+    ['Daily limit, rupiah', c.dailyLimitRupiahPerVendingPoint === null ? 'none' : `Rp ${thousands(c.dailyLimitRupiahPerVendingPoint)} per vending point`],
+    ['Tariffs', c.tariffs.length === 0 ? 'none (vend --rupiah needs one)' : c.tariffs.map((t) => t.group).join(', ')],
+  ]);
+  for (const t of c.tariffs) {
+    lines.push(`  Tariff ${t.group}:`);
+    let from = 0;
+    for (const b of t.blocks) {
+      lines.push(`    ${String(from).padStart(4)}–${b.upToCubicMetres === null ? '…' : String(b.upToCubicMetres)} m³  Rp ${thousands(b.rupiahPerCubicMetre)}/m³`);
+      if (b.upToCubicMetres !== null) from = b.upToCubicMetres;
+    }
+  }
+  return lines;
+}

@@ -1,0 +1,26 @@
+/**
+ * Audit export: CSV (RFC 4180: a header line; fields holding a comma, a double quote, CR or LF
+ * are quoted, with quotes doubled; join the lines with CRLF for a strict RFC 4180 file) or
+ * NDJSON (one JSON object per line). Values are exported unchanged, so anyone can recompute the
+ * hash chain from an export (audit.ts documents the canonical form).
+ */
+import type { AuditRecord } from './types';
+
+export const AUDIT_COLUMNS = [
+  'seq', 'at', 'operator', 'vendingPoint', 'transactionId', 'pan', 'kind', 'outcome', 'errorCode',
+  'amount', 'tid', 'tokenHash', 'prevHash', 'hash',
+] as const satisfies readonly (keyof AuditRecord)[];
+
+export function csvField(v: string | number | null): string {
+  if (v === null) return '';
+  const s = String(v);
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export function auditToCsv(records: readonly AuditRecord[]): string[] {
+  return [AUDIT_COLUMNS.join(','), ...records.map((r) => AUDIT_COLUMNS.map((c) => csvField(r[c])).join(','))];
+}
+
+export function auditToNdjson(records: readonly AuditRecord[]): string[] {
+  return records.map((r) => JSON.stringify(Object.fromEntries(AUDIT_COLUMNS.map((c) => [c, r[c]]))));
+}

@@ -1,0 +1,148 @@
+/**
+ * The fleet input file (`hydrosync hsm keychange --fleet meters.csv`): one meter per row, a header
+ * naming the columns. Only `pan` is required; the other columns are the new-key fields of a
+ * KeyChangeRequest and override the defaults given on the command line.
+ */
+import { HydroSyncError, fail } from '../../errors';
+import { parseBaseDate } from '../../codec/tid';
+import { parseMeterPan } from '../../codec/pan';
+import type { KeyType } from '../../keys/types';
+import { csvLine, parseCsv } from './csv';
+import type { FleetDefaults, FleetRow } from './types';
+
+/** The columns of a fleet CSV file, in output order. */
+export const FLEET_COLUMNS = [
+  'pan', 'newKeyRevisionNumber', 'newBaseDate', 'newKeyType', 'newKeyExpiryNumber', 'newTariffIndex',
+  'newSupplyGroupCode', 'newVendingKeyId', 'threeTokenSet',
+] as const satisfies readonly (keyof FleetRow)[];
+export type FleetColumn = (typeof FLEET_COLUMNS)[number];
+
+/** At most this many bad rows are listed in one error. */
+const MAX_LISTED = 10;
+
+function integer(column: string, text: string, lo: number, hi: number): number {
+  if (!/^[0-9]+$/.test(text)) fail('FORMAT', `${column} must be a whole number from ${lo} to ${hi}; got ${JSON.stringify(text)}`);
+  const v = Number(text);
+  if (v < lo || v > hi) fail('RANGE', `${column} must be from ${lo} to ${hi}; got ${text}`);
+  return v;
+}
+
+function fixedDigits(column: string, text: string, n: number): string {
+  if (!/^[0-9]+$/.test(text) || text.length !== n) {
+    fail('FORMAT', `${column} must be exactly ${n} digits (keep leading zeros: format the spreadsheet column as text); got ${JSON.stringify(text)}`);
+  }
+  return text;
+}
+
+const TRUE = new Set(['true', 'yes', 'y', '1']);
+const FALSE = new Set(['false', 'no', 'n', '0']);
+
+/**
+ * One fleet CSV value (already trimmed, not empty) → its typed value. Also for CLI flags that set
+ * the same fields for every row. Throws FORMAT, RANGE or CHECK_DIGIT (PAN).
+ */
+export function parseFleetValue<C extends FleetColumn>(column: C, text: string): NonNullable<FleetRow[C]>;
+export function parseFleetValue(column: FleetColumn, text: string): FleetRow[FleetColumn] {
+  switch (column) {
+    case 'pan': return parseMeterPan(text).pan;
+    case 'newKeyRevisionNumber': return integer('newKeyRevisionNumber (KRN)', text, 1, 9);
+    case 'newBaseDate': return parseBaseDate(text);
+    case 'newKeyType': return integer('newKeyType (KT)', text, 0, 3) as KeyType;
+    case 'newKeyExpiryNumber': return integer('newKeyExpiryNumber (KEN)', text, 0, 255);
+    case 'newTariffIndex': return fixedDigits('newTariffIndex (TI)', text, 2);
+    case 'newSupplyGroupCode': return fixedDigits('newSupplyGroupCode (SGC)', text, 6);
+    case 'newVendingKeyId': return text;
+    case 'threeTokenSet': {
+      const t = text.toLowerCase();
+      if (TRUE.has(t)) return true;
+      if (FALSE.has(t)) return false;
+      return fail('FORMAT', `threeTokenSet must be true or false (also yes/no, 1/0); got ${JSON.stringify(text)}`);
+    }
+    default:
+      return fail('FORMAT', `unknown fleet column ${JSON.stringify(column)}`);
+  }
+}
+
+function headerColumns(fields: string[], line: number): FleetColumn[] {
+  const byLower = new Map<string, FleetColumn>(FLEET_COLUMNS.map((c) => [c.toLowerCase(), c]));
+  const seen = new Set<FleetColumn>();
+  const columns = fields.map((f) => {
+    const name = f.trim();
+    const c = byLower.get(name.toLowerCase());
+    if (c === undefined) {
+      fail('FORMAT', `line ${line}: unknown column ${JSON.stringify(name)}; the columns are ${FLEET_COLUMNS.join(', ')} (only pan is required)`);
+    }
+    if (seen.has(c)) fail('FORMAT', `line ${line}: column ${c} appears twice`);
+    seen.add(c);
+    return c;
+  });
+  if (!seen.has('pan')) fail('FORMAT', `line ${line}: the header has no pan column; the first line must name the columns, e.g. "pan,newKeyRevisionNumber"`);
+  return columns;
+}
+
+/**
+ * Parse a fleet CSV file. The first non-blank line is the header (column names, any case); every
+ * row needs a PAN, empty cells mean "use the default". A PAN may appear once. Errors list up to 10
+ * bad lines with their line numbers (FORMAT; RANGE or CHECK_DIGIT when the first problem is one).
+ */
+export function parseFleetCsv(text: string): FleetRow[] {
+  const records = parseCsv(text);
+  if (records.length === 0) fail('FORMAT', 'the fleet file is empty; its first line must name the columns, e.g. "pan,newKeyRevisionNumber"');
+  const header = records[0]!;
+  const columns = headerColumns(header.fields, header.line);
+  const rows: FleetRow[] = [];
+  const problems: { code: HydroSyncError['code']; text: string }[] = [];
+  const firstLine = new Map<string, number>();
+  for (let r = 1; r < records.length; r++) {
+    const { line, fields } = records[r]!;
+    try {
+      if (fields.length !== columns.length) {
+        fail('FORMAT', `${fields.length} field${fields.length === 1 ? '' : 's'}, but the header has ${columns.length} column${columns.length === 1 ? '' : 's'}`);
+      }
+      const row: Record<string, unknown> = {};
+      for (let c = 0; c < columns.length; c++) {
+        const column = columns[c]!;
+        const value = fields[c]!.trim();
+        if (value === '') {
+          if (column === 'pan') fail('FORMAT', 'the pan is empty; every row needs the meter\'s 18-digit MeterPAN');
+          continue;
+        }
+        row[column] = parseFleetValue(column, value);
+      }
+      const pan = row.pan as string;
+      const seen = firstLine.get(pan);
+      if (seen !== undefined) fail('FORMAT', `pan ${pan} is already on line ${seen}; give each meter once`);
+      firstLine.set(pan, line);
+      rows.push(row as unknown as FleetRow);
+    } catch (e) {
+      if (!(e instanceof HydroSyncError)) throw e;
+      problems.push({ code: e.code, text: `line ${line}: ${e.message}` });
+    }
+  }
+  if (problems.length > 0) {
+    const listed = problems.slice(0, MAX_LISTED).map((p) => p.text).join('; ');
+    const more = problems.length > MAX_LISTED ? `; and ${problems.length - MAX_LISTED} more bad lines` : '';
+    const head = problems.length === 1 ? '' : `${problems.length} bad lines in the fleet file: `;
+    throw new HydroSyncError(problems[0]!.code, head + listed + more);
+  }
+  return rows;
+}
+
+/**
+ * A request for one row: the defaults (from command-line flags), overridden by the row's own
+ * values. Add the RequestContext (operator, vending point, transaction id) to make a KeyChangeRequest.
+ */
+export function fleetRowToRequest(row: FleetRow, defaults: FleetDefaults = {}): FleetRow {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(defaults)) if (v !== undefined && k !== 'pan') out[k] = v;
+  for (const [k, v] of Object.entries(row)) if (v !== undefined) out[k] = v;
+  return out as unknown as FleetRow;
+}
+
+/** Rows → fleet CSV text (header: pan and the columns any row uses), "\n" line ends, final newline. */
+export function formatFleetCsv(rows: readonly FleetRow[]): string {
+  const used = FLEET_COLUMNS.filter((c) => c === 'pan' || rows.some((r) => r[c] !== undefined));
+  const lines = [csvLine(used)];
+  for (const r of rows) lines.push(csvLine(used.map((c) => (r[c] === undefined ? '' : String(r[c])))));
+  return lines.join('\n') + '\n';
+}

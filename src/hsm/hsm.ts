@@ -1,0 +1,162 @@
+/**
+ * The emulated security module: a software HSM over an HsmStore. Applications ask it for tokens;
+ * vending keys stay inside (wrapped in the store, unwrapped only in this instance's memory).
+ * Open one with openHsm(); see README "Security module".
+ */
+import { fail } from '../errors';
+import { parseMeterPan } from '../codec/pan';
+import type { StaTables } from '../cipher/sta-tables';
+import { decodeToken } from '../tokens/decode';
+import { type TokenDescription, describeToken } from '../tokens/describe';
+import type { Token } from '../tokens/types';
+import { verifyAuditLog } from './audit';
+import { auditToCsv, auditToNdjson } from './audit-export';
+import { copyConfig, mergeConfig } from './config';
+import { Core } from './core';
+import { type PendingFleetChange, commitFleet, prepareFleet } from './fleet-support';
+import { vendingKeyInfo } from './key-store';
+import { keyChange } from './key-change';
+import { manage } from './manage';
+import type { MasterKeys } from './master-key';
+import { runAdmin } from './operation';
+import { addMeter, importVendingKey, requireMeter } from './registry';
+import type { HsmStore } from './store';
+import type {
+  AuditRecord, AuditVerification, FleetItem, FleetOutcome, HsmConfig, Issued, KeyChangeRequest, ManageRequest, MeterAdd,
+  MeterRecord, RequestContext, VendRequest, VendingKeyImport, VendingKeyInfo,
+} from './types';
+import { vend } from './vend';
+
+const INTERNAL = Symbol('hydrosync.hsm.internal');
+
+export class Hsm {
+  readonly #core: Core;
+  readonly #pendingFleet = new Map<string, PendingFleetChange>();
+  #closed = false;
+
+  /** Use openHsm(). */
+  private constructor(token: symbol, store: HsmStore, keys: MasterKeys, clock: () => Date, staTables?: StaTables) {
+    if (token !== INTERNAL) fail('USAGE', 'open a security module with openHsm({ store, masterKey })');
+    this.#core = new Core(store, keys, clock, staTables);
+  }
+
+  /** @internal */
+  static create(store: HsmStore, keys: MasterKeys, clock: () => Date, staTables?: StaTables): Hsm {
+    return new Hsm(INTERNAL, store, keys, clock, staTables);
+  }
+
+  #c(): Core {
+    if (this.#closed) fail('STORE', 'this security module was closed');
+    return this.#core;
+  }
+
+  config(): HsmConfig {
+    return copyConfig(this.#c().config());
+  }
+
+  /** Change configuration fields (validated, audited as 'config'). */
+  setConfig(changes: Partial<HsmConfig>, ctx: { operator: string }): HsmConfig {
+    const core = this.#c();
+    return runAdmin(core, 'config', ctx, () => ({ pan: null, amount: changes && typeof changes === 'object' ? Object.keys(changes).join(',').slice(0, 100) : null }), () => {
+      const next = mergeConfig(core.config(), changes);
+      core.store.setMeta('config', JSON.stringify(next));
+      return copyConfig(next);
+    });
+  }
+
+  importVendingKey(imp: VendingKeyImport, ctx: { operator: string }): VendingKeyInfo {
+    const core = this.#c();
+    return runAdmin(core, 'key-import', ctx, () => ({ pan: null, amount: typeof imp?.id === 'string' ? `vending key ${imp.id.slice(0, 64)}` : null }),
+      (now) => importVendingKey(core, imp, now));
+  }
+
+  listVendingKeys(): VendingKeyInfo[] {
+    return this.#c().store.listVendingKeys().map(vendingKeyInfo);
+  }
+
+  addMeter(m: MeterAdd, ctx: { operator: string }): MeterRecord {
+    const core = this.#c();
+    return runAdmin(core, 'meter-add', ctx, () => ({ pan: parseMeterPan(m?.pan).pan, amount: null }), (now) => addMeter(core, m, now));
+  }
+
+  listMeters(filter?: { supplyGroupCode?: string }): MeterRecord[] {
+    return this.#c().store.listMeters(filter ?? {});
+  }
+
+  /** NOT_FOUND for an unknown meter. */
+  getMeter(pan: string): MeterRecord {
+    return requireMeter(this.#c(), parseMeterPan(pan).pan);
+  }
+
+  vend(req: VendRequest): Issued {
+    return vend(this.#c(), req);
+  }
+
+  manage(req: ManageRequest): Issued {
+    return manage(this.#c(), req);
+  }
+
+  keyChange(req: KeyChangeRequest): Issued {
+    return keyChange(this.#c(), req);
+  }
+
+  /** Decode a token with the meter's current decoder key, for support staff. Not audited. */
+  verify(pan: string, token: string): { token: Token; description: TokenDescription } {
+    const core = this.#c();
+    const meter = requireMeter(core, parseMeterPan(pan).pan);
+    const decoded = decodeToken(token, core.decoderKey(meter));
+    return { token: decoded, description: describeToken(decoded, { baseDate: meter.baseDate, keyExpiryNumber: meter.keyExpiryNumber }) };
+  }
+
+  /** Audit records in order, from the first with seq ≥ fromSeq, at most limit of them. */
+  auditRecords(options: { fromSeq?: number; limit?: number } = {}): AuditRecord[] {
+    const { fromSeq, limit } = options ?? {};
+    if (fromSeq !== undefined && !Number.isSafeInteger(fromSeq)) fail('FORMAT', 'fromSeq must be a whole number');
+    if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 0)) fail('FORMAT', 'limit must be a whole number ≥ 0');
+    return this.#c().store.readAudit({ ...(fromSeq !== undefined ? { fromSeq } : {}), ...(limit !== undefined ? { limit } : {}) });
+  }
+
+  verifyAudit(): AuditVerification {
+    const core = this.#c();
+    return verifyAuditLog(core.store, core.auditKey);
+  }
+
+  /** The whole log as lines: CSV (header first; RFC 4180 quoting) or NDJSON. */
+  exportAudit(format: 'csv' | 'ndjson'): string[] {
+    if (format !== 'csv' && format !== 'ndjson') fail('FORMAT', `audit export format must be "csv" or "ndjson"; got ${JSON.stringify(String(format)).slice(0, 20)}`);
+    const records = this.#c().store.readAudit();
+    return format === 'csv' ? auditToCsv(records) : auditToNdjson(records);
+  }
+
+  /** Plan a fleet key change (see fleet-support.ts). The returned key bits are secret: zero them after use. */
+  prepareFleetKeyChange(requests: KeyChangeRequest[]): { items: FleetItem[]; vendingKeys: Map<string, Uint8Array>; refused: FleetOutcome[] } {
+    return prepareFleet(this.#c(), requests, this.#pendingFleet);
+  }
+
+  /**
+   * Record a fleet key change's outcomes in one transaction: one audit record per meter. Each set
+   * is verified first. `refusals` lists every meter not recorded (given as refused, or refused
+   * here, e.g. a set that does not carry the planned key), with the reason.
+   */
+  commitFleetKeyChange(outcomes: FleetOutcome[], ctx: RequestContext): { committed: number; refused: number; refusals: FleetOutcome[] } {
+    return commitFleet(this.#c(), outcomes, ctx, this.#pendingFleet);
+  }
+
+  /** Close the store; the instance's key caches go with it. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#pendingFleet.clear();
+    this.#core.store.close();
+  }
+
+  toJSON(): string {
+    return 'Hsm([redacted])';
+  }
+  toString(): string {
+    return 'Hsm([redacted])';
+  }
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+}

@@ -1,0 +1,158 @@
+/**
+ * Key change (reference §2.6, §5.4, §7.6): a 2-, 3- or 4-token set, encrypted with the meter's
+ * current decoder key and carrying the new one. After issuing, the registry holds the new key's
+ * attributes: tokens issued from then on are for the new key, so the customer must enter the
+ * key-change tokens before any newer credit token, and any older token (under the old key)
+ * before the key change. A change of base date (1993 → 2014 → 2035, one step at a time) is a
+ * rollover (RO = 1): the meter resets its TID memory, and so does the registry (lastTid = null).
+ *
+ * Key type transitions allowed (mirroring the meter side; IEC 62055-41 6.5.2.4 is not public,
+ * reference §7.6 and §13):
+ *
+ *   from \ to   0    1    2    3
+ *   0 (DITK)    -    -    ok   -
+ *   1 (DDTK)    -    -    ok   -
+ *   2 (DUTK)    -    ok   ok   ok
+ *   3 (DCTK)    -    -    ok   -
+ *
+ * i.e. any KT → 2; 2 → 1 and 2 → 3; nothing → 0 (DITK is set at the factory only). Anything
+ * else is refused with KEY_TYPE.
+ *
+ * Other refusals: KEY_CHANGE for a base date that goes back or skips one, an SGC change in a
+ * 2-token set (the meter would never learn it: use a 3-token set or a 128-bit key), a
+ * 3-token set for a 128-bit key, and an algorithm the meter cannot infer (a 64-bit key keeps
+ * the meter's EA07/EA09; EA11 → 64-bit means EA07; a 128-bit key means EA11); KEY_INACTIVE when
+ * the NEW vending key is outside its activeFrom/issuedUntil window now. The current key's window
+ * is not checked: a key change is how a meter leaves an expired vending key.
+ */
+import { fail } from '../errors';
+import { parseMeterPan } from '../codec/pan';
+import { parseBaseDate } from '../codec/tid';
+import { parseKeyType } from '../keys/parameters';
+import type { KeyType } from '../keys/types';
+import { generateKeyChange } from '../tokens/key-change';
+import type { Core } from './core';
+import { checkKeyWindow } from './issue-time';
+import { localDateTime } from './local-time';
+import { runIssue } from './operation';
+import { KT_OF_VENDING_KEY_TYPE, checkAgainstVendingKey, digits, findVendingKey, intIn, requireMeter } from './registry';
+import type { VendingKeyRow } from './store';
+import { DEFAULT_KEY_TYPE_CHANGES, type KeyTypeChanges } from '../meter/key-types';
+import { type KeyChangeResult, keyChangeResult } from './key-change-result';
+import type { Issued, KeyChangeRequest, MeterKeyAttributes, MeterRecord } from './types';
+
+/**
+ * The key-type changes the module will issue: the same table the meter enforces
+ * (src/meter/key-types.ts), so the module never sells a set a meter would refuse with KeyType.
+ */
+export const ALLOWED_KEY_TYPE_CHANGES: KeyTypeChanges = DEFAULT_KEY_TYPE_CHANGES;
+
+const NAMES: Record<KeyType, string> = { 0: 'DITK', 1: 'DDTK', 2: 'DUTK', 3: 'DCTK' };
+
+/** What a key change depends on of the meter: its PAN and key attributes. */
+export type MeterKey = MeterKeyAttributes & { pan: string };
+
+export interface ResolvedKeyChange {
+  meter: MeterRecord;
+  currentRow: VendingKeyRow;
+  nextRow: VendingKeyRow;
+  from: MeterKeyAttributes;
+  to: MeterKeyAttributes;
+  rollover: boolean;
+  threeTokenSet: boolean;
+}
+
+export function keyAttributesOf(m: MeterKeyAttributes): MeterKeyAttributes {
+  return {
+    vendingKeyId: m.vendingKeyId, supplyGroupCode: m.supplyGroupCode, tariffIndex: m.tariffIndex, keyRevisionNumber: m.keyRevisionNumber,
+    keyType: m.keyType, keyExpiryNumber: m.keyExpiryNumber, baseDate: m.baseDate, encryptionAlgorithm: m.encryptionAlgorithm,
+  };
+}
+
+/** The request's identity for idempotency: its own fields, not what they resolve to. */
+export function keyChangeFingerprint(req: KeyChangeRequest): unknown[] {
+  return [
+    req.newVendingKeyId ?? null, req.newKeyRevisionNumber ?? null, req.newKeyType ?? null, req.newKeyExpiryNumber ?? null,
+    req.newTariffIndex ?? null, req.newSupplyGroupCode ?? null, req.newBaseDate ?? null, req.threeTokenSet === true,
+  ];
+}
+
+function checkTransition(meter: MeterKey, to: KeyType): void {
+  if (!ALLOWED_KEY_TYPE_CHANGES[meter.keyType].includes(to)) {
+    const allowed = ALLOWED_KEY_TYPE_CHANGES[meter.keyType].map((k) => `KT ${k} (${NAMES[k]})`).join(' or ');
+    fail('KEY_TYPE', `meter ${meter.pan} has KT ${meter.keyType} (${NAMES[meter.keyType]}); a key change may take it only to ${allowed}, not KT ${to} (${NAMES[to]})`);
+  }
+}
+
+/** Work out and check a key change for a meter (no writes). */
+export function resolveKeyChange(core: Core, req: KeyChangeRequest, now: Date): ResolvedKeyChange {
+  const meter = requireMeter(core, parseMeterPan(req.pan).pan);
+  return { ...resolveKeyChangeFor(core, meter, req, now), meter };
+}
+
+/**
+ * resolveKeyChange for a meter already read (the request's PAN is the meter's): it depends only
+ * on the meter's key attributes (and the PAN, in messages).
+ */
+export function resolveKeyChangeFor(core: Core, meter: MeterKey, req: KeyChangeRequest, now: Date): Omit<ResolvedKeyChange, 'meter'> {
+  const currentRow = core.vendingKeyRow(meter.vendingKeyId);
+  const newKt = req.newKeyType === undefined ? undefined : parseKeyType(req.newKeyType);
+  const newBd = req.newBaseDate === undefined ? undefined : parseBaseDate(req.newBaseDate);
+  const newSgc = req.newSupplyGroupCode === undefined ? undefined : digits('newSupplyGroupCode (SGC)', req.newSupplyGroupCode, 6);
+  const newKrn = req.newKeyRevisionNumber === undefined ? undefined : intIn('newKeyRevisionNumber (KRN)', req.newKeyRevisionNumber, 1, 9);
+  if (newKt !== undefined) checkTransition(meter, newKt);
+  const nextRow = findVendingKey(core, {
+    id: req.newVendingKeyId, supplyGroupCode: newSgc ?? meter.supplyGroupCode, keyRevisionNumber: newKrn ?? meter.keyRevisionNumber,
+    baseDate: newBd ?? meter.baseDate, keyType: newKt ?? 2,
+  });
+  const to: MeterKeyAttributes = {
+    vendingKeyId: nextRow.id,
+    supplyGroupCode: newSgc ?? nextRow.supplyGroupCode,
+    tariffIndex: req.newTariffIndex === undefined ? meter.tariffIndex : digits('newTariffIndex (TI)', req.newTariffIndex, 2),
+    keyRevisionNumber: newKrn ?? nextRow.keyRevisionNumber,
+    keyType: newKt ?? KT_OF_VENDING_KEY_TYPE[nextRow.vendingKeyType],
+    keyExpiryNumber: req.newKeyExpiryNumber === undefined ? meter.keyExpiryNumber : intIn('newKeyExpiryNumber (KEN)', req.newKeyExpiryNumber, 0, 255),
+    baseDate: newBd ?? nextRow.baseDate,
+    encryptionAlgorithm: nextRow.encryptionAlgorithm,
+  };
+  checkTransition(meter, to.keyType);
+  checkAgainstVendingKey(to, nextRow);
+  const rollover = to.baseDate !== meter.baseDate;
+  if (rollover) {
+    const next = meter.baseDate === 1993 ? 2014 : meter.baseDate === 2014 ? 2035 : null;
+    if (to.baseDate !== next) {
+      fail('KEY_CHANGE', `a rollover moves a meter one base date forward (${meter.baseDate} → ${next ?? 'none defined'}); base date ${to.baseDate} is not that`);
+    }
+  }
+  const newBits = nextRow.encryptionAlgorithm === '11' ? 128 : 64;
+  const threeTokenSet = req.threeTokenSet === true;
+  if (threeTokenSet && newBits === 128) fail('KEY_CHANGE', 'a 3-token set (3KCT) is for 64-bit keys; a 128-bit key always takes 4 tokens');
+  const inferred = newBits === 128 ? '11' : meter.encryptionAlgorithm === '11' ? '07' : meter.encryptionAlgorithm;
+  if (to.encryptionAlgorithm !== inferred) {
+    fail('KEY_CHANGE', `the meter uses EA${meter.encryptionAlgorithm}; after a key change to a ${newBits}-bit key it works with EA${inferred}, not EA${to.encryptionAlgorithm} of vending key ${nextRow.id}`);
+  }
+  if (newBits === 64 && !threeTokenSet && to.supplyGroupCode !== meter.supplyGroupCode) {
+    fail('KEY_CHANGE', `the SGC changes (${meter.supplyGroupCode} → ${to.supplyGroupCode}) but a 2-token set does not carry it: use a 3-token set (threeTokenSet)`);
+  }
+  checkKeyWindow(nextRow, localDateTime(now, core.config().utcOffsetMinutes), 'now,');
+  return { currentRow, nextRow, from: keyAttributesOf(meter), to, rollover, threeTokenSet };
+}
+
+/** Apply an issued set to the registry and build its result (inside the caller's transaction). */
+export function applyKeyChange(core: Core, r: ResolvedKeyChange, tokens: string[], transactionId: string, now: Date): KeyChangeResult {
+  core.store.updateMeter({ ...r.meter, ...r.to, lastTid: r.rollover ? null : r.meter.lastTid });
+  return keyChangeResult(transactionId, r.meter.pan, tokens, r.from, r.to, r.rollover, now.toISOString());
+}
+
+export function keyChange(core: Core, req: KeyChangeRequest): Issued {
+  return runIssue(core, 'keychange', req, () => {
+    if (req === null || typeof req !== 'object') fail('FORMAT', 'a key change request must be an object');
+    return { pan: parseMeterPan(req.pan).pan, requested: null, fingerprint: keyChangeFingerprint(req) };
+  }, (now, ctx) => {
+    const r = resolveKeyChange(core, req, now);
+    const current = core.decoderKey(r.meter, r.currentRow);
+    const next = core.decoderKey({ ...r.to, pan: r.meter.pan }, r.nextRow);
+    const tokens = generateKeyChange(current, next, { rollover: r.rollover, threeTokenSet: r.threeTokenSet });
+    return applyKeyChange(core, r, tokens, ctx.transactionId, now);
+  });
+}

@@ -1,0 +1,42 @@
+/**
+ * Credit limits per vending point per local day (reference §11: ghost vending): litres of water
+ * and rupiah (rupiah vends are counted at the charged amount, currency tokens at the amount the
+ * token carries, rounded up to whole units). Counters live in the store and are read and updated inside the
+ * vend's transaction. (The month-to-date volume per meter lives in the meter's row.)
+ */
+import { fail } from '../errors';
+import type { HsmStore } from './store';
+import type { HsmConfig } from './types';
+
+export const counterNames = {
+  litresToday: (vendingPoint: string, day: string) => `vp-litres|${day}|${vendingPoint}`,
+  rupiahToday: (vendingPoint: string, day: string) => `vp-rupiah|${day}|${vendingPoint}`,
+};
+
+export interface Usage {
+  litres: number;
+  rupiah: number;
+}
+
+/** LIMIT if this vend would take the vending point over a daily limit. */
+export function checkDailyLimits(store: HsmStore, config: HsmConfig, vendingPoint: string, day: string, add: Usage): void {
+  const lim = config.dailyLimitLitresPerVendingPoint;
+  if (lim !== null && add.litres > 0) {
+    const used = store.getCounter(counterNames.litresToday(vendingPoint, day));
+    if (used + add.litres > lim) {
+      fail('LIMIT', `vending point ${vendingPoint} has issued ${used} L today (${day}, local time); ${add.litres} L more would pass its daily limit of ${lim} L. Ask a supervisor to raise the limit, or vend again tomorrow`);
+    }
+  }
+  const limR = config.dailyLimitRupiahPerVendingPoint;
+  if (limR !== null && add.rupiah > 0) {
+    const used = store.getCounter(counterNames.rupiahToday(vendingPoint, day));
+    if (used + add.rupiah > limR) {
+      fail('LIMIT', `vending point ${vendingPoint} has sold Rp ${used} today (${day}, local time); Rp ${add.rupiah} more would pass its daily limit of Rp ${limR}. Ask a supervisor to raise the limit, or vend again tomorrow`);
+    }
+  }
+}
+
+export function recordUsage(store: HsmStore, vendingPoint: string, day: string, add: Usage): void {
+  if (add.litres > 0) store.addToCounter(counterNames.litresToday(vendingPoint, day), add.litres);
+  if (add.rupiah > 0) store.addToCounter(counterNames.rupiahToday(vendingPoint, day), add.rupiah);
+}

@@ -1,0 +1,39 @@
+/**
+ * The utility's local time from the Hsm clock and config.utcOffsetMinutes (420 WIB, 480 WITA,
+ * 540 WIT). The host time zone is never used. Integer arithmetic only.
+ */
+import { fail } from '../errors';
+import { floorDiv, formatWallClock, minutesFromWallClock, parseWallClock, wallClockFromMinutes } from '../codec/wall-clock';
+
+const MS_PER_MINUTE = 60000;
+
+/** Minutes since 1970-01-01 00:00 local (naive) time. */
+export function localMinutes(at: Date, utcOffsetMinutes: number): number {
+  if (!(at instanceof Date) || !Number.isFinite(at.getTime())) fail('STORE', 'the Hsm clock returned an invalid Date');
+  return floorDiv(at.getTime(), MS_PER_MINUTE) + utcOffsetMinutes;
+}
+
+/** "YYYY-MM-DDTHH:MM" local time. */
+export function localDateTime(at: Date, utcOffsetMinutes: number): string {
+  return formatWallClock(wallClockFromMinutes(localMinutes(at, utcOffsetMinutes)));
+}
+
+/** "YYYY-MM-DD": the local day (daily limits). */
+export function localDay(at: Date, utcOffsetMinutes: number): string {
+  return localDateTime(at, utcOffsetMinutes).slice(0, 10);
+}
+
+/** "YYYY-MM": the local calendar month (block tariffs). */
+export function localMonth(at: Date, utcOffsetMinutes: number): string {
+  return localDateTime(at, utcOffsetMinutes).slice(0, 7);
+}
+
+/** Minutes since 1970 of a naive "YYYY-MM-DDTHH:MM" text (FORMAT if malformed). */
+export function minutesOfText(text: string): number {
+  return minutesFromWallClock(parseWallClock(text));
+}
+
+/** Normalise a naive date-time text to "YYYY-MM-DDTHH:MM" (FORMAT if malformed). */
+export function normalizeDateTime(text: string): string {
+  return formatWallClock(parseWallClock(text));
+}

@@ -1,0 +1,182 @@
+/**
+ * In-memory HsmStore for tests and browsers. Transactions keep an undo log: a throw inside
+ * transaction() undoes every change made in it. `snapshot()` / `MemoryStore.fromSnapshot()` give
+ * a plain JSON-able copy, so a browser app can persist the store (e.g. in IndexedDB).
+ */
+import { fail } from '../errors';
+import { bytesToHex, hexToBytes } from '../codec/hex';
+import type { HsmStore, TransactionRow, VendingKeyRow } from './store';
+import type { AuditRecord, MeterRecord } from './types';
+
+export const MEMORY_SNAPSHOT_FORMAT = 'hydrosync-hsm-memory/1';
+
+/** A MemoryStore's content as plain data (binary fields as hex). */
+export interface MemorySnapshot {
+  format: typeof MEMORY_SNAPSHOT_FORMAT;
+  meta: Record<string, string>;
+  vendingKeys: (Omit<VendingKeyRow, 'wrapped'> & { wrapped: string })[];
+  meters: MeterRecord[];
+  transactions: (Omit<TransactionRow, 'sealed'> & { sealed: string })[];
+  counters: Record<string, number>;
+  audit: AuditRecord[];
+}
+
+const copyKey = (r: VendingKeyRow): VendingKeyRow => ({ ...r, wrapped: Uint8Array.from(r.wrapped) });
+const copyMeter = (m: MeterRecord): MeterRecord => (m.monthToDate ? { ...m, monthToDate: { ...m.monthToDate } } : { ...m });
+const copyTx = (r: TransactionRow): TransactionRow => ({ ...r, sealed: Uint8Array.from(r.sealed) });
+
+export class MemoryStore implements HsmStore {
+  readonly kind = 'memory';
+  readonly #meta = new Map<string, string>();
+  readonly #keys = new Map<string, VendingKeyRow>();
+  readonly #meters = new Map<string, MeterRecord>();
+  readonly #transactions = new Map<string, TransactionRow>();
+  readonly #counters = new Map<string, number>();
+  readonly #audit: AuditRecord[] = [];
+  #undo: (() => void)[] | null = null;
+  #closed = false;
+
+  transaction<T>(fn: () => T): T {
+    this.#open();
+    if (this.#undo !== null) return fn();
+    const undo: (() => void)[] = [];
+    this.#undo = undo;
+    try {
+      return fn();
+    } catch (e) {
+      for (let i = undo.length - 1; i >= 0; i--) undo[i]!();
+      throw e;
+    } finally {
+      this.#undo = null;
+    }
+  }
+
+  getMeta(name: string): string | undefined {
+    this.#open();
+    return this.#meta.get(name);
+  }
+  setMeta(name: string, value: string): void {
+    this.#set(this.#meta, name, value);
+  }
+
+  getVendingKey(id: string): VendingKeyRow | undefined {
+    this.#open();
+    const r = this.#keys.get(id);
+    return r && copyKey(r);
+  }
+  listVendingKeys(): VendingKeyRow[] {
+    this.#open();
+    return [...this.#keys.values()].sort((a, b) => (a.id < b.id ? -1 : 1)).map(copyKey);
+  }
+  insertVendingKey(row: VendingKeyRow): void {
+    if (this.#keys.has(row.id)) fail('CONFLICT', `vending key ${row.id} is already in the store`);
+    this.#set(this.#keys, row.id, copyKey(row));
+  }
+
+  getMeter(pan: string): MeterRecord | undefined {
+    this.#open();
+    const m = this.#meters.get(pan);
+    return m && copyMeter(m);
+  }
+  listMeters(filter: { supplyGroupCode?: string } = {}): MeterRecord[] {
+    this.#open();
+    return [...this.#meters.values()]
+      .filter((m) => filter.supplyGroupCode === undefined || m.supplyGroupCode === filter.supplyGroupCode)
+      .sort((a, b) => (a.pan < b.pan ? -1 : 1))
+      .map(copyMeter);
+  }
+  insertMeter(meter: MeterRecord): void {
+    if (this.#meters.has(meter.pan)) fail('CONFLICT', `meter ${meter.pan} is already registered`);
+    this.#set(this.#meters, meter.pan, copyMeter(meter));
+  }
+  updateMeter(meter: MeterRecord): void {
+    if (!this.#meters.has(meter.pan)) fail('NOT_FOUND', `meter ${meter.pan} is not registered`);
+    this.#set(this.#meters, meter.pan, copyMeter(meter));
+  }
+
+  getTransaction(id: string): TransactionRow | undefined {
+    this.#open();
+    const r = this.#transactions.get(id);
+    return r && copyTx(r);
+  }
+  insertTransaction(row: TransactionRow): void {
+    if (this.#transactions.has(row.id)) fail('CONFLICT', `transaction ${row.id} is already recorded`);
+    this.#set(this.#transactions, row.id, copyTx(row));
+  }
+
+  getCounter(name: string): number {
+    this.#open();
+    return this.#counters.get(name) ?? 0;
+  }
+  addToCounter(name: string, delta: number): void {
+    this.#set(this.#counters, name, (this.#counters.get(name) ?? 0) + delta);
+  }
+
+  appendAudit(record: AuditRecord): void {
+    this.#open();
+    this.#audit.push({ ...record });
+    this.#undo?.push(() => { this.#audit.pop(); });
+  }
+  readAudit(options: { fromSeq?: number; limit?: number } = {}): AuditRecord[] {
+    this.#open();
+    const from = options.fromSeq ?? -Infinity;
+    const limit = options.limit ?? Infinity;
+    const out: AuditRecord[] = [];
+    for (const r of this.#audit) {
+      if (out.length >= limit) break;
+      if (r.seq >= from) out.push({ ...r });
+    }
+    return out;
+  }
+
+  close(): void {
+    this.#closed = true;
+  }
+
+  /** The whole content as plain JSON-able data (wrapped keys stay wrapped). */
+  snapshot(): MemorySnapshot {
+    this.#open();
+    return {
+      format: MEMORY_SNAPSHOT_FORMAT,
+      meta: Object.fromEntries(this.#meta),
+      vendingKeys: [...this.#keys.values()].map((r) => ({ ...r, wrapped: bytesToHex(r.wrapped) })),
+      meters: [...this.#meters.values()].map(copyMeter),
+      transactions: [...this.#transactions.values()].map((r) => ({ ...r, sealed: bytesToHex(r.sealed) })),
+      counters: Object.fromEntries(this.#counters),
+      audit: this.#audit.map((r) => ({ ...r })),
+    };
+  }
+
+  /** A store holding a snapshot's content. STORE if it is not a MemoryStore snapshot. */
+  static fromSnapshot(s: MemorySnapshot): MemoryStore {
+    if (s === null || typeof s !== 'object' || s.format !== MEMORY_SNAPSHOT_FORMAT) {
+      fail('STORE', `not a HydroSync memory store snapshot (expected format "${MEMORY_SNAPSHOT_FORMAT}")`);
+    }
+    const store = new MemoryStore();
+    try {
+      for (const [k, v] of Object.entries(s.meta)) store.#meta.set(k, String(v));
+      for (const r of s.vendingKeys) store.#keys.set(r.id, { ...r, wrapped: hexToBytes(r.wrapped) });
+      for (const m of s.meters) store.#meters.set(m.pan, copyMeter(m));
+      for (const r of s.transactions) store.#transactions.set(r.id, { ...r, sealed: hexToBytes(r.sealed) });
+      for (const [k, v] of Object.entries(s.counters)) store.#counters.set(k, Number(v));
+      for (const r of s.audit) store.#audit.push({ ...r });
+    } catch {
+      fail('STORE', 'the memory store snapshot is malformed');
+    }
+    return store;
+  }
+
+  #open(): void {
+    if (this.#closed) fail('STORE', 'the store is closed');
+  }
+
+  #set<V>(map: Map<string, V>, key: string, value: V): void {
+    this.#open();
+    if (this.#undo !== null) {
+      const had = map.has(key);
+      const old = map.get(key);
+      this.#undo.push(() => { if (had) map.set(key, old as V); else map.delete(key); });
+    }
+    map.set(key, value);
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * initHsm and openHsm. A store is a HydroSync store when its meta row 'hsm_format' says so; the
+ * master key is checked against the check value written at init before anything else happens.
+ */
+import { fail } from '../errors';
+import type { StaTables } from '../cipher/sta-tables';
+import { appendAudit, initAudit } from './audit';
+import { DEFAULT_CONFIG, mergeConfig } from './config';
+import { Hsm } from './hsm';
+import { checkMasterKey, masterKeyCheckValue, masterKeys, sameText } from './master-key';
+import type { HsmStore } from './store';
+import type { HsmConfig } from './types';
+import { newTransactionId } from './context';
+
+export const HSM_FORMAT = 'hydrosync-hsm/1';
+
+function checkStore(store: unknown): asserts store is HsmStore {
+  if (store === null || typeof store !== 'object' || typeof (store as HsmStore).transaction !== 'function') {
+    fail('STORE', 'a security module needs an HsmStore (MemoryStore, or openSqliteStore(path) from the Node adapter)');
+  }
+}
+
+/**
+ * Initialise an empty store: format, master-key check value, configuration, empty audit chain
+ * and its first record ('init'). CONFLICT (nothing changed) if the store is initialised already.
+ */
+export function initHsm(store: HsmStore, masterKey: Uint8Array, config: Partial<HsmConfig> = {}, now: Date = new Date()): void {
+  checkStore(store);
+  const master = checkMasterKey(masterKey);
+  const cfg = mergeConfig(DEFAULT_CONFIG, config);
+  const keys = masterKeys(master);
+  store.transaction(() => {
+    if (store.getMeta('hsm_format') !== undefined || store.getMeta('master_key_check') !== undefined) {
+      fail('CONFLICT', 'this store is already initialised; nothing was changed (open it with openHsm, or choose another path)');
+    }
+    store.setMeta('hsm_format', HSM_FORMAT);
+    store.setMeta('created_at', now.toISOString());
+    store.setMeta('master_key_check', masterKeyCheckValue(master));
+    store.setMeta('config', JSON.stringify(cfg));
+    initAudit(store, keys.audit);
+    appendAudit(store, keys.audit, {
+      at: now.toISOString(), operator: 'system', vendingPoint: '', transactionId: newTransactionId(now), pan: null, kind: 'init',
+      outcome: 'done', errorCode: null, amount: null, tid: null, tokenHash: null,
+    });
+  });
+}
+
+/** Open an initialised store. STORE if it is not one (or damaged); MASTER_KEY if the key is not the store's. */
+export function openHsm(options: { store: HsmStore; masterKey: Uint8Array; clock?: () => Date; staTables?: StaTables }): Hsm {
+  if (options === null || typeof options !== 'object') fail('USAGE', 'openHsm needs { store, masterKey }');
+  const { store, clock = () => new Date() } = options;
+  checkStore(store);
+  const master = checkMasterKey(options.masterKey);
+  const format = store.getMeta('hsm_format');
+  if (format === undefined) fail('STORE', 'this store is not initialised; run hsm init first');
+  if (format !== HSM_FORMAT) fail('STORE', `this store has format "${format.slice(0, 40)}"; this version of hydrosync reads "${HSM_FORMAT}" and never migrates silently`);
+  const check = store.getMeta('master_key_check');
+  if (check === undefined) fail('STORE', 'this store has no master-key check value; it is damaged');
+  if (!sameText(check, masterKeyCheckValue(master))) {
+    fail('MASTER_KEY', 'the master key is not the one this store was initialised with; nothing was read or changed. Check HYDROSYNC_MASTER_KEY or the master key file');
+  }
+  if (typeof clock !== 'function') fail('USAGE', 'clock must be a function returning a Date');
+  const hsm = Hsm.create(store, masterKeys(master), clock, options.staTables);
+  hsm.config();
+  return hsm;
+}

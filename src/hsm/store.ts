@@ -1,0 +1,68 @@
+/**
+ * The storage interface of the security module: small, synchronous, and transactional. Two
+ * implementations: MemoryStore (tests, browsers) and the SQLite adapter in src/node.
+ *
+ * The store keeps rows; every rule (TIDs, limits, hash chain, key wrapping) lives in the core.
+ * Rows handed out are copies: changing them changes nothing in the store.
+ */
+import type { AuditRecord, MeterRecord, VendingKeyInfo } from './types';
+
+/** A vending key's row: its attributes and the key wrapped under the master key (see key-store.ts). */
+export interface VendingKeyRow extends VendingKeyInfo {
+  /** RFC 3394 AES key wrap of the 32-byte key record (40 bytes). Never the key in clear. */
+  wrapped: Uint8Array;
+}
+
+/** A completed request, for idempotent reissue. The result is sealed under a master-key subkey. */
+export interface TransactionRow {
+  id: string;
+  /** SHA-256 (hex) of the request's canonical form: a reused id with another request is a CONFLICT. */
+  fingerprint: string;
+  kind: string;
+  pan: string | null;
+  /** ISO 8601 UTC instant. */
+  at: string;
+  /** XChaCha20-Poly1305 of the Issued result's JSON (nonce ‖ ciphertext), the id as associated data. */
+  sealed: Uint8Array;
+}
+
+export interface HsmStore {
+  /** 'memory' or 'sqlite' (for messages). */
+  readonly kind: string;
+  /**
+   * Run fn as one atomic transaction (SQLite: BEGIN IMMEDIATE … COMMIT). If fn throws, every
+   * change it made is rolled back and the error is rethrown unchanged. A call inside fn joins
+   * the running transaction.
+   */
+  transaction<T>(fn: () => T): T;
+
+  getMeta(name: string): string | undefined;
+  setMeta(name: string, value: string): void;
+
+  getVendingKey(id: string): VendingKeyRow | undefined;
+  listVendingKeys(): VendingKeyRow[];
+  /** Insert a new row; the caller has checked that the id is free. */
+  insertVendingKey(row: VendingKeyRow): void;
+
+  getMeter(pan: string): MeterRecord | undefined;
+  /** Ordered by PAN. */
+  listMeters(filter?: { supplyGroupCode?: string }): MeterRecord[];
+  /** Insert a new row; the caller has checked that the PAN is free. */
+  insertMeter(meter: MeterRecord): void;
+  /** Replace the row with this PAN. */
+  updateMeter(meter: MeterRecord): void;
+
+  getTransaction(id: string): TransactionRow | undefined;
+  insertTransaction(row: TransactionRow): void;
+
+  /** A named integer counter (0 when absent): daily limits, month-to-date volumes. */
+  getCounter(name: string): number;
+  addToCounter(name: string, delta: number): void;
+
+  /** Append after the last record (storage order is append order). */
+  appendAudit(record: AuditRecord): void;
+  /** Records in storage order, from the first with seq ≥ fromSeq, at most limit of them. */
+  readAudit(options?: { fromSeq?: number; limit?: number }): AuditRecord[];
+
+  close(): void;
+}

@@ -1,0 +1,133 @@
+import { randomBytes } from 'node:crypto';
+import { closeSync, fchmodSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { HydroSyncError } from '../errors';
+import { ioReason } from './json-file';
+
+/** The `format` of a JSON master key file. */
+export const MASTER_KEY_FILE_FORMAT = 'hydrosync-master-key/1';
+
+/** Environment variables for the master key: the key itself (hex) or a file holding it. */
+export const MASTER_KEY_ENV = 'HYDROSYNC_MASTER_KEY';
+export const MASTER_KEY_FILE_ENV = 'HYDROSYNC_MASTER_KEY_FILE';
+
+/** A master key read from a file or the environment: the hex (secret) and where it came from. */
+export interface MasterKeyText {
+  /** 64 lowercase hex digits (AES-256). Secret: never print it. */
+  hex: string;
+  source: string;
+  /** Set when the file can be read by its group or by others (mode & 0o077). */
+  exposedMode?: number;
+}
+
+/**
+ * Check master key text before anything can quote it: 64 hex digits (optional 0x). Messages give
+ * the length, never the digits.
+ */
+export function checkMasterKeyHex(value: unknown, source: string): string {
+  if (typeof value !== 'string') throw new HydroSyncError('MASTER_KEY', `${source}: the master key must be a string of 64 hex digits`);
+  const clean = value.trim().replace(/^0x/i, '');
+  if (!/^[0-9a-fA-F]*$/.test(clean)) {
+    throw new HydroSyncError('MASTER_KEY', `${source}: the master key may contain only hex digits 0-9 and a-f`);
+  }
+  if (clean.length !== 64) {
+    throw new HydroSyncError('MASTER_KEY', `${source}: a master key is 64 hex digits (256 bits, AES-256); got ${clean.length} characters`);
+  }
+  return clean.toLowerCase();
+}
+
+/**
+ * Read a master key file: 64 hex digits (whitespace around them allowed), or JSON
+ * `{"format":"hydrosync-master-key/1","masterKey":"…64 hex digits…"}`. Never quotes the content.
+ */
+export function readMasterKeyFile(path: string): MasterKeyText {
+  const source = `master key file ${path}`;
+  let text: string;
+  let mode: number;
+  try {
+    mode = statSync(path).mode;
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new HydroSyncError('MASTER_KEY', `cannot read ${source}: ${ioReason(e)}`);
+  }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const t = text.trim();
+  let hex: string;
+  if (t.startsWith('{')) {
+    let o: unknown;
+    try {
+      o = JSON.parse(t);
+    } catch {
+      throw new HydroSyncError('MASTER_KEY', `${source} is neither 64 hex digits nor valid JSON`);
+    }
+    if (o === null || typeof o !== 'object' || Array.isArray(o)) {
+      throw new HydroSyncError('MASTER_KEY', `${source} must hold a JSON object {"format":"${MASTER_KEY_FILE_FORMAT}","masterKey":"…"}`);
+    }
+    const r = o as Record<string, unknown>;
+    if (r.format !== MASTER_KEY_FILE_FORMAT) {
+      throw new HydroSyncError('MASTER_KEY', `${source} must have "format":"${MASTER_KEY_FILE_FORMAT}"`);
+    }
+    const unknown = Object.keys(r).filter((k) => !['format', 'masterKey', 'description', 'createdAt'].includes(k));
+    if (unknown.length > 0) {
+      throw new HydroSyncError('MASTER_KEY', `${source} has ${unknown.length === 1 ? 'an unknown field' : 'unknown fields'}; known fields: format, masterKey, description, createdAt`);
+    }
+    hex = checkMasterKeyHex(r.masterKey, source);
+  } else {
+    if (t === '') throw new HydroSyncError('MASTER_KEY', `${source} is empty; it must hold the 64 hex digits of the master key`);
+    hex = checkMasterKeyHex(t, source);
+  }
+  const exposed = mode & 0o077;
+  return { hex, source, ...(exposed !== 0 ? { exposedMode: mode & 0o777 } : {}) };
+}
+
+/** Hex → bytes (input already checked). */
+export function masterKeyBytes(hex: string): Uint8Array {
+  const out = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+  return out;
+}
+
+/**
+ * Generate a new random master key (256 bits from the OS CSPRNG) and write it to `path` as JSON,
+ * mode 0600. Refuses to replace an existing file (O_EXCL). Returns the key's hex (secret).
+ */
+export function generateMasterKeyFile(path: string, now: Date = new Date()): string {
+  const hex = randomBytes(32).toString('hex');
+  const text = `${JSON.stringify({
+    format: MASTER_KEY_FILE_FORMAT,
+    description: 'HydroSync security module master key: it wraps every vending key in the store. Keep it secret and backed up; without it the store is useless.',
+    createdAt: now.toISOString(),
+    masterKey: hex,
+  }, null, 2)}\n`;
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'wx', 0o600);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') {
+      throw new HydroSyncError('IO', `${path} already exists: a master key file is never overwritten (choose another name, or use it with --master-key-file)`);
+    }
+    throw new HydroSyncError('IO', `cannot write the master key file ${path}: ${ioReason(e)}`);
+  }
+  try {
+    fchmodSync(fd, 0o600);
+    writeSync(fd, text);
+    closeSync(fd);
+  } catch (e) {
+    try {
+      closeSync(fd);
+    } catch {
+      // already closed
+    }
+    removeFile(path);
+    throw new HydroSyncError('IO', `cannot write the master key file ${path}: ${ioReason(e)}`);
+  }
+  return hex;
+}
+
+/** Remove a file if it is there (cleanup after a failed init). */
+export function removeFile(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // not there
+  }
+}
