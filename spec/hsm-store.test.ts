@@ -45,13 +45,13 @@ describe('SQLite store', () => {
     b.close();
   });
 
-  const built = existsSync(join(__dirname, '..', 'dist', 'hsm.js')) && existsSync(join(__dirname, '..', 'dist', 'hsm-sqlite.js'));
+  const built = existsSync(join(__dirname, '..', 'dist', 'hsm.js')) && existsSync(join(__dirname, '..', 'dist', 'node.js'));
   it.skipIf(!built)('two processes vending at once to one meter get distinct TIDs (WAL, busy timeout, BEGIN IMMEDIATE)', async () => {
     const { hsm, path } = sqliteHsm();
     hsm.close();
     const script = `
       import { openHsm, parseMasterKey } from '../dist/hsm.js';
-      import { openSqliteStore } from '../dist/hsm-sqlite.js';
+      import { openSqliteStore } from '../dist/node.js';
       const clock = () => new Date('2026-12-01T02:30:00Z');
       const hsm = openHsm({ store: openSqliteStore(process.argv[1]), masterKey: parseMasterKey('${MASTER_HEX}'), clock });
       const tids = [];

@@ -26,13 +26,13 @@ import type { Core } from './core';
 import { profileKey } from './fleet/profile';
 import { verifiedMark } from './fleet/verified';
 import { keyChangeSetMismatch } from './fleet/verify';
-import { type MeterKey, keyChangeFingerprint, resolveKeyChangeFor } from './key-change';
+import { type MeterKey, type ResolvedKeyChange, keyChangeFingerprint, resolveKeyChangeFor } from './key-change';
 import { attributesJson, compactKeyChangeText, keyChangeAuditAmount } from './key-change-result';
 import { errorCodeOf, fingerprintOf } from './operation';
 import { randomBytes } from './random';
 import { SEAL_NONCE_BYTES, sealText } from './seal';
 import { sha256HexOfText } from './sha256-text';
-import type { HsmStore, VendingKeyRow } from './store';
+import type { HsmStore } from './store';
 import type { FleetItem, FleetOutcome, KeyChangeRequest, MeterKeyAttributes, RequestContext } from './types';
 
 /**
@@ -125,13 +125,7 @@ function fleetOps(store: HsmStore): FleetStoreOps {
 }
 
 /** What every meter of one resolved key change shares (one per distinct request and current key). */
-interface FleetPlan {
-  currentRow: VendingKeyRow;
-  nextRow: VendingKeyRow;
-  from: MeterKeyAttributes;
-  to: MeterKeyAttributes;
-  rollover: boolean;
-  threeTokenSet: boolean;
+interface FleetPlan extends Omit<ResolvedKeyChange, 'meter'> {
   /** The items' key parameters (frozen, shared by the plan's items). */
   current: FleetItem['current'];
   next: FleetItem['next'];
