@@ -151,6 +151,10 @@ describe('meter application process', () => {
     expect(m.key.supplyGroupCode).toBe('654321');
   });
 
+  it('a decoder key made for another MeterPAN is refused at construction (KEY)', () => {
+    expect(errorCode(() => new Meter({ profile: { pan: '600727000000000181' }, key: KEY }))).toBe('KEY');
+  });
+
   it('a bad meter time is a FORMAT error (the caller\'s mistake, not a token result)', () => {
     expect(errorCode(() => newMeter().enter(water(100, '2014-03-01T09:00'), '2014-13-01T00:00'))).toBe('FORMAT');
   });

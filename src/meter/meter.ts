@@ -128,6 +128,9 @@ export class Meter {
     if (typeof init !== 'object' || init === null) fail('FORMAT', 'a meter needs { profile, key }');
     this.profile = normalizeProfile(init.profile as MeterProfileInput);
     if (!(init.key instanceof DecoderKey)) fail('KEY', 'a meter needs its DecoderKey (deriveDecoderKey or DecoderKey.fromHex)');
+    if (init.key.pan !== undefined && init.key.pan !== this.profile.pan) {
+      fail('KEY', `the decoder key was made for MeterPAN ${init.key.pan}, not for this meter (${this.profile.pan}): every token would fail the CRC`);
+    }
     this.keyValue = init.key;
     this.keyOptions = init.keyOptions ?? {};
     const initialTid = init.initialTid ?? 0;
