@@ -260,3 +260,17 @@ describe('profile and state', () => {
     expect([t.oldest, t.newest, t.has(9), t.isOld(4)]).toEqual([5, 9, true, true]);
   });
 });
+
+describe('meterSequence vectors', () => {
+  it('a sequence without "lockout" has none: a run of rejects shows each result', async () => {
+    const { verifyCase } = await import('../src/vectors');
+    const good = water(100, '2014-03-01T10:00');
+    const bad = good.slice(0, 19) + String((Number(good[19]) + 1) % 10);
+    const steps = [0, 1, 2, 3, 4].map(() => ({ at: '2014-03-01T10:01', token: bad, expected: { result: 'CRC' } }));
+    const key = { decoderKey: KEY.exportHex(), encryptionAlgorithm: '11', baseDate: 2014 };
+    const base = { id: 'x', kind: 'meterSequence', meter: { key, pan: PAN }, steps: [...steps, { at: '2014-03-01T10:01', token: good, expected: { result: 'ACCEPT', creditLitres: 100 } }] };
+    expect(verifyCase(base)).toMatchObject({ ok: true });
+    const locked = { ...base, meter: { ...base.meter, lockout: { rejects: 3, firstSeconds: 10, maxSeconds: 1280 } } };
+    expect(verifyCase(locked)).toMatchObject({ ok: false, message: expect.stringMatching(/step 4: result is "LOCKOUT"/) });
+  });
+});

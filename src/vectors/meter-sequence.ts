@@ -31,7 +31,9 @@ export function meterFromVector(meterObj: unknown, staTables?: StaTables): Meter
   if (m.creditCapLitres !== undefined) profile.creditCapLitres = m.creditCapLitres as number;
   if (m.lowCreditLitres !== undefined) profile.lowCreditLitres = m.lowCreditLitres as number;
   if (m.keyChangeHoldSeconds !== undefined) profile.keyChangeHoldSeconds = m.keyChangeHoldSeconds as number;
-  if (m.lockout !== undefined) profile.lockout = m.lockout as MeterProfileInput['lockout'];
+  // A sequence that wants a lockout says so; a missing `lockout` means none, so that a run of
+  // rejected entries checks each result rather than the keypad lock.
+  profile.lockout = m.lockout === undefined ? null : m.lockout as MeterProfileInput['lockout'];
   if (m.subclasses !== undefined) profile.subclasses = obj(m.subclasses, 'meter.subclasses') as MeterProfileInput['subclasses'];
   if (m.keyTypeChanges !== undefined) profile.keyTypeChanges = obj(m.keyTypeChanges, 'meter.keyTypeChanges') as MeterProfileInput['keyTypeChanges'];
   return new Meter({
