@@ -1,0 +1,54 @@
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { HydroSyncError } from '../errors';
+import { ioReason } from './json-file';
+
+/** Where a file of ours lives by default: an environment variable, then an XDG base directory. */
+export interface XdgFileSpec<Env extends string, Xdg extends string> {
+  /** Our variable naming the file, e.g. HYDROSYNC_STORE. */
+  env: Env;
+  /** The XDG variable of its base directory, e.g. XDG_DATA_HOME. */
+  xdg: Xdg;
+  /** The XDG default of that directory under $HOME, e.g. ['.local', 'share']. */
+  home: readonly string[];
+  fileName: string;
+}
+
+function nonEmpty(v: string | undefined): string | undefined {
+  return v === undefined || v.trim() === '' ? undefined : v;
+}
+
+/**
+ * The file: the command-line option, else $ENV, else $XDG/hydrosync/NAME, else
+ * ~/<home…>/hydrosync/NAME (XDG Base Directory; a relative XDG value is ignored, as the
+ * specification says). `from` says which one it was.
+ */
+export function resolveXdgFile<Opt extends string, Env extends string, Xdg extends string>(
+  option: string | undefined, optionName: Opt, env: Record<string, string | undefined>, spec: XdgFileSpec<Env, Xdg>,
+): { path: string; from: Opt | Env | Xdg | 'default' } {
+  if (nonEmpty(option) !== undefined) return { path: option!, from: optionName };
+  const fromEnv = nonEmpty(env[spec.env]);
+  if (fromEnv !== undefined) return { path: fromEnv, from: spec.env };
+  const xdg = nonEmpty(env[spec.xdg]);
+  if (xdg !== undefined && xdg.startsWith('/')) return { path: join(xdg, 'hydrosync', spec.fileName), from: spec.xdg };
+  const home = nonEmpty(env.HOME) ?? homedir();
+  return { path: join(home, ...spec.home, 'hydrosync', spec.fileName), from: 'default' };
+}
+
+/**
+ * Create a file's directory (and its parents) with mode 0700. Only the directories created here
+ * get that mode; an existing directory is left as it is. `what` names the file in errors.
+ */
+export function ensurePrivateDirectory(path: string, what: string): void {
+  const dir = dirname(path);
+  if (existsSync(dir)) {
+    if (!statSync(dir).isDirectory()) throw new HydroSyncError('IO', `cannot create the ${what} ${path}: ${dir} is not a directory`);
+    return;
+  }
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch (e) {
+    throw new HydroSyncError('IO', `cannot create the directory ${dir} for the ${what}: ${ioReason(e)}`);
+  }
+}
