@@ -23,11 +23,16 @@
  * 3-token set for a 128-bit key, and an algorithm the meter cannot infer (a 64-bit key keeps
  * the meter's EA07/EA09; EA11 → 64-bit means EA07; a 128-bit key means EA11); KEY_INACTIVE when
  * the NEW vending key is outside its activeFrom/issuedUntil window now. The current key's window
- * is not checked: a key change is how a meter leaves an expired vending key.
+ * is not checked: a key change is how a meter leaves an expired vending key. A rollover that would
+ * install the key bits the meter already has is refused (KEY_CHANGE): the meter clears its TID
+ * memory at a rollover, so every old token would be accepted once more (reference §5.4: the key
+ * must change together with the TID memory reset). The check compares the derived keys of this
+ * meter; for a fleet plan it holds for every meter of the plan (equal derivation inputs).
  */
 import { fail } from '../errors';
 import { parseMeterPan } from '../codec/pan';
 import { parseBaseDate } from '../codec/tid';
+import { sameKeyBits } from '../keys/decoder-key';
 import { parseKeyType } from '../keys/parameters';
 import type { KeyType } from '../keys/types';
 import { generateKeyChange } from '../tokens/key-change';
@@ -135,6 +140,9 @@ export function resolveKeyChangeFor(core: Core, meter: MeterKey, req: KeyChangeR
     fail('KEY_CHANGE', `the SGC changes (${meter.supplyGroupCode} → ${to.supplyGroupCode}) but a 2-token set does not carry it: use a 3-token set (threeTokenSet)`);
   }
   checkKeyWindow(nextRow, localDateTime(now, core.config().utcOffsetMinutes), 'now,');
+  if (rollover && sameKeyBits(core.decoderKey(meter, currentRow), core.decoderKey({ ...to, pan: meter.pan }, nextRow))) {
+    fail('KEY_CHANGE', `the rollover would give meter ${meter.pan} the key it already has (DKGA${nextRow.dkga} with the same vending key and KRN does not change with the base date): the meter clears its TID memory at a rollover, so every old token would be accepted again. Import a new vending key (or KRN) for base date ${to.baseDate} and change to that`);
+  }
   return { currentRow, nextRow, from: keyAttributesOf(meter), to, rollover, threeTokenSet };
 }
 

@@ -146,3 +146,13 @@ export class DecoderKey implements DecoderKeyAttributes {
 export function decoderKeyBytes(k: DecoderKey): Uint8Array {
   return k[SECRET];
 }
+
+/** Whether two keys have the same bits (constant time in the length). @internal */
+export function sameKeyBits(a: DecoderKey | Uint8Array, b: DecoderKey | Uint8Array): boolean {
+  const x = a instanceof Uint8Array ? a : a[SECRET];
+  const y = b instanceof Uint8Array ? b : b[SECRET];
+  if (x.length !== y.length) return false;
+  let d = 0;
+  for (let i = 0; i < x.length; i++) d |= x[i]! ^ y[i]!;
+  return d === 0;
+}

@@ -14,7 +14,8 @@
  *   9. range / overflow (the token is not consumed, it can be entered later)             → RANGE, OVERFLOW
  *  10. apply, store the TID, reset the lockout counter                                   → ACCEPT
  * Key-change tokens (class 2 sub 3, 4, 8, 9) carry no TID: after step 5 they are held until
- * the set is complete (KCT_1, KCT_2), then the key type rule is checked (KEY_TYPE) and the set is
+ * the set is complete (KCT_1, KCT_2), then the key type rule is checked (KEY_TYPE; also a rollover
+ * to the key bits the meter already has, which would reopen every old token) and the set is
  * applied (ACCEPT). A rejected token changes nothing but the lockout counter.
  *
  * The hot path (class 0 credit) allocates only the result object and uses no BigInt.
@@ -25,7 +26,7 @@ import { parseToken } from '../codec/token-digits';
 import { decodeTransferAmount } from '../codec/transfer-amount';
 import { decodeCurrencyUnits } from '../codec/currency-amount';
 import type { BaseDate } from '../codec/tid';
-import { DecoderKey, decoderKeyBytes, type DecoderKeyOptions } from '../keys/decoder-key';
+import { DecoderKey, decoderKeyBytes, sameKeyBits, type DecoderKeyOptions } from '../keys/decoder-key';
 import type { KeyType } from '../keys/types';
 import { LAYOUTS, SUPPLY_GROUP_CODE_LAYOUT, readBits, type Layout } from '../tokens/layout';
 import { assembleKeyChange, baseDateAfter } from '../tokens/key-change';
@@ -317,6 +318,10 @@ export class Meter {
       baseDate = baseDateAfter(current.baseDate, c.rollover);
     } catch {
       return this.result('RANGE', 2, now, 'rollover: no base date after 2035 is defined', sub);
+    }
+    // The TID memory is cleared only together with a change of key (reference §5.4): the same bits would take every old token again.
+    if (c.rollover && sameKeyBits(current, c.newKeyBytes)) {
+      return this.result('KEY_TYPE', 2, now, 'a rollover key change to the same key the meter has is not allowed: it clears the TID memory, so old tokens would be accepted again; the set was discarded', sub);
     }
     const supplyGroupCode = c.supplyGroupCode ?? current.supplyGroupCode;
     this.keyValue = DecoderKey.fromBytes(c.newKeyBytes, {

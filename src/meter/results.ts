@@ -41,7 +41,7 @@ export const METER_RESULTS: Readonly<Record<MeterResultCode, MeterResultInfo>> =
   KCT_1: { status: 2, name: '1stKCT', en: 'Key change: first token entered, enter the next one', id: 'Ganti kunci: token pertama diterima, masukkan token berikutnya', taken: true },
   KCT_2: { status: 3, name: '2ndKCT', en: 'Key change: token entered, enter the remaining ones', id: 'Ganti kunci: token diterima, masukkan token sisanya', taken: true },
   OVERFLOW: { status: 4, name: 'Overflow', en: 'Credit register full: token kept for later', id: 'Register kredit penuh: simpan token untuk nanti', taken: false },
-  KEY_TYPE: { status: 5, name: 'KeyType', en: 'Key change not allowed for this meter key type', id: 'Ganti kunci tidak diizinkan untuk jenis kunci meter ini', taken: false },
+  KEY_TYPE: { status: 5, name: 'KeyType', en: 'Key change not allowed for this meter', id: 'Ganti kunci tidak diizinkan untuk meter ini', taken: false },
   FORMAT: { status: 6, name: 'Format', en: 'Not a valid token: check the 20 digits', id: 'Token tidak valid: periksa 20 digit', taken: false },
   RANGE: { status: 7, name: 'Range', en: 'Token value out of range', id: 'Nilai token di luar jangkauan', taken: false },
   FUNCTION: { status: 8, name: 'Function', en: 'Token type not supported by this meter', id: 'Jenis token tidak didukung meter ini', taken: false },
