@@ -5,6 +5,7 @@ import { type AuditRecord, type AuditVerification, MemoryStore, auditHash, openH
 import { openSqliteStore } from '../src/node/hsm-sqlite-store';
 import { CTX, MASTER, OP, PAN, setup, tempDir } from './hsm-support';
 import { errorCode } from './support';
+import { type HydroSyncError, isHydroSyncError } from '../src/errors';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
@@ -187,6 +188,35 @@ describe('audit log content', () => {
     store.setMeta('audit_head', JSON.stringify({ ...head, seq: head.seq - 1 }));
     expect(errorCode(() => hsm.vend({ ...CTX, pan: PAN, litres: 100 }))).toBe('AUDIT');
     expect(hsm.verifyAudit().firstBad?.reason).toBe('head');
+  });
+
+  it('a forged record appended to the SQLite rows stops issuing with AUDIT, not a raw SQLite error', () => {
+    const path = join(tmp.dir, `forged-append-${files++}.db`);
+    const { hsm } = setup({ store: openSqliteStore(path, { create: true }) });
+    hsm.vend({ ...CTX, pan: PAN, litres: 100 });
+    const last = hsm.auditRecords().at(-1)!;
+    hsm.close();
+    const db = new Database(path);
+    const f = forge(last, last.seq + 1, last.hash);
+    db.prepare('INSERT INTO audit (seq, at, operator, vending_point, transaction_id, pan, kind, outcome, error_code, amount, tid, token_hash, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)')
+      .run(f.seq, f.at, f.operator, f.vendingPoint, f.transactionId, f.pan, f.kind, f.outcome, f.errorCode, f.amount, f.tid, f.tokenHash, f.prevHash, f.hash);
+    db.close();
+    const hsm2 = openHsm({ store: openSqliteStore(path), masterKey: MASTER });
+    try {
+      let caught: unknown;
+      try {
+        hsm2.vend({ ...CTX, pan: PAN, litres: 100 });
+      } catch (e) {
+        caught = e;
+      }
+      expect(isHydroSyncError(caught)).toBe(true);
+      expect((caught as HydroSyncError).code).toBe('AUDIT');
+      expect((caught as Error).message).toMatch(/audit verify/);
+      expect((caught as Error).message).not.toMatch(/SQLITE|UNIQUE|constraint/i);
+      expect(hsm2.verifyAudit().firstBad?.reason).toBe('inserted');
+    } finally {
+      hsm2.close();
+    }
   });
 
   it('export: CSV with a header and RFC 4180 quoting; NDJSON, one record per line', () => {

@@ -389,8 +389,18 @@ class SqliteStore implements HsmStore, FleetStoreOps {
   }
 
   appendAudit(r: AuditRecord): void {
-    this.#run(() => this.#s.appendAudit!.run(r.seq, r.at, r.operator, r.vendingPoint, r.transactionId, r.pan, r.kind, r.outcome, r.errorCode,
-      r.amount, r.tid, r.tokenHash, r.prevHash, r.hash));
+    this.#run(() => {
+      try {
+        this.#s.appendAudit!.run(r.seq, r.at, r.operator, r.vendingPoint, r.transactionId, r.pan, r.kind, r.outcome, r.errorCode,
+          r.amount, r.tid, r.tokenHash, r.prevHash, r.hash);
+      } catch (e) {
+        // The seq after the MAC-checked head is taken: a row was added outside the security module.
+        if (String((e as { code?: unknown })?.code).startsWith('SQLITE_CONSTRAINT')) {
+          throw new HydroSyncError('AUDIT', `audit record ${r.seq} already exists although the audit head ends before it: records were added to the store outside the security module, so nothing more is issued; run hydrosync hsm audit verify and investigate`, { cause: e });
+        }
+        throw e;
+      }
+    });
   }
   readAudit(options: { fromSeq?: number; limit?: number } = {}): AuditRecord[] {
     return this.#run(() => (this.#s.readAudit!.all(options.fromSeq ?? Number.MIN_SAFE_INTEGER, options.limit ?? -1) as Row[]).map(auditFromRow));
