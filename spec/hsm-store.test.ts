@@ -4,7 +4,7 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MemoryStore, initHsm, openHsm, parseMasterKey } from '../src/hsm';
-import { openSqliteStore } from '../src/node/hsm-sqlite-store';
+import { loadSqliteDriver, openSqliteStore } from '../src/node/hsm-sqlite-store';
 import { CTX, MASTER, MASTER_HEX, OP, OTHER_MASTER_HEX, PAN, PAN2, makeClock, setup, tempDir } from './hsm-support';
 import { errorCode } from './support';
 
@@ -273,5 +273,19 @@ describe('master key and initialisation', () => {
     expect(info.checkValue).toMatch(/^[0-9a-f]{6}$/);
     expect(Object.keys(info)).not.toContain('wrapped');
     expect(hsm.listVendingKeys().map((k) => k.id)).toEqual(['k2', 'sgc201457-krn1']);
+  });
+});
+
+describe('the SQLite driver is an optional peer dependency', () => {
+  it('a missing driver is a STORE error that names the install command', () => {
+    let caught: unknown;
+    try {
+      loadSqliteDriver('better-sqlite3-that-is-not-installed');
+    } catch (e) {
+      caught = e;
+    }
+    expect(errorCode(() => { throw caught; })).toBe('STORE');
+    expect((caught as Error).message).toContain('npm install better-sqlite3@12');
+    expect(typeof loadSqliteDriver()).toBe('function');
   });
 });

@@ -101,14 +101,18 @@ function translate(e: unknown, path: string): unknown {
   return e;
 }
 
-function loadDriver(): typeof BetterSqlite3 {
+/**
+ * Load the SQLite driver, an optional peer dependency. `moduleId` is only for tests (a missing
+ * driver is simulated by a module id that does not resolve).
+ */
+export function loadSqliteDriver(moduleId = 'better-sqlite3'): typeof BetterSqlite3 {
   try {
     // ESM: resolve from this module (bundlers' require shims throw); CommonJS builds have no import.meta.url.
     const url: unknown = import.meta.url;
     const req = typeof url === 'string' && url !== '' ? createRequire(url) : require;
-    return req('better-sqlite3') as typeof BetterSqlite3;
+    return req(moduleId) as typeof BetterSqlite3;
   } catch (e) {
-    throw storeError('the SQLite store needs the optional dependency better-sqlite3 12.x: run `npm install better-sqlite3@12` (it builds a native module; see its README for prebuilt binaries)', e);
+    throw storeError('the SQLite store needs better-sqlite3 12.x, an optional peer dependency of hydrosync: run `npm install better-sqlite3@12` (it builds a native module; see its README for prebuilt binaries)', e);
   }
 }
 
@@ -149,6 +153,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   if (typeof path !== 'string' || path === '') throw new HydroSyncError('USAGE', 'the store path must be a non-empty string');
   const sync = options.synchronous ?? 'NORMAL';
   if (sync !== 'NORMAL' && sync !== 'FULL') throw new HydroSyncError('USAGE', 'synchronous must be "NORMAL" or "FULL"');
+  const Database = loadSqliteDriver(); // before anything is written: without the driver no file appears
   let fresh = false;
   if (!existsSync(path)) {
     if (options.create !== true) throw storeError(`no store at ${path}; create one with hsm init`);
@@ -175,7 +180,6 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       checkIdentity(path, info.applicationId, info.userVersion);
     }
   }
-  const Database = loadDriver();
   installNativeFleetCrypto(); // OpenSSL's SHA-256 and XChaCha20-Poly1305 for fleet runs (see native-crypto.ts)
   let db: Db;
   try {
