@@ -246,6 +246,28 @@ describe('hsm vend', () => {
     expect(decoded!.meaning.litres).toBe(v.creditedLitres);
   });
 
+  it('amounts are read exactly: a fraction of a rupiah or a "," is a FORMAT error before the store is opened, never Rp 505 or Rp 15', async () => {
+    for (const [option, text, words] of [
+      ['--rupiah', '50.5', /FORMAT: rupiah take whole rupiah only: "50\.5" has a fraction/],
+      ['--rupiah', '1,5', /FORMAT: .*"," is ambiguous/],
+      ['--rupiah', '50.000', /has a fraction/],
+      ['--litres', '1.5', /whole litres only/],
+      ['--m3', '1.0001', /4 fraction digits/],
+      ['--currency', '25,000', /"," is ambiguous/],
+    ] as const) {
+      const r = await run(['hsm', 'vend', '--pan', PAN, option, text], { env: { ...env(), HYDROSYNC_STORE: join(dir, 'never-opened.sqlite') } });
+      expect(r.code, `${option} ${text}`).toBe(2);
+      expect(r.stderr).toMatch(words);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    }
+    const grouped = await json(['hsm', 'vend', '--pan', PAN, '--rupiah', '50_000']);
+    expect(grouped.tariff.paidRupiah).toBe(50000);
+    const thin = await json(['hsm', 'vend', '--pan', PAN, '--litres', '2\u2009500']);
+    expect(thin.creditedLitres).toBe(2500);
+    const currency = await json(['hsm', 'vend', '--pan', PAN, '--currency', '25.000']);
+    expect(currency.requested).toBe('25 currency'); // "." is always a fraction
+  });
+
   it('--currency: a water currency token (class 0 subclass 5)', async () => {
     const v = await json(['hsm', 'vend', '--pan', PAN, '--currency', '25000']);
     const verified = await json(['hsm', 'verify', '--pan', PAN, v.tokens[0]]);

@@ -79,8 +79,27 @@ describe('token generate → token decode round trips', () => {
     expect(json(c.stdout).token).toBe(a.token);
   });
 
+  it('credit: a 0 credit is refused with RANGE, as the security module refuses it', async () => {
+    for (const amount of [['--litres', '0'], ['--m3', '0'], ['--tenths', '0']]) {
+      const r = await run(['token', 'generate', 'credit', '--demo-key', ...amount, ...WHEN]);
+      expect(r.code, amount.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(/^hydrosync: RANGE: a credit must be above 0/m);
+      expect(r.stdout).toBe('');
+    }
+  });
+
+  it('currency: --amount is the hidden old name of --currency; both at once is a usage error', async () => {
+    const a = await generate('currency', '--demo-key', '--amount', '12.5', ...WHEN);
+    expect(a.requested).toBe('12.5');
+    const both = await run(['token', 'generate', 'currency', '--demo-key', '--amount', '1', '--currency', '1', ...WHEN]);
+    expect(both.code).toBe(2);
+    const help = await run(['token', 'generate', 'currency', '--help']);
+    expect(help.stdout).toContain('--currency');
+    expect(help.stdout).not.toContain('--amount');
+  });
+
   it('currency', async () => {
-    const t = await generate('currency', '--demo-key', '--amount', '50000', ...WHEN);
+    const t = await generate('currency', '--demo-key', '--currency', '50000', ...WHEN);
     expect(t).toMatchObject({ kind: 'transferCurrency', class: 0, subclass: 5, requested: '50000' });
     const [d] = await decode('--demo-key', t.token);
     expect(d).toMatchObject({ ok: true, kind: 'transferCurrency', subclass: 5, fields: t.fields });

@@ -95,7 +95,7 @@ amt('own-transfer-16385', 'first value that needs e = 1, rounded up', 'transfer'
 amt('own-currency-fraction', '0.5 currency units', 'currency', '0.5', encodeCurrencyAmount('0.5'));
 amt('own-currency-smallest', '0.00001, the resolution', 'currency', '0.00001', encodeCurrencyAmount('0.00001'));
 amt('own-currency-max', 'largest positive amount', 'currency', formatCurrencyAmount(decodeCurrencyUnits(0x7ffff)), 0x7ffff);
-amt('own-currency-too-precise', 'six decimals', 'currency', '0.000001', { error: 'RANGE' });
+amt('own-currency-too-precise', 'six decimals: below the 0.00001 step, a FORMAT error (never rounded)', 'currency', '0.000001', { error: 'FORMAT' });
 
 // Decoding errors and decoding without a key.
 const decode = (id, description, tok, key, expected) => cases.push({ id, kind: 'decode', description, token: tok, ...(key ? { key, encryptionAlgorithm: eaOf(key) } : {}), expected });

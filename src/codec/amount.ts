@@ -6,3 +6,4 @@ export { TRANSFER_AMOUNT_MAX_TENTHS, encodeTransferAmount, decodeTransferAmount 
 export { CURRENCY_MAX_UNITS, encodeCurrencyUnits, decodeCurrencyUnits, encodeCurrencyAmount } from './currency-amount';
 export { parseCurrencyAmount, formatCurrencyAmount } from './currency-decimal';
 export { litresToTenths, cubicMetresToTenths, tenthsToLitres } from './water';
+export { type AmountUnit, type AmountUnitRule, AMOUNT_UNITS, AMOUNT_MAX_DIGITS, amountRule, parseDecimalAmount, parseDecimalAmountNumber } from './decimal-amount';

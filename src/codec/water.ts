@@ -3,12 +3,13 @@
  * (sts-reference §2.2). Conversions into tenths round UP, in the customer's favour, like §3.1.
  */
 import { fail } from '../errors';
+import { parseDecimalAmount } from './decimal-amount';
 import { showInput, typeOfInput } from './input-text';
 
 const LITRES_PER_TENTH = 100;
 /** Integer digits allowed in a cubic-metre string, so that the tenths stay below 2^53. */
 const MAX_M3_DIGITS = 14;
-const DECIMAL = /^\+?(\d*)(?:\.(\d*))?$/;
+const MAX_M3_LITRES = 10n ** BigInt(MAX_M3_DIGITS + 3);
 
 /** Whole litres (non-negative safe integer) → tenths of a m³, rounded up: 1 litre → 1, 100 → 1, 101 → 2. */
 export function litresToTenths(litres: number): number {
@@ -20,25 +21,15 @@ export function litresToTenths(litres: number): number {
   return (litres - r) / LITRES_PER_TENTH + (r > 0 ? 1 : 0);
 }
 
-/** Cubic metres as a decimal string ("1.25") → tenths of a m³, rounded up ("1.25" → 13). */
+/**
+ * Cubic metres as text ("1.25", "1_000.5"; parseDecimalAmount's grammar, at most 3 fraction digits:
+ * the litre) → tenths of a m³, rounded up ("1.25" → 13). FORMAT outside the grammar; RANGE beyond
+ * 14 integer digits.
+ */
 export function cubicMetresToTenths(m3: string): number {
-  if (typeof m3 !== 'string') {
-    fail('FORMAT', `cubic metres must be a decimal string such as "1.25"; got ${typeOfInput(m3)}`);
-  }
-  const text = m3.trim();
-  if (text.startsWith('-')) fail('RANGE', `cubic metres must not be negative; got ${showInput(m3)}`);
-  const match = DECIMAL.exec(text);
-  const whole = (match?.[1] ?? '').replace(/^0+/, '');
-  const fraction = match?.[2] ?? '';
-  if (!match || match[1].length + fraction.length === 0) {
-    fail('FORMAT', `cubic metres must be a plain decimal number such as "1.25" (no sign, exponent or grouping); got ${showInput(m3)}`);
-  }
-  if (whole.length > MAX_M3_DIGITS) {
-    fail('RANGE', `cubic metres must have at most ${MAX_M3_DIGITS} integer digits; got ${whole.length}`);
-  }
-  const first = fraction.length > 0 ? fraction.charCodeAt(0) - 48 : 0;
-  const roundUp = /[1-9]/.test(fraction.slice(1)) ? 1 : 0;
-  return Number(whole || '0') * 10 + first + roundUp;
+  const litres = parseDecimalAmount(m3, 'cubicMetres');
+  if (litres >= MAX_M3_LITRES) fail('RANGE', `cubic metres must have at most ${MAX_M3_DIGITS} integer digits; got ${showInput(m3)}`);
+  return Number((litres + 99n) / 100n);
 }
 
 /** Tenths of a m³ (non-negative safe integer) → litres, exactly (× 100). */

@@ -107,11 +107,13 @@ export interface RequestContext {
 /** What to vend: exactly one of litres, cubicMetres (decimal string), rupiah (via the tariff) or currency (class 0 sub 5). */
 export interface VendRequest extends RequestContext {
   pan: string;
-  litres?: number;
+  /** Whole litres: a number, or text in parseDecimalAmount's grammar ("2_500"). */
+  litres?: number | string;
+  /** Cubic metres as text in parseDecimalAmount's grammar ("2.5": at most 3 fraction digits). */
   cubicMetres?: string;
-  /** Whole rupiah, converted to volume with the customer group's block tariff. */
-  rupiah?: number;
-  /** Water currency token (class 0 subclass 5), amount in currency units as a decimal string. */
+  /** Whole rupiah (a number, or text such as "50_000"; a fraction is FORMAT), converted to volume with the customer group's block tariff. */
+  rupiah?: number | string;
+  /** Water currency token (class 0 subclass 5), amount in currency units as text in parseDecimalAmount's grammar ("25_000", "12.5"). */
   currency?: string;
 }
 

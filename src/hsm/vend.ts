@@ -10,7 +10,8 @@ import {
 } from '../codec/amount';
 import { parseMeterPan } from '../codec/pan';
 import { showInput } from '../codec/input-text';
-import { issueCredit, issueCurrencyCredit } from '../tokens/issue';
+import { parseDecimalAmountNumber } from '../codec/decimal-amount';
+import { checkCreditTenths, issueCredit, issueCurrencyCredit } from '../tokens/issue';
 import { auditText } from './context';
 import type { Core } from './core';
 import { allocateTokenTime, issuedWithTid } from './issue-time';
@@ -34,24 +35,25 @@ function parseAmount(req: VendRequest): Amount {
   if (given.length !== 1) fail('FORMAT', `give exactly one amount: litres, cubicMetres, rupiah or currency; got ${given.length === 0 ? 'none' : given.join(' and ')}`);
   let tenths: number;
   if (req.litres !== undefined) {
-    tenths = litresToTenths(req.litres);
+    tenths = litresToTenths(typeof req.litres === 'string' ? parseDecimalAmountNumber(req.litres, 'litres') : req.litres);
   } else if (req.cubicMetres !== undefined) {
     tenths = cubicMetresToTenths(req.cubicMetres);
   } else if (req.rupiah !== undefined) {
-    if (typeof req.rupiah !== 'number' || !Number.isSafeInteger(req.rupiah) || req.rupiah <= 0) {
+    const rupiah = typeof req.rupiah === 'string' ? parseDecimalAmountNumber(req.rupiah, 'rupiah') : req.rupiah;
+    if (typeof rupiah !== 'number' || !Number.isSafeInteger(rupiah) || rupiah <= 0) {
       fail('RANGE', `rupiah must be a whole number above 0; got ${showInput(req.rupiah)}`);
     }
-    return { unit: 'rupiah', rupiah: req.rupiah, requested: `Rp ${req.rupiah}` };
+    return { unit: 'rupiah', rupiah, requested: `Rp ${rupiah}` };
   } else {
     const units = parseCurrencyAmount(req.currency!);
     if (units <= 0n) fail('RANGE', `a currency credit must be above 0; got ${showInput(req.currency)}`);
     encodeCurrencyUnits(units);
     return { unit: 'currency', units, requested: `${formatCurrencyAmount(units)} currency` };
   }
-  if (tenths <= 0) fail('RANGE', 'the volume must be above 0 (the smallest token is 100 litres, 0.1 m³)');
+  checkCreditTenths(tenths);
   if (tenths > TRANSFER_AMOUNT_MAX_TENTHS) fail('RANGE', `the volume is above the largest water token, ${TRANSFER_AMOUNT_MAX_TENTHS / 10} m³`);
   const inM3 = req.cubicMetres !== undefined;
-  return { unit: 'litres', tenths, inM3, requested: inM3 ? `${req.cubicMetres!.trim()} m³` : `${req.litres} L` };
+  return { unit: 'litres', tenths, inM3, requested: inM3 ? `${req.cubicMetres!.trim()} m³` : `${String(req.litres).trim()} L` };
 }
 
 /** Best-effort text of the requested amount, for refusals of malformed requests. */

@@ -6,6 +6,7 @@ import {
   cubicMetresToTenths, decodeCurrencyUnits, decodeTransferAmount, encodeCurrencyUnits, encodeTransferAmount,
   formatCurrencyAmount, litresToTenths, parseCurrencyAmount, tenthsToLitres,
 } from '../codec/amount';
+import { parseDecimalAmountNumber } from '../codec/decimal-amount';
 import { groupToken } from '../codec/token-digits';
 import type { DecoderKey } from '../keys/decoder-key';
 import { type GenerateOptions, generateToken } from './generate';
@@ -63,9 +64,24 @@ export interface CreditRequest extends IssueTime {
   subclass?: 0 | 1 | 2 | 3;
   /** Exactly one amount: tenths of a unit, litres (water), or cubic metres as a decimal string. */
   tenths?: number;
-  litres?: number;
+  /** Whole litres: a number, or text in parseDecimalAmount's grammar ("2_500"). */
+  litres?: number | string;
+  /** Cubic metres as text in parseDecimalAmount's grammar ("2.5", at most 3 fraction digits). */
   cubicMetres?: string;
   rnd?: number;
+}
+
+/**
+ * A credit must be above zero: a meter counts a 0 credit token as a used TID and nothing else, and
+ * the security module refuses it (RANGE). One rule for the library, the module and the CLI.
+ *
+ * @param tenths - the requested amount in tenths of a unit (0.1 m³ for water)
+ * @throws HydroSyncError `RANGE` for 0 (or below)
+ */
+export function checkCreditTenths(tenths: number): void {
+  if (typeof tenths === 'number' && tenths <= 0) {
+    fail('RANGE', 'a credit must be above 0 (the smallest water token is 0.1 m³, 100 litres)');
+  }
 }
 
 /** Issue a class 0 TransferCredit token (water by default), rounding the amount up in the customer's favour. */
@@ -77,7 +93,9 @@ export function issueCredit(key: DecoderKey, req: CreditRequest, options: Genera
     fail('FORMAT', 'litres and cubic metres are volumes: use them for water (subclass 1) or gas (subclass 2)');
   }
   const requestedTenths = req.tenths !== undefined ? req.tenths
-    : req.litres !== undefined ? litresToTenths(req.litres) : cubicMetresToTenths(req.cubicMetres!);
+    : req.litres !== undefined ? litresToTenths(typeof req.litres === 'string' ? parseDecimalAmountNumber(req.litres, 'litres') : req.litres)
+    : cubicMetresToTenths(req.cubicMetres!);
+  checkCreditTenths(requestedTenths);
   const amount = encodeTransferAmount(requestedTenths);
   const tid = resolveTid(key, req);
   const t: TransferCreditToken = { kind: 'transferCredit', class: 0, subclass, fields: { rnd: req.rnd ?? randomNibble(), tid, amount } };
@@ -93,7 +111,7 @@ export function issueCredit(key: DecoderKey, req: CreditRequest, options: Genera
 export interface CurrencyRequest extends IssueTime {
   /** 4 electricity, 5 water (default), 6 gas, 7 time currency. */
   subclass?: 4 | 5 | 6 | 7;
-  /** Amount in currency units as a decimal string (at most 5 decimals), e.g. "50000" rupiah. */
+  /** Amount in currency units as text in parseDecimalAmount's grammar (at most 5 fraction digits), e.g. "50000" or "50_000". */
   amount: string;
 }
 

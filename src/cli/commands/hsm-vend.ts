@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
 import type { VendRequest } from '../../hsm/types';
 import type { CliContext } from '../context';
-import { usage } from '../exit-codes';
+import { AMOUNT_HELP, currencyOption, litresOption, m3Option, rupiahOption } from '../options/amount';
 import {
   type RequestOptionValues, type StoreOptionValues, addRequestOptions, addStoreOptions, examples, panOption,
   printIssued, refusalsExit1, requestContext, withHsm,
 } from '../hsm-options';
-import { exactlyOne, parseInteger } from '../option-values';
+import { exactlyOne } from '../option-values';
 
 interface VendOptions extends StoreOptionValues, RequestOptionValues {
   pan?: string;
@@ -16,24 +16,16 @@ interface VendOptions extends StoreOptionValues, RequestOptionValues {
   currency?: string;
 }
 
-/** A positive decimal with up to `fraction` digits after the point (checked, not converted: the module does exact arithmetic). */
-function decimal(text: string, option: string, fraction: number): string {
-  const t = text.trim().replace(/_/g, '');
-  const re = new RegExp(`^\\d+(\\.\\d{1,${fraction}})?$`);
-  if (!re.test(t)) usage(`${option} must be a decimal number with up to ${fraction} digits after the point; got ${JSON.stringify(t.length > 30 ? `${t.slice(0, 27)}...` : t)}`);
-  return t;
-}
-
-/** The vend request from the options: exactly one amount. */
+/** The vend request from the options: exactly one amount, each already checked by its option's parser. */
 export function vendRequestFromOptions(ctx: CliContext, o: VendOptions): VendRequest {
   const pan = panOption(o.pan);
   const which = exactlyOne({ '--m3': o.m3, '--litres': o.litres, '--rupiah': o.rupiah, '--currency': o.currency }, 'the amount');
   const base = { ...requestContext(ctx, o), pan };
   switch (which) {
-    case '--m3': return { ...base, cubicMetres: decimal(o.m3!, '--m3', 3) };
-    case '--litres': return { ...base, litres: parseInteger(o.litres!.replace(/_/g, ''), '--litres', 1, Number.MAX_SAFE_INTEGER) };
-    case '--rupiah': return { ...base, rupiah: parseInteger(o.rupiah!.replace(/[_.,]/g, ''), '--rupiah', 1, Number.MAX_SAFE_INTEGER) };
-    default: return { ...base, currency: decimal(o.currency!, '--currency', 5) };
+    case '--m3': return { ...base, cubicMetres: o.m3! };
+    case '--litres': return { ...base, litres: o.litres! };
+    case '--rupiah': return { ...base, rupiah: o.rupiah! };
+    default: return { ...base, currency: o.currency! };
   }
 }
 
@@ -44,10 +36,10 @@ export function registerHsmVend(hsm: Command, ctx: CliContext): void {
     .summary('issue water credit: --m3, --litres, --rupiah (block tariff) or --currency')
     .description('Issue a water credit token for a registered meter with its key from the store: a volume (class 0 subclass 1, 0.1 m³ units, rounded up), an amount in rupiah turned into volume with the customer group\'s PDAM block tariff (the breakdown is shown), or a water currency token (class 0 subclass 5). The TID is the next free minute of the meter; every vend is recorded in the audit log.')
     .option('--pan <digits>', '18-digit MeterPAN of a registered meter (required)')
-    .option('--m3 <decimal>', 'volume in cubic metres, e.g. 2.55 (rounded up to 0.1 m³)')
-    .option('--litres <n>', 'volume in whole litres (rounded up to 100 L)')
-    .option('--rupiah <n>', 'amount paid in whole rupiah: volume from the block tariff, change returned')
-    .option('--currency <decimal>', 'water currency token (class 0 subclass 5) for this many currency units')
+    .addOption(m3Option())
+    .addOption(litresOption())
+    .addOption(rupiahOption())
+    .addOption(currencyOption('water currency token (class 0 subclass 5) for this many currency units'))
     .option('--json', 'print one JSON object');
   addRequestOptions(cmd);
   addStoreOptions(cmd)
@@ -55,6 +47,7 @@ export function registerHsmVend(hsm: Command, ctx: CliContext): void {
 With --txn ID, asking again with the same ID returns the same token again ("reissued"): no new
 credit, no new TID. Refusals (unknown meter, expired or inactive key, default key, daily limit,
 amount out of range) exit 1 with one line "hydrosync: CODE: …" on stderr.
+${AMOUNT_HELP}
 ${examples([
   'hydrosync hsm vend --pan 600727000000000009 --m3 2.55',
   'hydrosync hsm vend --pan 600727000000000009 --rupiah 50000 --txn till3-000123',

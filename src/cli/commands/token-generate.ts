@@ -9,7 +9,9 @@ import { generateKeyChange, keyChangeTokens } from '../../tokens/key-change';
 import { TOKEN_NAMES } from '../../tokens/describe';
 import type { TokenInput } from '../../tokens/types';
 import type { CliContext } from '../context';
+import { parseDecimalAmountNumber } from '../../codec/decimal-amount';
 import { usage } from '../exit-codes';
+import { AMOUNT_HELP, amountAliasOption, currencyOption, litresOption, m3Option } from '../options/amount';
 import { keyCheckValue } from '../key-check-value';
 import {
   type KeyOptionValues, type NewKeyOptionValues, addKeyOptions, addNewKeyOptions, keyFromOptions, newKeyFromOptions,
@@ -116,13 +118,15 @@ export function registerTokenGenerate(token: Command, ctx: CliContext, requireSu
 
   // credit -------------------------------------------------------------------------------------
   kindCommand(generate, 'credit', 'credit token: class 0, subclass 0-3 (default 1 = water, 0.1 m³ per unit)', {}, (c) => c
-    .option('--m3 <decimal>', 'amount in cubic metres, e.g. 2.55 (water, gas)')
-    .option('--litres <n>', 'amount in whole litres (water, gas)')
+    .addOption(m3Option())
+    .addOption(litresOption())
     .option('--tenths <n>', 'amount in tenths of the unit (0.1 m³, 0.1 kWh, …)')
     .option('--subclass <n>', '0 electricity (0.1 kWh), 1 water (0.1 m³), 2 gas (0.1 m³), 3 time (0.1 min)', '1'))
     .addHelpText('after', `
 The token carries amounts in steps of 0.1 unit (and coarser steps above 1638.3 units); an amount
 in between is rounded UP, in the customer's favour, and the output says what the token carries.
+A credit of 0 is refused (RANGE), as the security module refuses it.
+${AMOUNT_HELP}
 ${examples([
   'hydrosync token generate credit --key-file meter.key.json --m3 5 --date-time 2026-12-01T09:30',
   'hydrosync token generate credit --key-file meter.key.json --litres 2550 --tid 6987654 --rnd 7',
@@ -131,7 +135,7 @@ ${examples([
     .action((o: GenerateOptions & { subclass: string; litres?: string; m3?: string; tenths?: string }) => {
       const subclass = parseInteger(o.subclass, '--subclass', 0, 3) as 0 | 1 | 2 | 3;
       const which = exactlyOne({ '--litres': o.litres, '--m3': o.m3, '--tenths': o.tenths }, 'the amount');
-      const litres = optionalInteger(o.litres, '--litres', 0, Number.MAX_SAFE_INTEGER);
+      const litres = o.litres === undefined ? undefined : parseDecimalAmountNumber(o.litres, 'litres');
       const tenths = optionalInteger(o.tenths, '--tenths', 0, 18201624);
       if (which !== '--tenths' && subclass !== 1 && subclass !== 2) {
         usage(`${which} is a volume: use it for water (--subclass 1) or gas (--subclass 2); for ${CREDIT_UNITS[subclass].utility} give --tenths`);
@@ -161,21 +165,25 @@ ${examples([
 
   // currency -----------------------------------------------------------------------------------
   kindCommand(generate, 'currency', 'currency credit token: class 0, subclass 4-7 (default 5 = water currency)', { rnd: false }, (c) => c
-    .requiredOption('--amount <decimal>', 'amount in currency units, at most 5 decimals, e.g. 50000')
+    .addOption(currencyOption('amount in currency units (a debit is negative)'))
+    .addOption(amountAliasOption())
     .option('--subclass <n>', '4 electricity, 5 water, 6 gas, 7 time (currency)', '5'))
     .addHelpText('after', `
 STS does not name the currency: the meter and the utility agree on it. The 20-bit amount field
 has limited precision: a credit is rounded up (a debit, given as a negative amount, rounded
 towards zero), in the customer's favour, and the output says what the token carries.
+${AMOUNT_HELP}
 ${examples([
-  'hydrosync token generate currency --key-file meter.key.json --amount 50000 --date-time 2026-12-01T09:30',
+  'hydrosync token generate currency --key-file meter.key.json --currency 50000 --date-time 2026-12-01T09:30',
 ])}`)
-    .action((o: GenerateOptions & { subclass: string; amount: string }) => {
+    .action((o: GenerateOptions & { subclass: string; currency?: string; amount?: string }) => {
       const subclass = parseInteger(o.subclass, '--subclass', 4, 7) as 4 | 5 | 6 | 7;
+      exactlyOne({ '--currency': o.currency, '--amount': o.amount }, 'the amount');
+      const amount = (o.currency ?? o.amount)!;
       const time = issueTimeFromOptions(ctx, o);
       const key = needKey(ctx, o);
       warnDefaultKey(ctx, key);
-      const issued = issueCurrencyCredit(key, { ...time, subclass, amount: o.amount });
+      const issued = issueCurrencyCredit(key, { ...time, subclass, amount });
       report(ctx, 'currency', issued.token, key, o, {
         rows: [['Credit', `requested ${issued.requested}, token carries ${issued.credited} currency units`]],
         json: { requested: issued.requested, carried: issued.credited },
