@@ -9,6 +9,7 @@ export default defineConfig({
     tokens: 'src/tokens/index.ts',
     vectors: 'src/vectors/index.ts',
     meter: 'src/meter/index.ts',
+    report: 'src/report/index.ts',
     cli: 'src/cli/index.ts',
     hsm: 'src/hsm/index.ts',
     node: 'src/node/index.ts',

@@ -58,7 +58,9 @@ export type HydroSyncErrorCode =
   /** Security module: the store is corrupt, locked or not a HydroSync store. */
   | 'STORE'
   /** Security module: the audit log's hash chain is broken. */
-  | 'AUDIT';
+  | 'AUDIT'
+  /** Meter report: the authenticator does not match (mistyped, another meter, another key, or altered). */
+  | 'MAC';
 
 export class HydroSyncError extends Error {
   readonly code: HydroSyncErrorCode;
