@@ -17,11 +17,12 @@ import type { Token, TokenInput } from '../tokens/types';
 import { decoderKeyBytes } from '../keys/decoder-key';
 import { keyFromObject } from './key-object';
 import { runMeterSequence } from './meter-sequence';
+import { runReportCase } from './report-case';
 
 export const VECTOR_FORMAT = 'hydrosync-vectors/1';
 
 /** Kinds this verifier knows. A case of any other kind fails (never passes silently). */
-export const VECTOR_KINDS = ['crc16', 'amount', 'tid', 'cipher', 'decoderKey', 'token', 'keyChange', 'decode', 'meterSequence'] as const;
+export const VECTOR_KINDS = ['crc16', 'amount', 'tid', 'cipher', 'decoderKey', 'token', 'keyChange', 'decode', 'meterSequence', 'report'] as const;
 
 export interface VerifyOptions {
   /** STA table sets by name, for cases whose `tables` names one; 'sample' is always known. */
@@ -246,6 +247,9 @@ function runCase(c: Case, o: VerifyOptions): void {
     }
     case 'meterSequence':
       runMeterSequence(c, tablesFor(c, o));
+      return;
+    case 'report':
+      runReportCase(c, tablesFor(c, o));
       return;
     default:
       fail('VECTOR', `unknown case kind ${JSON.stringify(c.kind)}; this verifier knows ${VECTOR_KINDS.join(', ')}`);
