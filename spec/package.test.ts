@@ -76,3 +76,23 @@ describe.skipIf(!built)('built package', () => {
     expect(b.stdout.trim().split('\n').pop()).toBe('true 6 203557 2035');
   });
 });
+
+describe.skipIf(!built)('error identity across the ESM and CommonJS builds in one process', () => {
+  it('isHydroSyncError and instanceof recognise errors thrown by the other build', () => {
+    const r = node(['--input-type=module', '-e', `
+      import { createRequire } from 'node:module';
+      import * as esm from './dist/index.js';
+      const cjs = createRequire(import.meta.url)('./dist/index.cjs');
+      const thrown = (f) => { try { f(); } catch (e) { return e; } };
+      const fromEsm = thrown(() => esm.parseToken('12'));
+      const fromCjs = thrown(() => cjs.parseToken('12'));
+      console.log(esm.HydroSyncError !== cjs.HydroSyncError,
+        esm.isHydroSyncError(fromCjs), cjs.isHydroSyncError(fromEsm),
+        fromCjs instanceof esm.HydroSyncError, fromEsm instanceof cjs.HydroSyncError,
+        fromCjs.code, fromEsm.code,
+        esm.isHydroSyncError(new Error('x')), new Error('x') instanceof cjs.HydroSyncError,
+        esm.isHydroSyncError({ code: 'FORMAT', message: 'look-alike' }), esm.isHydroSyncError(null));`]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe('true true true true true FORMAT FORMAT false false false false');
+  });
+});

@@ -62,13 +62,51 @@ export type HydroSyncErrorCode =
   /** Meter report: the authenticator does not match (mistyped, another meter, another key, or altered). */
   | 'MAC';
 
+/**
+ * The brand every HydroSyncError carries, registered in the global symbol registry: the ESM and
+ * CommonJS builds (or two copies of the package) loaded in one process each have their own class,
+ * but share this symbol, so `isHydroSyncError` and `instanceof` recognise errors from either.
+ */
+const BRAND: unique symbol = Symbol.for('hydrosync.error') as never;
+
+/**
+ * The one error class of HydroSync: a stable machine-readable `code` (see HydroSyncErrorCode) and
+ * a message a person can act on. Key material is never part of a message.
+ *
+ * `instanceof HydroSyncError` and `isHydroSyncError(e)` also recognise errors thrown by another
+ * copy of the library (its ESM and CommonJS builds loaded together).
+ *
+ * @example
+ * try {
+ *   decodeToken(digits, key);
+ * } catch (e) {
+ *   if (isHydroSyncError(e) && e.code === 'CRC') console.log('mistyped or not for this meter');
+ *   else throw e;
+ * }
+ */
 export class HydroSyncError extends Error {
   readonly code: HydroSyncErrorCode;
+  /**
+   * @param code the stable error code
+   * @param message what went wrong and what to do, for a person
+   * @param options `cause`: the underlying error, if any
+   */
   constructor(code: HydroSyncErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'HydroSyncError';
     this.code = code;
   }
+
+  /** Recognise HydroSyncErrors of every loaded copy of the library (ESM and CommonJS builds). */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return hasBrand(value);
+  }
+}
+
+Object.defineProperty(HydroSyncError.prototype, BRAND, { value: true });
+
+function hasBrand(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && (value as { [BRAND]?: unknown })[BRAND] === true;
 }
 
 /** Throw a HydroSyncError; typed `never` so it works in expressions. */
@@ -76,6 +114,13 @@ export function fail(code: HydroSyncErrorCode, message: string): never {
   throw new HydroSyncError(code, message);
 }
 
+/**
+ * Whether `e` is a HydroSyncError, from this or any other loaded copy of the library (it checks
+ * the registered brand `Symbol.for('hydrosync.error')`, not the class identity).
+ * @param e anything caught
+ * @example
+ * if (isHydroSyncError(e)) console.error(`${e.code}: ${e.message}`);
+ */
 export function isHydroSyncError(e: unknown): e is HydroSyncError {
-  return e instanceof HydroSyncError;
+  return hasBrand(e);
 }
