@@ -117,7 +117,7 @@ export async function runFleet(ctx: CliContext, o: FleetOptionValues & StoreOpti
   const { createProgressBar } = await import('../node/progress-bar');
   const { runFleetKeyChange } = await import('../node/fleet-runner');
   const started = performance.now();
-  const summary = { committed: 0, refused: 0 };
+  const summary = { committed: 0, refused: 0, unchanged: 0 };
   let outcomes: FleetOutcome[] = [];
   let stopped: unknown;
   await refusalsExit1(ctx, () => withHsm(ctx, o, async ({ hsm }) => {
@@ -127,6 +127,9 @@ export async function runFleet(ctx: CliContext, o: FleetOptionValues & StoreOpti
       { quiet: o.quiet === true, json: o.json === true, label: 'key change' },
     );
     const recorded: FleetOutcome[] = [];
+    // Meters already on the target key (e.g. a repeated run): skipped, not re-keyed, not a refusal.
+    for (const pan of prepared.unchanged) recorded.push({ pan, ok: false, errorCode: 'UNCHANGED', message: 'the meter is already on the target key: skipped, not re-keyed' });
+    summary.unchanged = prepared.unchanged.length;
     const record = (chunk: FleetOutcome[]) => {
       const s = hsm.commitFleetKeyChange(chunk, context);
       summary.committed += s.committed;
@@ -174,18 +177,18 @@ export async function runFleet(ctx: CliContext, o: FleetOptionValues & StoreOpti
   const seconds = (performance.now() - started) / 1000;
   if (o.out !== undefined) {
     writeOutFile(o.out, body, o.force === true);
-    if (o.json && stopped === undefined) ctx.json({ meters: requests.length, committed: summary.committed, refused: summary.refused, out: o.out, format, workers, seconds: Math.round(seconds * 100) / 100 });
+    if (o.json && stopped === undefined) ctx.json({ meters: requests.length, committed: summary.committed, refused: summary.refused, unchanged: summary.unchanged, out: o.out, format, workers, seconds: Math.round(seconds * 100) / 100 });
   } else {
     ctx.io.stdout(body);
   }
   if (stopped !== undefined) {
-    const unrecorded = outcomes.length - summary.committed - summary.refused;
+    const unrecorded = outcomes.length - summary.committed - summary.refused - summary.unchanged;
     ctx.io.stderr(`hydrosync: fleet key change STOPPED: ${summary.committed} committed and ${summary.refused} refused are recorded; ${unrecorded} meters were not recorded and are unchanged${o.out !== undefined ? `; outcomes in ${o.out}` : ''}\n`);
     const error = stopped;
     await refusalsExit1(ctx, () => { throw error; });
   }
   if (!o.quiet) {
-    ctx.io.stderr(`hydrosync: fleet key change: ${requests.length} meters, ${summary.committed} committed, ${summary.refused} refused in ${seconds.toFixed(1)} s${o.out !== undefined ? `; outcomes in ${o.out}` : ''}\n`);
+    ctx.io.stderr(`hydrosync: fleet key change: ${requests.length} meters, ${summary.committed} committed, ${summary.refused} refused${summary.unchanged > 0 ? `, ${summary.unchanged} unchanged (already on the target key)` : ''} in ${seconds.toFixed(1)} s${o.out !== undefined ? `; outcomes in ${o.out}` : ''}\n`);
   }
   if (summary.refused > 0) throw new CliExit(EXIT.FAILED);
 }

@@ -26,7 +26,7 @@ import type { Core } from './core';
 import { profileKey } from './fleet/profile';
 import { verifiedMark } from './fleet/verified';
 import { keyChangeSetMismatch } from './fleet/verify';
-import { type MeterKey, type ResolvedKeyChange, keyChangeFingerprint, resolveKeyChangeFor } from './key-change';
+import { type MeterKey, type ResolvedKeyChange, keyChangeFingerprint, resolveKeyChangeFor, sameKeyAttributes } from './key-change';
 import { attributesJson, compactKeyChangeText, keyChangeAuditAmount } from './key-change-result';
 import { errorCodeOf, fingerprintOf } from './operation';
 import { randomBytes } from './random';
@@ -92,12 +92,6 @@ function sameKeyRow(a: MeterKeyRow, b: MeterKeyRow): boolean {
   return true;
 }
 
-function sameKey(m: MeterKeyAttributes, a: MeterKeyAttributes): boolean {
-  return m.vendingKeyId === a.vendingKeyId && m.supplyGroupCode === a.supplyGroupCode && m.tariffIndex === a.tariffIndex
-    && m.keyRevisionNumber === a.keyRevisionNumber && m.keyType === a.keyType && m.keyExpiryNumber === a.keyExpiryNumber
-    && m.baseDate === a.baseDate && m.encryptionAlgorithm === a.encryptionAlgorithm;
-}
-
 function fleetOps(store: HsmStore): FleetStoreOps {
   const s = store as HsmStore & Partial<FleetStoreOps>;
   if (typeof s.getMeterKeysBulk === 'function' && typeof s.usedTransactionIds === 'function' && typeof s.updateMeterKey === 'function') {
@@ -117,7 +111,7 @@ function fleetOps(store: HsmStore): FleetStoreOps {
     usedTransactionIds: (ids) => new Set(ids.filter((id) => store.getTransaction(id) !== undefined)),
     updateMeterKey: (pan, from, to, clearLastTid) => {
       const m = store.getMeter(pan);
-      if (m === undefined || !sameKey(m, from)) return false;
+      if (m === undefined || !sameKeyAttributes(m, from)) return false;
       store.updateMeter({ ...m, ...to, lastTid: clearLastTid ? null : m.lastTid });
       return true;
     },
@@ -173,7 +167,7 @@ function makePlan(r: ReturnType<typeof resolveKeyChangeFor>): FleetPlan {
   const current = Object.freeze({ dkga: r.currentRow.dkga, ...r.from });
   const next = Object.freeze({ dkga: r.nextRow.dkga, ...r.to });
   return {
-    currentRow: r.currentRow, nextRow: r.nextRow, from: r.from, to: r.to, rollover: r.rollover, threeTokenSet: r.threeTokenSet,
+    currentRow: r.currentRow, nextRow: r.nextRow, from: r.from, to: r.to, rollover: r.rollover, threeTokenSet: r.threeTokenSet, unchanged: r.unchanged,
     current, next, profile: profileKey({ current, next, rollover: r.rollover, threeTokenSet: r.threeTokenSet }),
     fromJson: attributesJson(r.from), toJson: attributesJson(r.to), auditAmount: keyChangeAuditAmount(r.to, r.rollover),
   };
@@ -191,6 +185,7 @@ export function prepareFleet(core: Core, requests: KeyChangeRequest[], pending: 
   const { sha256Hex } = installed;
   const items: FleetItem[] = [];
   const refused: FleetOutcome[] = [];
+  const unchanged: string[] = [];
   const vendingKeys = new Map<string, Uint8Array>();
   const batch = new Set<string>();
   const ids = new Set<string>();
@@ -269,9 +264,13 @@ export function prepareFleet(core: Core, requests: KeyChangeRequest[], pending: 
           lastPlan = plan;
           lastTail = tail;
         }
-        for (const row of [plan.currentRow, plan.nextRow]) {
+        for (const row of plan.unchanged ? [] : [plan.currentRow, plan.nextRow]) {
           if (!vendingKeys.has(row.id)) vendingKeys.set(row.id, core.vendingKeyBytes(row));
         }
+      }
+      if (plan.unchanged) {
+        unchanged.push(pan);
+        continue;
       }
       const fingerprint = shape === null ? fingerprintOf('keychange', [pan, ...keyChangeFingerprint(req)]) : fingerprintWith(sha256Hex, tail, pan);
       pending.set(pan, { plan, transactionId, fingerprint });
@@ -280,7 +279,7 @@ export function prepareFleet(core: Core, requests: KeyChangeRequest[], pending: 
       refused.push(outcomeOf(pan, e));
     }
   }
-  return { items, vendingKeys, refused };
+  return { items, vendingKeys, refused, unchanged };
 }
 
 /** Commit's own check of a set no verified mark vouches for (fleet/verify.ts, with the module's keys). */

@@ -128,8 +128,11 @@ export class Hsm {
     return format === 'csv' ? auditToCsv(records) : auditToNdjson(records);
   }
 
-  /** Plan a fleet key change (see fleet-support.ts). The returned key bits are secret: zero them after use. */
-  prepareFleetKeyChange(requests: KeyChangeRequest[]): { items: FleetItem[]; vendingKeys: Map<string, Uint8Array>; refused: FleetOutcome[] } {
+  /**
+   * Plan a fleet key change (see fleet-support.ts). The returned key bits are secret: zero them
+   * after use. `unchanged` lists the meters already on the target key: skipped, not re-keyed.
+   */
+  prepareFleetKeyChange(requests: KeyChangeRequest[]): { items: FleetItem[]; vendingKeys: Map<string, Uint8Array>; refused: FleetOutcome[]; unchanged: string[] } {
     return prepareFleet(this.#c(), requests, this.#pendingFleet);
   }
 

@@ -18,6 +18,10 @@
  * i.e. any KT → 2; 2 → 1 and 2 → 3; nothing → 0 (DITK is set at the factory only). Anything
  * else is refused with KEY_TYPE.
  *
+ * A request that changes nothing (the meter already has every attribute of the resolved new key)
+ * is USAGE for a single meter, and a fleet run skips such a meter as unchanged: a repeated run
+ * never re-keys a meter that is already on the target key.
+ *
  * Other refusals: KEY_CHANGE for a base date that goes back or skips one, an SGC change in a
  * 2-token set (the meter would never learn it: use a 3-token set or a 128-bit key), a
  * 3-token set for a 128-bit key, and an algorithm the meter cannot infer (a 64-bit key keeps
@@ -65,6 +69,15 @@ export interface ResolvedKeyChange {
   to: MeterKeyAttributes;
   rollover: boolean;
   threeTokenSet: boolean;
+  /** The meter already has the new key's attributes: nothing to change (a single change is USAGE, a fleet skips it). */
+  unchanged: boolean;
+}
+
+/** The same key attributes (vending key, SGC, TI, KRN, KT, KEN, base date, algorithm). */
+export function sameKeyAttributes(m: MeterKeyAttributes, a: MeterKeyAttributes): boolean {
+  return m.vendingKeyId === a.vendingKeyId && m.supplyGroupCode === a.supplyGroupCode && m.tariffIndex === a.tariffIndex
+    && m.keyRevisionNumber === a.keyRevisionNumber && m.keyType === a.keyType && m.keyExpiryNumber === a.keyExpiryNumber
+    && m.baseDate === a.baseDate && m.encryptionAlgorithm === a.encryptionAlgorithm;
 }
 
 export function keyAttributesOf(m: MeterKeyAttributes): MeterKeyAttributes {
@@ -120,6 +133,8 @@ export function resolveKeyChangeFor(core: Core, meter: MeterKey, req: KeyChangeR
     baseDate: newBd ?? nextRow.baseDate,
     encryptionAlgorithm: nextRow.encryptionAlgorithm,
   };
+  const from = keyAttributesOf(meter);
+  if (sameKeyAttributes(from, to)) return { currentRow, nextRow, from, to, rollover: false, threeTokenSet: req.threeTokenSet === true, unchanged: true };
   checkTransition(meter, to.keyType);
   checkAgainstVendingKey(to, nextRow);
   const rollover = to.baseDate !== meter.baseDate;
@@ -143,7 +158,7 @@ export function resolveKeyChangeFor(core: Core, meter: MeterKey, req: KeyChangeR
   if (rollover && sameKeyBits(core.decoderKey(meter, currentRow), core.decoderKey({ ...to, pan: meter.pan }, nextRow))) {
     fail('KEY_CHANGE', `the rollover would give meter ${meter.pan} the key it already has (DKGA${nextRow.dkga} with the same vending key and KRN does not change with the base date): the meter clears its TID memory at a rollover, so every old token would be accepted again. Import a new vending key (or KRN) for base date ${to.baseDate} and change to that`);
   }
-  return { currentRow, nextRow, from: keyAttributesOf(meter), to, rollover, threeTokenSet };
+  return { currentRow, nextRow, from, to, rollover, threeTokenSet, unchanged: false };
 }
 
 /** Apply an issued set to the registry and build its result (inside the caller's transaction). */
@@ -158,6 +173,9 @@ export function keyChange(core: Core, req: KeyChangeRequest): Issued {
     return { pan: parseMeterPan(req.pan).pan, requested: null, fingerprint: keyChangeFingerprint(req) };
   }, (now, ctx) => {
     const r = resolveKeyChange(core, req, now);
+    if (r.unchanged) {
+      fail('USAGE', `nothing to change: meter ${r.meter.pan} already has vending key ${r.to.vendingKeyId}, KRN ${r.to.keyRevisionNumber}, KT ${r.to.keyType}, TI ${r.to.tariffIndex}, KEN ${r.to.keyExpiryNumber}, base date ${r.to.baseDate}; say what the new key is (a new KRN, base date, KEN, TI, SGC, key type or vending key)`);
+    }
     const current = core.decoderKey(r.meter, r.currentRow);
     const next = core.decoderKey({ ...r.to, pan: r.meter.pan }, r.nextRow);
     const tokens = generateKeyChange(current, next, { rollover: r.rollover, threeTokenSet: r.threeTokenSet });
