@@ -151,7 +151,8 @@ describe('key type transitions: the meter\'s table (never → 0; 0 → 1, 2, 3; 
       for (const to of [0, 1, 2, 3] as KeyType[]) {
         const pan = panOf(n++);
         hsm.addMeter({ pan, customerReference: `M${n}`, supplyGroupCode: '201457', keyRevisionNumber: 1, encryptionAlgorithm: '11', baseDate: 2014, keyType: from, vendingKeyId: keyFor[from] }, OP);
-        const code = errorCode(() => hsm.keyChange({ ...CTX, pan, newKeyType: to, newVendingKeyId: to === 0 ? undefined : keyFor[to] }));
+        // A new KEN too: a change to the key the meter already has would be USAGE (nothing to change), not a table entry.
+        const code = errorCode(() => hsm.keyChange({ ...CTX, pan, newKeyType: to, newKeyExpiryNumber: 200, newVendingKeyId: to === 0 ? undefined : keyFor[to] }));
         seen.push(`${from}→${to}:${code ?? 'ok'}`);
         if (code === undefined) expect(hsm.getMeter(pan)).toMatchObject({ keyType: to, vendingKeyId: keyFor[to] });
       }
