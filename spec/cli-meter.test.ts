@@ -186,6 +186,25 @@ describe('meter enter', () => {
     expect((await hs(['meter', 'enter', '--state', state, '--at', '2026-12-01T09:35', '--lang', 'fr', T5])).code).toBe(2);
   });
 
+  it('never echoes terminal control sequences from its input (shown as \\u escapes)', async () => {
+    const state = await init();
+    const evil = `${T5.slice(0, 10)}\u001b]0;owned\u0007\u001b[2J\u009b31m\u202e${T5.slice(10)}`;
+    for (const extra of [[], ['--json']]) {
+      const r = await hs(['meter', 'enter', '--state', state, '--at', '2026-12-01T09:35', ...extra, evil]);
+      expect(r.stdout + r.stderr).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202e]/);
+      expect(r.stdout).toContain('\\u001b');
+    }
+  });
+
+  it('"-" with no token on standard input is a usage error (exit 2), not a silent success', async () => {
+    const state = await init();
+    for (const stdin of [[], [''], ['\n\n# only a comment\n']]) {
+      const r = await hs(['meter', 'enter', '--state', state, '--at', '2026-12-01T09:35', '-'], { stdin });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^hydrosync: no tokens on standard input/);
+    }
+  });
+
   it('reads tokens from stdin with "-" or without arguments; skips blank and # lines', async () => {
     const state = await init();
     const a = await hs(['meter', 'enter', '--state', state, '--at', '2026-12-01T09:35', '-'], { stdin: [`# tokens\n${T5}\n\n`, `${T2.replace(/(\d{4})(?=\d)/g, '$1 ')}\n`] });

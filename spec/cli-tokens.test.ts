@@ -205,6 +205,15 @@ describe('token decode', () => {
     expect(lines[0]).toMatch(/^hydrosync: token \d{4} .*: CRC: CRC check failed/);
   });
 
+  it('"-" with empty standard input is a usage error (exit 2), not a silent success', async () => {
+    for (const stdin of [[], ['\n  \n']]) {
+      const r = await run(['token', 'decode', '-'], { stdin });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^hydrosync: no tokens on standard input/);
+      expect(r.stdout).toBe('');
+    }
+  });
+
   it('"-" reads stdin and writes NDJSON, one line per token; exit 1 when any fails', async () => {
     const t = await generate('credit', '--demo-key', '--m3', '5', ...WHEN, '--rnd', '7');
     const r = await run(['token', 'decode', '--demo-key', '-'], {

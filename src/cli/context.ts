@@ -6,6 +6,17 @@ function oneLine(s: string): string {
   return s.replace(/\s*\n\s*/g, ' ').trim();
 }
 
+/**
+ * Control characters (C0 but tab, DEL, C1) and bidirectional overrides, which a terminal would
+ * obey: anything echoed from input (a token typed with an escape sequence) is shown, not executed.
+ */
+const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+/** Text with every terminal control character written as a visible \u escape. */
+export function printable(text: string): string {
+  return text.replace(UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** `CODE: message` for library errors, the bare message for usage errors. */
 export function errorText(e: HydroSyncError): string {
   return e.code === 'USAGE' ? e.message : `${e.code}: ${e.message}`;
@@ -28,17 +39,17 @@ export class CliContext {
 
   /** Write a line to stdout. */
   out(line = ''): void {
-    this.io.stdout(`${line}\n`);
+    this.io.stdout(`${printable(line)}\n`);
   }
 
   /** Write one JSON value as one line to stdout. */
   json(value: unknown): void {
-    this.io.stdout(`${JSON.stringify(value)}\n`);
+    this.io.stdout(`${printable(JSON.stringify(value))}\n`);
   }
 
   /** `hydrosync: warning: …` on stderr, once per distinct message. */
   warn(message: string): void {
-    const text = this.redact(oneLine(message));
+    const text = printable(this.redact(oneLine(message)));
     if (this.warned.has(text)) return;
     this.warned.add(text);
     this.io.stderr(`hydrosync: warning: ${text}\n`);
@@ -46,7 +57,7 @@ export class CliContext {
 
   /** `hydrosync: …` on stderr (one line). */
   error(message: string): void {
-    this.io.stderr(`hydrosync: ${this.redact(oneLine(message))}\n`);
+    this.io.stderr(`hydrosync: ${printable(this.redact(oneLine(message)))}\n`);
   }
 
   /** Raise the exit code (never lowers it). */

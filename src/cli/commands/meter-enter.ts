@@ -4,7 +4,7 @@ import { formatMeterTime } from '../../meter/clock';
 import type { EntryResult } from '../../meter/meter';
 import type { CliContext } from '../context';
 import { EXIT, usage } from '../exit-codes';
-import { inputLines } from '../input-lines';
+import { tokenLines } from '../input-lines';
 import {
   type MeterTimeOptionValues, type StateOptionValues, addMeterTimeOptions, addStateOptions, guardMeterKey, languageOf,
   meterStateFile, meterTimeFromOptions,
@@ -90,12 +90,7 @@ export function registerMeterEnter(meter: Command, ctx: CliContext): void {
 
       try {
         if (fromStdin) {
-          if (stdin === undefined) usage('no standard input to read tokens from');
-          for await (const line of inputLines(stdin)) {
-            const t = line.trim();
-            if (t === '' || t.startsWith('#')) continue;
-            await enterOne(t);
-          }
+          for await (const t of tokenLines(stdin)) await enterOne(t);
         } else {
           for (const t of joinGroups(args)) await enterOne(t);
         }

@@ -8,7 +8,7 @@ import type { Token } from '../../tokens/types';
 import type { CliContext } from '../context';
 import { errorText } from '../context';
 import { EXIT, usage } from '../exit-codes';
-import { inputLines } from '../input-lines';
+import { tokenLines } from '../input-lines';
 import { keyCheckValue } from '../key-check-value';
 import { type KeyOptionValues, addKeyOptions, keyFromOptions, staTablesFromOptions } from '../key-options';
 import { algorithmText, describeLines, groupDigits, keyTypeText, publicDescription, table } from '../token-text';
@@ -129,10 +129,7 @@ Examples:
       const key = resolved?.key;
 
       if (stdinMode) {
-        const stdin = ctx.io.stdin;
-        if (stdin === undefined) usage('no standard input to read tokens from');
-        for await (const line of inputLines(stdin)) {
-          if (line.trim() === '') continue;
+        for await (const line of tokenLines(ctx.io.stdin)) {
           const r = decodeOne(line, key);
           if (!r.ok) ctx.raise(r.exitCode);
           ctx.json(outcomeJson(r));
