@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { DEMO_KEY } from '../src/cli/demo-key';
 import { deriveDecoderKey } from '../src/keys/derive';
 import type { KeyParameters } from '../src/keys/types';
-import { resolveMeterStatePath } from '../src/node/meter-state-path';
+import { resolveMeterStatePath } from '../src/cli/files/meter-state-path';
 import { issueCredit } from '../src/tokens/issue';
 import { generateToken } from '../src/tokens/generate';
 import { runCapture as run } from './support';

@@ -12,7 +12,7 @@ import type { FleetKeyParams } from '../src/hsm/fleet';
 import type { FleetItem, FleetOutcome } from '../src/hsm/types';
 import { type FleetRunPlan, resolveFleetWorker, runFleetKeyChange } from '../src/node/fleet-runner';
 import type { FleetWorkerReply } from '../src/node/fleet-worker-protocol';
-import { createProgressBar, formatDuration, progressLine, shouldShowProgress } from '../src/node/progress-bar';
+import { createProgressBar, formatDuration, progressLine, shouldShowProgress } from '../src/cli/progress-bar';
 
 // The fleet runner on worker threads (the built dist/fleet-worker.js; `npm test` builds first) and
 // in this thread, and the terminal progress bar.

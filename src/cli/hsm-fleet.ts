@@ -114,7 +114,7 @@ export async function runFleet(ctx: CliContext, o: FleetOptionValues & StoreOpti
     txn !== undefined ? { ...base, ...row, transactionId: `${txn}:${row.pan}` } : { ...base, ...row }
   ) as KeyChangeRequest);
 
-  const { createProgressBar } = await import('../node/progress-bar');
+  const { createProgressBar } = await import('./progress-bar');
   const { runFleetKeyChange } = await import('../node/fleet-runner');
   const started = performance.now();
   const summary = { committed: 0, refused: 0, unchanged: 0 };

@@ -11,8 +11,8 @@ import { openHsm } from '../hsm';
 import type { Issued, KeyChangeSummary, RequestContext } from '../hsm/types';
 import {
   MASTER_KEY_ENV, MASTER_KEY_FILE_ENV, type MasterKeyText, checkMasterKeyHex, masterKeyBytes, readMasterKeyFile,
-} from '../node/master-key-file';
-import { type StoreLocation, STORE_ENV, resolveStorePath, storeExists } from '../node/store-path';
+} from './files/master-key-file';
+import { type StoreLocation, STORE_ENV, resolveStorePath, storeExists } from './files/store-path';
 import { type CliContext, errorText } from './context';
 import { CliExit, EXIT, usage } from './exit-codes';
 import { table } from './token-text';

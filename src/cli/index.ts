@@ -7,7 +7,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { HydroSyncError } from '../errors';
-import { packageVersion } from '../node/package-version';
+import { packageVersion } from './package-version';
 import { registerDemo } from './commands/demo';
 import { registerHsm } from './commands/hsm';
 import { registerKeyDerive } from './commands/key-derive';
@@ -18,7 +18,7 @@ import { registerVectorsVerify } from './commands/vectors-verify';
 import { CliContext, errorText } from './context';
 import { CliExit, EXIT, usage } from './exit-codes';
 import type { CliIo } from './io';
-import { processIo } from '../node/process-io';
+import { processIo } from './process-io';
 
 export type { CliIo } from './io';
 export { EXIT } from './exit-codes';

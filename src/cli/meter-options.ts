@@ -8,7 +8,7 @@ import { floorDiv } from '../codec/wall-clock';
 import { meterSeconds } from '../meter/clock';
 import type { Meter } from '../meter/meter';
 import { type LoadedMeter, MeterStateFile } from '../node/meter-state-file';
-import { METER_STATE_ENV, type MeterStateLocation, resolveMeterStatePath } from '../node/meter-state-path';
+import { METER_STATE_ENV, type MeterStateLocation, resolveMeterStatePath } from './files/meter-state-path';
 import type { CliContext } from './context';
 import { usage } from './exit-codes';
 import { staTablesFromOptions } from './key-options';

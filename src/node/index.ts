@@ -10,4 +10,3 @@ export {
 } from './meter-state-file';
 export { acquireFileLock, withFileLock, type FileLockOptions } from './meter-lock';
 export { runFleetKeyChange, resolveFleetWorker, type FleetRunOptions, type FleetRunPlan } from './fleet-runner';
-export { createProgressBar, shouldShowProgress, type ProgressBar, type ProgressStream } from './progress-bar';

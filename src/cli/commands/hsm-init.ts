@@ -5,9 +5,9 @@ import { HydroSyncError } from '../../errors';
 import { initHsm, openHsm } from '../../hsm';
 import {
   MASTER_KEY_ENV, MASTER_KEY_FILE_ENV, generateMasterKeyFile, masterKeyBytes, removeFile,
-} from '../../node/master-key-file';
+} from '../files/master-key-file';
 import { ioReason } from '../../node/json-file';
-import { ensureStoreDirectory, storeExists } from '../../node/store-path';
+import { ensureStoreDirectory, storeExists } from '../files/store-path';
 import type { CliContext } from '../context';
 import { usage } from '../exit-codes';
 import { type ConfigOptionValues, addConfigOptions, configFromOptions, configLines } from '../hsm-config-options';

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { HydroSyncError } from '../../errors';
 import type { VendingKeyImport, VendingKeyInfo, VendingKeyType } from '../../hsm/types';
 import type { Dkga } from '../../keys/types';
-import { readKeyFile } from '../../node/key-file';
+import { readKeyFile } from '../files/key-file';
 import type { CliContext } from '../context';
 import { usage } from '../exit-codes';
 import {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { KEY_FILE_FORMAT, writeKeyFile } from '../../node/key-file';
+import { KEY_FILE_FORMAT, writeKeyFile } from '../files/key-file';
 import type { CliContext } from '../context';
 import { usage } from '../exit-codes';
 import { keyCheckValue } from '../key-check-value';

@@ -1,7 +1,7 @@
 import { closeSync, existsSync, fchmodSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { HydroSyncError } from '../errors';
-import { ioReason, readJsonFile } from './json-file';
+import { HydroSyncError } from '../../errors';
+import { ioReason, readJsonFile } from '../../node/json-file';
 
 /** The `format` of a key file. */
 export const KEY_FILE_FORMAT = 'hydrosync-key/1';

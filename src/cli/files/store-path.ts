@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
-import { HydroSyncError } from '../errors';
-import { ioReason } from './json-file';
+import { HydroSyncError } from '../../errors';
+import { ioReason } from '../../node/json-file';
 import { ensurePrivateDirectory, resolveXdgFile } from './xdg-file';
 
 /** Environment variable naming the security module's store file. */

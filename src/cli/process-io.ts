@@ -1,4 +1,4 @@
-import type { CliIo } from '../cli/io';
+import type { CliIo } from './io';
 
 let stdoutClosed = false;
 let guarded = false;

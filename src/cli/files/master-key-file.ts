@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, fchmodSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import { HydroSyncError } from '../errors';
-import { ioReason } from './json-file';
+import { HydroSyncError } from '../../errors';
+import { ioReason } from '../../node/json-file';
 
 /** The `format` of a JSON master key file. */
 export const MASTER_KEY_FILE_FORMAT = 'hydrosync-master-key/1';
