@@ -10,7 +10,7 @@ import type { StaTables } from './sta-tables';
  *      s = 0 → D1 = S2⁻¹, 1 → D2 = S1⁻¹ (§6.1.2); sel 4 = no substitution (P⁻¹ alone).
  * decSub: [sel·256 + value] = D_sel(value), the last decryption round's substitution (no permutation).
  */
-export interface StaLookup {
+interface StaLookup {
   readonly enc: Int32Array;
   readonly dec: Int32Array;
   readonly decSub: Uint8Array;

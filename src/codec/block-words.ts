@@ -6,7 +6,7 @@ import { fail } from '../errors';
 import { showInput } from './input-text';
 
 /** A 32-bit word: an integer in 0..2^32 − 1, or a signed int32 (as bitwise operators return). */
-export function isWord(v: unknown): v is number {
+function isWord(v: unknown): v is number {
   return typeof v === 'number' && ((v >>> 0) === v || (v | 0) === v);
 }
 

@@ -4,6 +4,7 @@
  * NDJSON (one JSON object per line). Values are exported unchanged, so anyone can recompute the
  * hash chain from an export (audit.ts documents the canonical form).
  */
+import { csvLine } from './fleet/csv';
 import type { AuditRecord } from './types';
 
 export const AUDIT_COLUMNS = [
@@ -11,14 +12,8 @@ export const AUDIT_COLUMNS = [
   'amount', 'tid', 'tokenHash', 'prevHash', 'hash',
 ] as const satisfies readonly (keyof AuditRecord)[];
 
-export function csvField(v: string | number | null): string {
-  if (v === null) return '';
-  const s = String(v);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
 export function auditToCsv(records: readonly AuditRecord[]): string[] {
-  return [AUDIT_COLUMNS.join(','), ...records.map((r) => AUDIT_COLUMNS.map((c) => csvField(r[c])).join(','))];
+  return [csvLine(AUDIT_COLUMNS), ...records.map((r) => csvLine(AUDIT_COLUMNS.map((c) => (r[c] === null ? '' : String(r[c])))))];
 }
 
 export function auditToNdjson(records: readonly AuditRecord[]): string[] {

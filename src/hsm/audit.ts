@@ -28,7 +28,7 @@ const HEAD = 'audit_head';
 export type AuditEntry = Omit<AuditRecord, 'seq' | 'prevHash' | 'hash'>;
 
 /** The text a record's hash is taken of (see the file comment). */
-export function auditCanonical(r: Omit<AuditRecord, 'hash'>): string {
+function auditCanonical(r: Omit<AuditRecord, 'hash'>): string {
   return JSON.stringify([
     'hydrosync-audit/1', r.seq, r.at, r.operator, r.vendingPoint, r.transactionId, r.pan, r.kind,
     r.outcome, r.errorCode, r.amount, r.tid, r.tokenHash, r.prevHash,

@@ -4,7 +4,7 @@
  */
 import { fail } from '../errors';
 import { showInput, typeOfInput } from '../codec/input-text';
-import { randomBytes } from './random';
+import { randomBytes } from '../tokens/random';
 import type { RequestContext } from './types';
 
 const NAME = /^[^\u0000-\u001f\u007f]{1,64}$/;

@@ -29,7 +29,7 @@ import { keyChangeSetMismatch } from './fleet/verify';
 import { type MeterKey, type ResolvedKeyChange, keyChangeFingerprint, resolveKeyChangeFor, sameKeyAttributes } from './key-change';
 import { attributesJson, compactKeyChangeText, keyChangeAuditAmount } from './key-change-result';
 import { errorCodeOf, fingerprintOf } from './operation';
-import { randomBytes } from './random';
+import { randomBytes } from '../tokens/random';
 import { SEAL_NONCE_BYTES, sealText } from './seal';
 import { sha256HexOfText } from './sha256-text';
 import type { HsmStore } from './store';

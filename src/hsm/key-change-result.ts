@@ -18,7 +18,7 @@ export interface KeyChangeResult {
   auditAmount: string;
 }
 
-export function describeKey(a: MeterKeyAttributes): string {
+function describeKey(a: MeterKeyAttributes): string {
   return `KRN ${a.keyRevisionNumber}, KT ${a.keyType}, SGC ${a.supplyGroupCode}, TI ${a.tariffIndex}, KEN ${a.keyExpiryNumber}, BD ${a.baseDate}, EA${a.encryptionAlgorithm}, vending key ${a.vendingKeyId}`;
 }
 

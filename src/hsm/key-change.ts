@@ -80,7 +80,7 @@ export function sameKeyAttributes(m: MeterKeyAttributes, a: MeterKeyAttributes):
     && m.baseDate === a.baseDate && m.encryptionAlgorithm === a.encryptionAlgorithm;
 }
 
-export function keyAttributesOf(m: MeterKeyAttributes): MeterKeyAttributes {
+function keyAttributesOf(m: MeterKeyAttributes): MeterKeyAttributes {
   return {
     vendingKeyId: m.vendingKeyId, supplyGroupCode: m.supplyGroupCode, tariffIndex: m.tariffIndex, keyRevisionNumber: m.keyRevisionNumber,
     keyType: m.keyType, keyExpiryNumber: m.keyExpiryNumber, baseDate: m.baseDate, encryptionAlgorithm: m.encryptionAlgorithm,
@@ -103,7 +103,7 @@ function checkTransition(meter: MeterKey, to: KeyType): void {
 }
 
 /** Work out and check a key change for a meter (no writes). */
-export function resolveKeyChange(core: Core, req: KeyChangeRequest, now: Date): ResolvedKeyChange {
+function resolveKeyChange(core: Core, req: KeyChangeRequest, now: Date): ResolvedKeyChange {
   const meter = requireMeter(core, parseMeterPan(req.pan).pan);
   return { ...resolveKeyChangeFor(core, meter, req, now), meter };
 }

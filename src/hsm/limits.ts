@@ -8,7 +8,7 @@ import { fail } from '../errors';
 import type { HsmStore } from './store';
 import type { HsmConfig } from './types';
 
-export const counterNames = {
+const counterNames = {
   litresToday: (vendingPoint: string, day: string) => `vp-litres|${day}|${vendingPoint}`,
   rupiahToday: (vendingPoint: string, day: string) => `vp-rupiah|${day}|${vendingPoint}`,
 };

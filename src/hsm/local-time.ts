@@ -8,7 +8,7 @@ import { floorDiv, formatWallClock, minutesFromWallClock, parseWallClock, wallCl
 const MS_PER_MINUTE = 60000;
 
 /** Minutes since 1970-01-01 00:00 local (naive) time. */
-export function localMinutes(at: Date, utcOffsetMinutes: number): number {
+function localMinutes(at: Date, utcOffsetMinutes: number): number {
   if (!(at instanceof Date) || !Number.isFinite(at.getTime())) fail('STORE', 'the Hsm clock returned an invalid Date');
   return floorDiv(at.getTime(), MS_PER_MINUTE) + utcOffsetMinutes;
 }

@@ -12,7 +12,7 @@ import { groupToken } from '../codec/token-digits';
 import { showInput } from '../codec/input-text';
 import { parseMeterPan } from '../codec/pan';
 import { generateToken } from '../tokens/generate';
-import { randomNibble } from './random';
+import { randomNibble } from '../tokens/random';
 import type { TokenInput } from '../tokens/types';
 import type { Core } from './core';
 import { allocateTokenTime, issuedWithTid } from './issue-time';

@@ -40,7 +40,7 @@ export function checkMasterKey(key: unknown): Uint8Array {
 }
 
 /** HMAC-SHA-256(master, label): independent subkeys and the check value. */
-export function deriveSubkey(master: Uint8Array, label: string): Uint8Array {
+function deriveSubkey(master: Uint8Array, label: string): Uint8Array {
   return hmac(sha256, master, utf8ToBytes(PREFIX + label));
 }
 

@@ -44,7 +44,7 @@ export function errorCodeOf(e: unknown): string {
 }
 
 /** Record a refusal in its own transaction. A failure to record it never hides the original error. */
-export function recordRefusal(core: Core, now: Date, entry: Omit<AuditEntry, 'outcome' | 'at' | 'tid' | 'tokenHash'>): void {
+function recordRefusal(core: Core, now: Date, entry: Omit<AuditEntry, 'outcome' | 'at' | 'tid' | 'tokenHash'>): void {
   try {
     core.store.transaction(() => {
       appendAudit(core.store, core.auditKey, { ...entry, at: now.toISOString(), outcome: 'refused', tid: null, tokenHash: null });

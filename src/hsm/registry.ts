@@ -24,7 +24,7 @@ const TEXT = /^[^\u0000-\u001f\u007f]{1,100}$/;
 
 export const KT_OF_VENDING_KEY_TYPE: Record<VendingKeyType, KeyType> = { unique: 2, default: 1, common: 3 };
 
-export function checkKeyId(v: unknown): string {
+function checkKeyId(v: unknown): string {
   if (typeof v !== 'string' || !KEY_ID.test(v)) fail('FORMAT', `vending key id must be 1 to 64 characters A-Z a-z 0-9 . _ -; got ${showInput(v)}`);
   return v;
 }
@@ -45,7 +45,7 @@ function checkVendingKeyType(v: unknown): VendingKeyType {
 }
 
 /** Whether a meter with key type kt may use a vending key of this type. */
-export function keyTypeFits(kt: KeyType, type: VendingKeyType): boolean {
+function keyTypeFits(kt: KeyType, type: VendingKeyType): boolean {
   return kt === 0 || KT_OF_VENDING_KEY_TYPE[type] === kt;
 }
 

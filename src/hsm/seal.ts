@@ -11,7 +11,7 @@ import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { bytesToUtf8, utf8ToBytes } from '@noble/ciphers/utils.js';
 import { fail } from '../errors';
 import { expandSealedValue } from './key-change-result';
-import { randomBytes } from './random';
+import { randomBytes } from '../tokens/random';
 
 export const SEAL_NONCE_BYTES = 24;
 

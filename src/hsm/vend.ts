@@ -18,7 +18,7 @@ import { allocateTokenTime, issuedWithTid } from './issue-time';
 import { checkDailyLimits, recordUsage } from './limits';
 import { localDay, localMonth } from './local-time';
 import { type IssueResult, runIssue } from './operation';
-import { randomNibble } from './random';
+import { randomNibble } from '../tokens/random';
 import { requireMeter } from './registry';
 import { litresToCubicMetresText, rupiahToVolume } from './tariff';
 import type { Issued, MeterRecord, TariffBreakdown, VendRequest } from './types';

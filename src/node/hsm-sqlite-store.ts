@@ -36,7 +36,7 @@ export const SQLITE_SCHEMA_VERSION = 1;
 /** Checkpoint the WAL every 4000 pages (16 MiB) instead of SQLite's 1000: fewer, cheaper checkpoints. */
 const WAL_AUTOCHECKPOINT_PAGES = 4000;
 
-export const SQLITE_SCHEMA = `
+const SQLITE_SCHEMA = `
 CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE vending_keys (
   id TEXT PRIMARY KEY, dkga TEXT NOT NULL, bits INTEGER NOT NULL, supply_group_code TEXT NOT NULL,

@@ -27,9 +27,9 @@ export interface FileLockOptions {
   pollMs?: number;
 }
 
-export const DEFAULT_LOCK_TIMEOUT_MS = 10_000;
+const DEFAULT_LOCK_TIMEOUT_MS = 10_000;
 /** An empty or unreadable lock file older than this is stale (its creator died mid-write). */
-export const STALE_UNREADABLE_MS = 5_000;
+const STALE_UNREADABLE_MS = 5_000;
 
 interface LockInfo {
   pid: number;
@@ -59,7 +59,7 @@ function parseInfo(text: string): LockInfo | undefined {
 }
 
 /** Whether process `pid` on this host is alive (EPERM: alive, owned by someone else). */
-export function processAlive(pid: number): boolean {
+function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

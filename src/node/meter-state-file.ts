@@ -75,7 +75,7 @@ export interface LoadedMeter {
 const INIT_HINT = "create one with 'hydrosync meter init' (or point --state or HYDROSYNC_METER_STATE at an existing state)";
 
 /** Whether `name` is a temporary file of a save of `path` (never state). */
-export function isStateTempFile(path: string, name: string): boolean {
+function isStateTempFile(path: string, name: string): boolean {
   return name.startsWith(`.${basename(path)}.`) && name.endsWith('.tmp');
 }
 

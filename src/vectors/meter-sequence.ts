@@ -20,7 +20,7 @@ function obj(v: unknown, what: string): Obj {
 }
 
 /** Build the meter of a case's `meter` object. */
-export function meterFromVector(meterObj: unknown, staTables?: StaTables): Meter {
+function meterFromVector(meterObj: unknown, staTables?: StaTables): Meter {
   const m = obj(meterObj, 'meter');
   if (typeof m.pan !== 'string') fail('VECTOR', 'meter.pan must be the 18-digit MeterPAN');
   const keyObj = obj(m.key, 'meter.key');

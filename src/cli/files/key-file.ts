@@ -7,7 +7,7 @@ import { ioReason, readJsonFile } from '../../node/json-file';
 export const KEY_FILE_FORMAT = 'hydrosync-key/1';
 
 /** Fields a key file may hold: the key object of the vector format, plus `format` and `description`. */
-export const KEY_FILE_FIELDS = [
+const KEY_FILE_FIELDS = [
   'format', 'description', 'dkga', 'vendingKey', 'decoderKey', 'keyType', 'supplyGroupCode', 'tariffIndex',
   'keyRevisionNumber', 'pan', 'baseDate', 'encryptionAlgorithm', 'keyExpiryNumber',
 ] as const;

@@ -4,7 +4,7 @@ import { HydroSyncError } from '../../errors';
 import { ioReason } from '../../node/json-file';
 
 /** The `format` of a JSON master key file. */
-export const MASTER_KEY_FILE_FORMAT = 'hydrosync-master-key/1';
+const MASTER_KEY_FILE_FORMAT = 'hydrosync-master-key/1';
 
 /** Environment variables for the master key: the key itself (hex) or a file holding it. */
 export const MASTER_KEY_ENV = 'HYDROSYNC_MASTER_KEY';

@@ -4,7 +4,7 @@ import { ensurePrivateDirectory, resolveXdgFile } from './xdg-file';
 export const METER_STATE_ENV = 'HYDROSYNC_METER_STATE';
 
 /** File name of the state under the XDG state directory. */
-export const METER_STATE_FILE_NAME = 'meter.json';
+const METER_STATE_FILE_NAME = 'meter.json';
 
 /** Where the meter state is and why. */
 export interface MeterStateLocation {

@@ -7,7 +7,7 @@ import { ensurePrivateDirectory, resolveXdgFile } from './xdg-file';
 export const STORE_ENV = 'HYDROSYNC_STORE';
 
 /** File name of the store under the data directory. */
-export const STORE_FILE_NAME = 'hsm.sqlite';
+const STORE_FILE_NAME = 'hsm.sqlite';
 
 /** Where the store is and why: the --store option, $HYDROSYNC_STORE, or the XDG data directory. */
 export interface StoreLocation {

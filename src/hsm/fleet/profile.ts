@@ -6,7 +6,7 @@ import type { FleetItem } from '../types';
 import type { FleetKeyParams, FleetProfile } from './types';
 
 /** Same decoder-key parameters (all nine fields). */
-export function sameKeyParams(a: FleetKeyParams, b: FleetKeyParams): boolean {
+function sameKeyParams(a: FleetKeyParams, b: FleetKeyParams): boolean {
   return a === b || (
     a.vendingKeyId === b.vendingKeyId && a.keyRevisionNumber === b.keyRevisionNumber &&
     a.supplyGroupCode === b.supplyGroupCode && a.tariffIndex === b.tariffIndex &&
@@ -16,7 +16,7 @@ export function sameKeyParams(a: FleetKeyParams, b: FleetKeyParams): boolean {
 }
 
 /** Does the item belong to the profile? */
-export function itemHasProfile(item: FleetItem, p: FleetProfile): boolean {
+function itemHasProfile(item: FleetItem, p: FleetProfile): boolean {
   return item.rollover === p.rollover && item.threeTokenSet === p.threeTokenSet &&
     sameKeyParams(item.current, p.current) && sameKeyParams(item.next, p.next);
 }
@@ -31,7 +31,7 @@ export function profileKey(p: FleetProfile): string {
 }
 
 /** The profile of an item (a fresh object with copies of the parameters, no PAN). */
-export function profileOf(item: FleetItem): FleetProfile {
+function profileOf(item: FleetItem): FleetProfile {
   const copy = (k: FleetKeyParams): FleetKeyParams => ({
     dkga: k.dkga, vendingKeyId: k.vendingKeyId, supplyGroupCode: k.supplyGroupCode, tariffIndex: k.tariffIndex,
     keyRevisionNumber: k.keyRevisionNumber, keyType: k.keyType, keyExpiryNumber: k.keyExpiryNumber,
