@@ -411,3 +411,21 @@ describe('hydrosync demo (meter story)', () => {
     expect(afterChange).toMatch(/Meter shows\s+ACCEPT[\s\S]*Meter shows\s+CRC: /);
   });
 });
+
+describe('meter report', () => {
+  it('shows the report code and frame; --json carries both; each call takes a new counter', async () => {
+    const state = await init();
+    expect((await hs(['meter', 'enter', T5, '--at', '2026-12-01T10:00', '--state', state])).code).toBe(0);
+    const r = await hs(['meter', 'report', '--at', '2026-12-02T08:00', '--state', state]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^Report 1 at 2026-12-02T08:00: remaining 5 m³/m);
+    expect(r.stdout).toMatch(/^Report code: \d{4} \d{4} \d{4} \d{4} \d{4}$/m);
+    expect(r.stdout).toMatch(/^Frame: +01[0-9a-f]{98}$/m);
+    const j = await hs(['meter', 'report', '--json', '--state', state]);
+    const o = json(j.stdout);
+    expect(o).toMatchObject({ counter: 2, creditLitres: 5000, consumedLitres: 0, pan: DEMO_KEY.pan, flags: { valveClosed: false, tamper: false } });
+    expect(o.code).toMatch(/^\d{20}$/);
+    expect(o.frame).toMatch(/^01[0-9a-f]{98}$/);
+    expect(JSON.stringify(o)).not.toContain(KEY_HEX);
+  });
+});

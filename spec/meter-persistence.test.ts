@@ -460,3 +460,50 @@ describe('the lock: concurrent updates never lose one', () => {
     expect(loaded.meter.history.length).toBe(POOL.length);
   });
 });
+
+describe('meter reports: a report counter is never shown twice, whatever step of the save a crash interrupts', () => {
+  const steps = saveSteps();
+  /** Make a report through the state file; the report only if the save completed (what the CLI shows). */
+  async function reportWith(path: string, fs: MeterFsOps): Promise<{ shown?: number; inMemory?: number }> {
+    let inMemory: number | undefined;
+    try {
+      const { result } = await new MeterStateFile(path, { fs }).update((m) => {
+        inMemory = m.report(AT).report.counter;
+        return inMemory;
+      });
+      return { shown: result, inMemory };
+    } catch {
+      return { inMemory };
+    }
+  }
+
+  it('across a crash at every step of the save, shown counters are strictly increasing and never repeat', async () => {
+    const path = freshPath();
+    await createState(path);
+    const shown: number[] = [];
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i <= steps.length; i++) {
+        const r = await reportWith(path, i < steps.length ? new CrashingFs(i) : NODE_FS_OPS);
+        if (r.shown !== undefined) shown.push(r.shown);
+        // Reboot: the counter on disk is at least every counter shown so far.
+        expect(reboot(path).reportCounter).toBeGreaterThanOrEqual(Math.max(0, ...shown));
+      }
+    }
+    expect(shown.length).toBeGreaterThan(0);
+    for (let i = 1; i < shown.length; i++) expect(shown[i]).toBeGreaterThan(shown[i - 1]!);
+    // One more report after all the crashes is above every counter ever shown.
+    const next = await reportWith(path, NODE_FS_OPS);
+    expect(next.shown).toBeGreaterThan(Math.max(...shown));
+  });
+
+  it('a state written before reports existed (no reportCounter) loads with counter 0', () => {
+    const path = freshPath();
+    mkdirSync(join(path, '..'), { recursive: true });
+    const state = meterToState(newMeter()) as unknown as Record<string, unknown>;
+    delete state.reportCounter;
+    writeFileSync(path, JSON.stringify(state));
+    expect(loadMeter(path).meter.reportCounter).toBe(0);
+    writeFileSync(path, JSON.stringify({ ...state, reportCounter: -1 }));
+    expect(errorCode(() => loadMeter(path))).toBe('STATE');
+  });
+});

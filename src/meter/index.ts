@@ -4,6 +4,7 @@
  * node adapter (src/node/meter-state-file.ts).
  */
 export { Meter, type EntryResult, type MeterInit, type MeterHistoryEntry, type MeterSettings } from './meter';
+export type { MeterReportOutput } from './report';
 export { METER_RESULTS, METER_RESULT_CODES, isMeterResultCode, meterResultMessage, type MeterResultCode, type MeterResultInfo } from './results';
 export {
   normalizeProfile, profileToJson, manufacturerCodeOf, WATER_SUBCLASSES, DEFAULT_LOCKOUT, DEFAULT_CREDIT_CAP_LITRES, DEFAULT_LOW_CREDIT_LITRES,

@@ -36,6 +36,7 @@ import { keyTypeChangeAllowed } from './key-types';
 import { type MeterProfile, type MeterProfileInput, normalizeProfile } from './profile';
 import { METER_RESULTS, type MeterResultCode } from './results';
 import { TidMemory } from './tid-memory';
+import { makeMeterReport, type MeterReportOutput } from './report';
 
 const LITRES_PER_TENTH = 100;
 const REGISTER_ALL = 0xffff;
@@ -118,6 +119,8 @@ export class Meter {
   rejects = 0;
   /** Meter time (seconds) until which class 0/2 entry is locked; -Infinity when not locked. */
   lockedUntil = Number.NEGATIVE_INFINITY;
+  /** Reports made so far: the last report counter used (docs/reports.md). Never decreases. */
+  reportCounter = 0;
   private held: HeldKct[] = [];
   private heldSince = 0;
   /** Last meter time seen (seconds), for status. */
@@ -427,6 +430,18 @@ export class Meter {
   /** @internal for state save */
   heldTokens(): { since: number; tokens: Token[] } | null {
     return this.held.length === 0 ? null : { since: this.heldSince, tokens: this.held.map((h) => h.token) };
+  }
+
+  /**
+   * Make the next meter report at meter time `at` (default: the meter's clock): the content, the
+   * 50-byte frame and the 20-digit report code (docs/reports.md). Takes the next report counter:
+   * persist the meter before the report is shown, so a counter is never shown twice.
+   * @throws HydroSyncError FORMAT (no time), RANGE (clock before the key's base date, counter exhausted)
+   * @example
+   *   const { code } = meter.report('2027-01-06T13:30'); // show `code` on the display
+   */
+  report(at?: MeterTime): MeterReportOutput {
+    return makeMeterReport(this, this.timeOf(at));
   }
 
   /** @internal the key bits, for the state file only */

@@ -42,6 +42,8 @@ export interface MeterStateJson {
   keyChangeHeld: { since: number; tokens: { subclass: number; fields: Record<string, number> }[] } | null;
   clock: number | null;
   history: MeterHistoryEntry[];
+  /** The last meter report counter used (absent in states written before reports: 0). */
+  reportCounter?: number;
 }
 
 /** Snapshot a meter as JSON-ready state. */
@@ -73,6 +75,7 @@ export function meterToState(m: Meter, revision = 0): MeterStateJson {
     keyChangeHeld: held === null ? null : { since: held.since, tokens: held.tokens.map((t) => ({ subclass: t.subclass, fields: { ...t.fields } as Record<string, number> })) },
     clock: m.clock,
     history: m.history.map((h) => ({ ...h })),
+    reportCounter: m.reportCounter,
   };
 }
 
@@ -141,6 +144,7 @@ export function meterFromState(input: unknown, options: DecoderKeyOptions = {}):
     const until = intOrNull(lo, 'lockedUntil', 'lockout.');
     m.lockedUntil = until === null ? Number.NEGATIVE_INFINITY : until;
     m.clock = intOrNull(s, 'clock', '');
+    if (s.reportCounter !== undefined) m.reportCounter = int(s, 'reportCounter', 0, 0xffffffff, '');
     if (s.keyChangeHeld !== null) {
       const h = obj(s.keyChangeHeld, 'keyChangeHeld');
       if (!Array.isArray(h.tokens) || h.tokens.length === 0 || h.tokens.length > 3) bad('keyChangeHeld.tokens', 'must hold 1 to 3 tokens');

@@ -5,6 +5,7 @@ import { registerMeterEnter } from './meter-enter';
 import { registerMeterHistory } from './meter-history';
 import { registerMeterInit } from './meter-init';
 import { registerMeterPowerCycle } from './meter-power-cycle';
+import { registerMeterReport } from './meter-report';
 import { registerMeterStatus } from './meter-status';
 import { registerMeterTamper } from './meter-tamper';
 
@@ -12,7 +13,7 @@ import { registerMeterTamper } from './meter-tamper';
 export function registerMeter(program: Command, ctx: CliContext, requireSubcommand: (group: Command) => void): void {
   const meter = program
     .command('meter')
-    .summary('a simulated water meter: init, enter, status, consume, tamper, history')
+    .summary('a simulated water meter: init, enter, status, consume, tamper, history, report')
     .description('A simulated STS water meter whose memory is a state file (hydrosync-meter-state/1): enter tokens as a customer would, use water, and see what the meter shows.');
   registerMeterInit(meter, ctx);
   registerMeterEnter(meter, ctx);
@@ -21,5 +22,6 @@ export function registerMeter(program: Command, ctx: CliContext, requireSubcomma
   registerMeterTamper(meter, ctx);
   registerMeterPowerCycle(meter, ctx);
   registerMeterHistory(meter, ctx);
+  registerMeterReport(meter, ctx);
   requireSubcommand(meter);
 }
