@@ -89,9 +89,11 @@ export function createMisty1(key: Uint8Array): BlockCipher64 {
   }
   return {
     name: 'MISTY1',
+    // The halves are read as int32 (`| 0`): a uint32 ≥ 2^31 passed to a function that is not
+    // inlined would be boxed as a heap number, an allocation per block.
     encrypt(block: Uint32Array): void {
-      let d0 = block[0];
-      let d1 = block[1];
+      let d0 = block[0] | 0;
+      let d1 = block[1] | 0;
       for (let r = 0; r < 8; r += 2) {
         d0 = fl(d0, ek, FL_BASE + 2 * r);
         d1 = fl(d1, ek, FL_BASE + 2 * r + 2);
@@ -104,8 +106,8 @@ export function createMisty1(key: Uint8Array): BlockCipher64 {
       block[1] = d0;
     },
     decrypt(block: Uint32Array): void {
-      let d1 = block[0];
-      let d0 = block[1];
+      let d1 = block[0] | 0;
+      let d0 = block[1] | 0;
       d0 = flInv(d0, ek, FL_BASE + 16);
       d1 = flInv(d1, ek, FL_BASE + 18);
       for (let r = 6; r >= 0; r -= 2) {
