@@ -27,6 +27,8 @@ const CLASS_BITS = 0x18000000;
 /** Results of the decode helpers that are not a class. */
 const NOT_PLAIN = -1;
 const ABOVE_MAX = -2;
+/** readToken's result for anything that is not a token. */
+const NOT_A_TOKEN = -1;
 
 /**
  * Parse a token: spaces and dashes are ignored, then exactly 20 ASCII digits whose value is at most
@@ -37,12 +39,22 @@ export function parseToken(token: string, out: Uint32Array): number {
   if (!(out instanceof Uint32Array) || out.length < 2) {
     fail('FORMAT', `parseToken needs a Uint32Array of length 2 or more for the block halves; got ${showInput(out)}`);
   }
-  if (typeof token !== 'string') failNotString(token);
+  const cls = readToken(token, out);
+  if (cls < 0) fail('FORMAT', tokenFormatProblem(token) ?? 'not a token');
+  return cls;
+}
+
+/**
+ * parseToken without the throw, for the paths where a malformed token is an expected outcome
+ * (the meter, tryDecodeToken): the class 0..3, or −1 when `token` is not a token (out untouched;
+ * tokenFormatProblem says why). `out` must be a Uint32Array of length ≥ 2. Allocates nothing.
+ */
+export function readToken(token: unknown, out: Uint32Array): number {
+  if (typeof token !== 'string') return NOT_A_TOKEN;
   // Fast path: 20 plain digits. Then grouped input (spaces, dashes); neither allocates.
   let cls = token.length === TOKEN_DIGITS ? decodePlain(token, out) : NOT_PLAIN;
   if (cls === NOT_PLAIN) cls = decodeSeparated(token, out);
-  if (cls < 0) failAboveMax(tokenDigits(token)); // tokenDigits throws first for a malformed token
-  return cls;
+  return cls < 0 ? NOT_A_TOKEN : cls;
 }
 
 /** 20 characters, all digits → class (block in out); NOT_PLAIN for any other character; ABOVE_MAX. */
@@ -184,40 +196,34 @@ export function tokenFromBigInt(value: bigint): string {
 
 // ---------------------------------------------------------------------------------------------
 
-/** Strip spaces and dashes, require exactly 20 ASCII digits (no range check). Not the fast path. */
-function tokenDigits(token: unknown): string {
-  if (typeof token !== 'string') failNotString(token);
+/**
+ * Why `token` is not a valid token (the FORMAT message), or undefined when it is one. Cold path:
+ * called only to explain a rejection.
+ */
+export function tokenFormatProblem(token: unknown): string | undefined {
+  if (typeof token !== 'string') return `token must be a string of 20 digits; got ${typeOfInput(token)}`;
   const digits = token.replace(SEPARATORS, '');
-  if (!ONLY_DIGITS.test(digits)) failCharacter(token);
-  if (digits.length !== TOKEN_DIGITS) {
-    fail('FORMAT', `token must be exactly 20 digits after removing spaces and dashes; got ${digits.length}`);
+  if (!ONLY_DIGITS.test(digits)) return characterProblem(token);
+  if (digits.length !== TOKEN_DIGITS) return `token must be exactly 20 digits after removing spaces and dashes; got ${digits.length}`;
+  if (digits > MAX_TOKEN_DIGITS) {
+    // Equal-length digit strings compare like their values.
+    return `token ${digits} is above ${MAX_TOKEN_DIGITS} (2^66 − 1), the largest value an STS token can have; check it for a typing error`;
   }
-  return digits;
+  return undefined;
 }
 
-/** FORMAT naming the first character that is neither a digit nor a separator. */
-function failCharacter(token: string): never {
+/** The message naming the first character that is neither a digit nor a separator. */
+function characterProblem(token: string): string {
   let i = 0;
   while (i < token.length && /[0-9 -]/.test(token[i])) i++;
   const ch = token.codePointAt(i) ?? 0;
   const shown = ch >= 33 && ch <= 126 ? `'${String.fromCharCode(ch)}'` : `U+${ch.toString(16).toUpperCase().padStart(4, '0')}`;
-  fail('FORMAT', `token may contain only digits, spaces and dashes; found ${shown} at position ${i + 1} of ${showInput(token)}`);
+  return `token may contain only digits, spaces and dashes; found ${shown} at position ${i + 1} of ${showInput(token)}`;
 }
 
-/** tokenDigits plus the range check (equal-length digit strings compare like their values). */
+/** The 20 digits of a valid token (separators removed); FORMAT otherwise. Not the fast path. */
 function checkedTokenDigits(token: unknown): string {
-  const d = tokenDigits(token);
-  if (d > MAX_TOKEN_DIGITS) failAboveMax(d);
-  return d;
-}
-
-function failNotString(v: unknown): never {
-  fail('FORMAT', `token must be a string of 20 digits; got ${typeOfInput(v)}`);
-}
-
-function failAboveMax(digits: string): never {
-  fail(
-    'FORMAT',
-    `token ${digits} is above ${MAX_TOKEN_DIGITS} (2^66 − 1), the largest value an STS token can have; check it for a typing error`,
-  );
+  const problem = tokenFormatProblem(token);
+  if (problem !== undefined) fail('FORMAT', problem);
+  return (token as string).replace(SEPARATORS, '');
 }

@@ -1,6 +1,9 @@
 export type * from './types';
 export { generateToken, buildBlock, layoutOf, type GenerateOptions } from './generate';
-export { decodeToken, decryptTokenBlock, type DecodeOptions } from './decode';
+export {
+  decodeToken, tryDecodeToken, decodeTokenInto, DecodedToken, decryptTokenBlock,
+  type DecodeOptions, type DecodeResult, type DecodeFailure, type DecodeErrorCode,
+} from './decode';
 export {
   generateKeyChange, keyChangeTokens, assembleKeyChange, decodeKeyChange, baseDateAfter,
   type KeyChange, type KeyChangeOptions, type KeyChangeProgress,
