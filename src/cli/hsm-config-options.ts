@@ -19,6 +19,7 @@ export interface ConfigOptionValues {
   utcOffset?: string;
   dailyLimitLitres?: string;
   dailyLimitRupiah?: string;
+  maxLitresPerSale?: string;
   tariffs?: string;
 }
 
@@ -29,6 +30,7 @@ export function addConfigOptions(cmd: Command): Command {
     .option('--utc-offset <minutes>', `UTC offset of the meters' local time for TIDs: 420 WIB, 480 WITA, 540 WIT (init default: $${UTC_OFFSET_ENV}, else the module's default)`)
     .option('--daily-limit-litres <n|none>', 'credit limit per vending point per day, in litres ("none": no limit)')
     .option('--daily-limit-rupiah <n|none>', 'limit per vending point per day for rupiah and currency vends, in whole rupiah ("none": no limit)')
+    .option('--max-litres-per-sale <n>', 'the largest water sale in litres, also after a rupiah conversion (default 1000000 = 1,000 m³; at most 100000000, a water meter\'s register cap)')
     .option('--tariffs <file>', `block tariffs per customer group: JSON {"format":"${TARIFFS_FILE_FORMAT}","tariffs":[{"group":"R1","blocks":[{"upToCubicMetres":10,"rupiahPerCubicMetre":1500},…,{"upToCubicMetres":null,…}]}]}`)
     .optionsGroup('Options:');
 }
@@ -78,6 +80,7 @@ export function configFromOptions(ctx: CliContext, o: ConfigOptionValues, option
   else if (options.envOffset && envOffset !== undefined && envOffset.trim() !== '') out.utcOffsetMinutes = offset(envOffset, UTC_OFFSET_ENV);
   if (o.dailyLimitLitres !== undefined) out.dailyLimitLitresPerVendingPoint = limit(o.dailyLimitLitres, '--daily-limit-litres');
   if (o.dailyLimitRupiah !== undefined) out.dailyLimitRupiahPerVendingPoint = limit(o.dailyLimitRupiah, '--daily-limit-rupiah');
+  if (o.maxLitresPerSale !== undefined) out.maxLitresPerSale = parseInteger(o.maxLitresPerSale, '--max-litres-per-sale', 1, Number.MAX_SAFE_INTEGER);
   if (o.tariffs !== undefined) out.tariffs = readTariffsFile(o.tariffs);
   return out;
 }
@@ -93,6 +96,7 @@ export function configLines(c: HsmConfig): string[] {
     ['Local time (TIDs)', `${hhmm}${ZONES[c.utcOffsetMinutes] ? ` (${ZONES[c.utcOffsetMinutes]})` : ''}, ${c.utcOffsetMinutes} minutes`],
     ['Daily limit, litres', c.dailyLimitLitresPerVendingPoint === null ? 'none' : `${thousands(c.dailyLimitLitresPerVendingPoint)} L per vending point`],
     ['Daily limit, rupiah', c.dailyLimitRupiahPerVendingPoint === null ? 'none' : `Rp ${thousands(c.dailyLimitRupiahPerVendingPoint)} per vending point`],
+    ['Largest sale', `${thousands(c.maxLitresPerSale)} L`],
     ['Tariffs', c.tariffs.length === 0 ? 'none (vend --rupiah needs one)' : c.tariffs.map((t) => t.group).join(', ')],
   ]);
   for (const t of c.tariffs) {

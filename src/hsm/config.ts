@@ -4,6 +4,7 @@
  */
 import { fail } from '../errors';
 import { showInput } from '../codec/input-text';
+import { DEFAULT_CREDIT_CAP_LITRES } from '../meter/profile';
 import type { HsmConfig, Tariff, TariffBlock } from './types';
 
 /**
@@ -24,6 +25,7 @@ export const DEFAULT_CONFIG: HsmConfig = Object.freeze({
   utcOffsetMinutes: 420,
   dailyLimitLitresPerVendingPoint: null,
   dailyLimitRupiahPerVendingPoint: null,
+  maxLitresPerSale: 1_000_000,
   tariffs: [EXAMPLE_TARIFF_R1],
 }) as HsmConfig;
 
@@ -31,7 +33,7 @@ const MAX_OFFSET = 18 * 60;
 const MAX_PRICE = 1_000_000_000;
 const MAX_BLOCK_M3 = 1_000_000;
 const GROUP = /^[A-Za-z0-9_-]{1,16}$/;
-const KNOWN = ['utcOffsetMinutes', 'dailyLimitLitresPerVendingPoint', 'dailyLimitRupiahPerVendingPoint', 'tariffs'];
+const KNOWN = ['utcOffsetMinutes', 'dailyLimitLitresPerVendingPoint', 'dailyLimitRupiahPerVendingPoint', 'maxLitresPerSale', 'tariffs'];
 
 function limit(name: string, v: unknown): number | null {
   if (v === null) return null;
@@ -76,6 +78,10 @@ export function mergeConfig(base: HsmConfig, changes: Partial<HsmConfig> = {}): 
   if (typeof c.utcOffsetMinutes !== 'number' || !Number.isInteger(c.utcOffsetMinutes) || Math.abs(c.utcOffsetMinutes) > MAX_OFFSET) {
     fail('RANGE', `utcOffsetMinutes must be whole minutes from -${MAX_OFFSET} to ${MAX_OFFSET} (420 WIB, 480 WITA, 540 WIT); got ${showInput(c.utcOffsetMinutes)}`);
   }
+  const max = c.maxLitresPerSale;
+  if (typeof max !== 'number' || !Number.isSafeInteger(max) || max < 100 || max > DEFAULT_CREDIT_CAP_LITRES) {
+    fail('RANGE', `maxLitresPerSale must be whole litres from 100 (the smallest token) to ${DEFAULT_CREDIT_CAP_LITRES} (a water meter's register cap: a larger sale could never be entered); got ${showInput(max)}`);
+  }
   if (!Array.isArray(c.tariffs) || c.tariffs.length === 0) fail('FORMAT', 'tariffs must be a non-empty array of { group, blocks }');
   const tariffs = c.tariffs.map(checkTariff);
   const groups = new Set<string>();
@@ -87,6 +93,7 @@ export function mergeConfig(base: HsmConfig, changes: Partial<HsmConfig> = {}): 
     utcOffsetMinutes: c.utcOffsetMinutes,
     dailyLimitLitresPerVendingPoint: limit('dailyLimitLitresPerVendingPoint', c.dailyLimitLitresPerVendingPoint),
     dailyLimitRupiahPerVendingPoint: limit('dailyLimitRupiahPerVendingPoint', c.dailyLimitRupiahPerVendingPoint),
+    maxLitresPerSale: max,
     tariffs,
   };
 }

@@ -261,6 +261,11 @@ export interface HsmConfig {
   dailyLimitLitresPerVendingPoint: number | null;
   /** Daily limit per vending point in rupiah for rupiah/currency vends (null: no limit). */
   dailyLimitRupiahPerVendingPoint: number | null;
+  /**
+   * The largest water sale in litres, after a rupiah conversion too (default 1,000,000 L =
+   * 1,000 m³; at most 100,000,000 L, the register cap of a water meter). Above it: RANGE.
+   */
+  maxLitresPerSale: number;
   tariffs: Tariff[];
 }
 

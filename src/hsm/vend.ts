@@ -2,15 +2,18 @@
  * Vend: one water credit token (class 0 subclass 1, 0.1 m³ per unit; or subclass 5, water
  * currency) for a registered meter, in one transaction: TID allocated, refusals checked (DDTK,
  * KEY_INACTIVE, KEY_EXPIRED, RANGE, LIMIT), token generated, registry, counters and audit updated.
+ * A water volume above config.maxLitresPerSale (at most a water meter's register cap) is RANGE:
+ * the meter could never take it (OVERFLOW), so it is not sold.
  */
 import { fail } from '../errors';
 import {
-  TRANSFER_AMOUNT_MAX_TENTHS, cubicMetresToTenths, decodeCurrencyUnits, encodeCurrencyUnits, formatCurrencyAmount,
+  TRANSFER_AMOUNT_MAX_TENTHS, decodeTransferAmount, encodeTransferAmount, cubicMetresToTenths, decodeCurrencyUnits, encodeCurrencyUnits, formatCurrencyAmount,
   litresToTenths, parseCurrencyAmount,
 } from '../codec/amount';
 import { parseMeterPan } from '../codec/pan';
 import { showInput } from '../codec/input-text';
 import { parseDecimalAmountNumber } from '../codec/decimal-amount';
+import { DEFAULT_CREDIT_CAP_LITRES } from '../meter/profile';
 import { checkCreditTenths, issueCredit, issueCurrencyCredit } from '../tokens/issue';
 import { auditText } from './context';
 import type { Core } from './core';
@@ -109,6 +112,11 @@ export function vend(core: Core, req: VendRequest): Issued {
       } else {
         tenths = amount.tenths;
         usage = { litres: tenths * 100, rupiah: 0 };
+      }
+      // What the token carries (the transfer amount rounds up, §3.1) is what the meter must hold.
+      const carried = decodeTransferAmount(encodeTransferAmount(tenths)) * 100;
+      if (carried > config.maxLitresPerSale) {
+        fail('RANGE', `${litresToCubicMetresText(carried)} m³${amount.unit === 'rupiah' ? ` (what ${amount.requested} buys)` : ''} is above the largest sale of ${litresToCubicMetresText(config.maxLitresPerSale)} m³ (maxLitresPerSale; a water meter holds at most ${litresToCubicMetresText(DEFAULT_CREDIT_CAP_LITRES)} m³ and answers OVERFLOW above it); sell less`);
       }
       checkDailyLimits(core.store, config, ctx.vendingPoint, day, usage);
       const c = issueCredit(dk, { tenths, tid: time.tid, subclass: 1, rnd: randomNibble() });

@@ -33,7 +33,7 @@ export function registerHsmConfig(hsm: Command, ctx: CliContext): void {
     ]))
     .action(async (o: StoreOptionValues & ConfigOptionValues & RequestOptionValues) => {
       const changes = configFromOptions(ctx, o);
-      if (Object.keys(changes).length === 0) usage('nothing to change: give --utc-offset, --daily-limit-litres, --daily-limit-rupiah or --tariffs');
+      if (Object.keys(changes).length === 0) usage('nothing to change: give --utc-offset, --daily-limit-litres, --daily-limit-rupiah, --max-litres-per-sale or --tariffs');
       await refusalsExit1(ctx, () => withHsm(ctx, o, ({ hsm: m }) => {
         const c = m.setConfig(changes, { operator: operatorName(ctx, o) });
         if (o.json) ctx.json(c);
