@@ -285,6 +285,18 @@ describe('hsm vend', () => {
     expect(c).toMatchObject({ reissued: true, tokens: a.tokens, tid: a.tid });
   });
 
+  it('request and id options are checked by the module\'s own rules before the store is opened', async () => {
+    const missing = { ...env(), HYDROSYNC_STORE: join(dir, 'never-opened.sqlite') };
+    const long = await run(['hsm', 'vend', '--pan', PAN, '--m3', '1', '--operator', 'x'.repeat(65)], { env: missing });
+    expect(long.code).toBe(2);
+    expect(long.stderr).toMatch(/^hydrosync: FORMAT: --operator must be 1 to 64 printable characters/);
+    const txn = await run(['hsm', 'vend', '--pan', PAN, '--m3', '1', '--txn', 'a b'], { env: missing });
+    expect(txn.stderr).toMatch(/^hydrosync: FORMAT: transaction id must be/);
+    const id = await run(['hsm', 'key', 'import', '--id', 'a:b'], { env: missing });
+    expect(id.code).toBe(2);
+    expect(id.stderr).toMatch(/^hydrosync: FORMAT: vending key id must be 1 to 64 characters/);
+  });
+
   it('usage errors exit 2, refusals exit 1, each one line', async () => {
     const both = await run(['hsm', 'vend', '--pan', PAN, '--m3', '1', '--litres', '5']);
     expect(both.code).toBe(2);

@@ -37,6 +37,12 @@ export class CliContext {
     this.io = io;
   }
 
+  /** A variable of the run's environment, trimmed; undefined when unset or blank. */
+  env(name: string): string | undefined {
+    const v = this.io.env[name];
+    return v === undefined || v.trim() === '' ? undefined : v.trim();
+  }
+
   /** Write a line to stdout. */
   out(line = ''): void {
     this.io.stdout(`${printable(line)}\n`);

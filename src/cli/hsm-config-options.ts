@@ -9,7 +9,7 @@ import { readJsonFile } from '../node/json-file';
 import type { CliContext } from './context';
 import { usage } from './exit-codes';
 import { parseInteger } from './option-values';
-import { thousands } from './hsm-options';
+import { thousands } from './hsm/issued-text';
 import { table } from './token-text';
 import { UTC_OFFSET_ENV } from './time-options';
 

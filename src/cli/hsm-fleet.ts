@@ -14,7 +14,9 @@ import type { FleetOutcome, KeyChangeRequest } from '../hsm/types';
 import { ioReason } from '../node/json-file';
 import type { CliContext } from './context';
 import { CliExit, EXIT, usage } from './exit-codes';
-import { type RequestOptionValues, type StoreOptionValues, refusalsExit1, requestContext, withHsm } from './hsm-options';
+import { refusalsExit1 } from './hsm/refusals';
+import { type RequestOptionValues, requestContext } from './hsm/request-options';
+import { type StoreOptionValues, withHsm } from './hsm/store-options';
 import { inputLines } from './input-lines';
 import { parseInteger } from './option-values';
 

@@ -15,6 +15,7 @@ import { registerMeter } from './commands/meter';
 import { registerTokenDecode } from './commands/token-decode';
 import { registerTokenGenerate } from './commands/token-generate';
 import { registerVectorsVerify } from './commands/vectors-verify';
+import { requireSubcommand } from './command-groups';
 import { CliContext, errorText } from './context';
 import { CliExit, EXIT, usage } from './exit-codes';
 import type { CliIo } from './io';
@@ -64,27 +65,6 @@ Examples:
   $ hydrosync meter init --demo-key --manufactured 2026-11-01T00:00
   $ hydrosync meter enter --at 2026-12-01T09:35 "1693 6447 5489 2156 1478"
   $ hydrosync hsm vend --pan 600727000000000009 --m3 2.55`;
-
-/** Full name of a command, e.g. "hydrosync token generate". */
-function commandPath(cmd: Command): string {
-  const names: string[] = [];
-  for (let c: Command | null = cmd; c; c = c.parent) names.unshift(c.name());
-  return names.join(' ');
-}
-
-/**
- * A command group (hydrosync, key, token, token generate, vectors) needs a subcommand: a missing
- * or unknown one is a one-line usage error (exit 2), not a page of help on stderr.
- */
-function requireSubcommand(group: Command): void {
-  group.allowExcessArguments(true).action((_options: unknown, cmd: Command) => {
-    const names = group.commands.map((c) => c.name());
-    const path = commandPath(group);
-    const given = cmd.args[0];
-    if (given === undefined) usage(`missing command: ${path} ${names.join('|')} (see '${path} --help')`);
-    usage(`unknown command '${given}' for '${path}': use one of ${names.join(', ')}`);
-  });
-}
 
 function buildProgram(ctx: CliContext): Command {
   const program = new Command('hydrosync');

@@ -97,14 +97,9 @@ export function addNewKeyOptions(cmd: Command): Command {
     .optionsGroup('Options:');
 }
 
-function envValue(ctx: CliContext, name: string): string | undefined {
-  const v = ctx.io.env[name];
-  return v === undefined || v.trim() === '' ? undefined : v;
-}
-
 /** The STA tables given by --sta-tables or HYDROSYNC_STA_TABLES (loaded once per run), if any. */
 export function staTablesFromOptions(ctx: CliContext, file: string | undefined): StaTables | undefined {
-  const path = file ?? envValue(ctx, KEY_ENV.staTables);
+  const path = file ?? ctx.env(KEY_ENV.staTables);
   if (path === undefined) return undefined;
   const cache = staTablesCache.get(ctx);
   if (cache && cache.path === path) return cache.tables;
@@ -226,8 +221,8 @@ export function keyFromOptions(
     object = { decoderKey: o.decoderKey };
     fromHex = true;
   } else {
-    const vk = envValue(ctx, KEY_ENV.vendingKey);
-    const dk = envValue(ctx, KEY_ENV.decoderKey);
+    const vk = ctx.env(KEY_ENV.vendingKey);
+    const dk = ctx.env(KEY_ENV.decoderKey);
     if (vk !== undefined && dk !== undefined) {
       usage(`both ${KEY_ENV.vendingKey} and ${KEY_ENV.decoderKey} are set; unset one of them`);
     }
@@ -272,8 +267,8 @@ export function newKeyFromOptions(ctx: CliContext, current: ResolvedKey, o: NewK
     keyRevisionNumber: attrs.keyRevisionNumber, keyExpiryNumber: attrs.keyExpiryNumber, baseDate: attrs.baseDate,
     encryptionAlgorithm: attrs.encryptionAlgorithm, ...(attrs.pan !== undefined ? { pan: attrs.pan } : {}),
   };
-  const vk = envValue(ctx, KEY_ENV.newVendingKey);
-  const dk = envValue(ctx, KEY_ENV.newDecoderKey);
+  const vk = ctx.env(KEY_ENV.newVendingKey);
+  const dk = ctx.env(KEY_ENV.newDecoderKey);
   const given = [o.newKeyFile !== undefined && '--new-key-file', vk !== undefined && KEY_ENV.newVendingKey, dk !== undefined && KEY_ENV.newDecoderKey]
     .filter((x): x is string => typeof x === 'string');
   if (given.length > 1) usage(`give only one new key source (got ${given.join(' and ')})`);

@@ -4,7 +4,9 @@ import { HydroSyncError } from '../../errors';
 import { ioReason } from '../../node/json-file';
 import type { CliContext } from '../context';
 import { CliExit, EXIT, usage } from '../exit-codes';
-import { type StoreOptionValues, addStoreOptions, columns, defaultSubcommand, examples, withHsm } from '../hsm-options';
+import { defaultSubcommand } from '../command-groups';
+import { columns, examples } from '../help-text';
+import { type StoreOptionValues, addStoreOptions, withHsm } from '../hsm/store-options';
 import { optionalInteger } from '../option-values';
 
 /** Write text to a new file (or replace it with --force). */

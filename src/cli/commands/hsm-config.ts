@@ -2,10 +2,11 @@ import type { Command } from 'commander';
 import type { CliContext } from '../context';
 import { usage } from '../exit-codes';
 import { type ConfigOptionValues, addConfigOptions, configFromOptions, configLines } from '../hsm-config-options';
-import {
-  type RequestOptionValues, type StoreOptionValues, addRequestOptions, addStoreOptions, defaultSubcommand, examples, operatorName,
-  refusalsExit1, withHsm,
-} from '../hsm-options';
+import { defaultSubcommand } from '../command-groups';
+import { examples } from '../help-text';
+import { refusalsExit1 } from '../hsm/refusals';
+import { type RequestOptionValues, addRequestOptions, operatorName } from '../hsm/request-options';
+import { type StoreOptionValues, addStoreOptions, withHsm } from '../hsm/store-options';
 
 /** `hydrosync hsm config [show]` and `hsm config set`: the module's configuration. */
 export function registerHsmConfig(hsm: Command, ctx: CliContext): void {

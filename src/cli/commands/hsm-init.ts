@@ -11,9 +11,8 @@ import { ensureStoreDirectory, storeExists } from '../files/store-path';
 import type { CliContext } from '../context';
 import { usage } from '../exit-codes';
 import { type ConfigOptionValues, addConfigOptions, configFromOptions, configLines } from '../hsm-config-options';
-import {
-  type StoreOptionValues, addStoreOptions, examples, masterKeyText, openStoreFile, storeLocation,
-} from '../hsm-options';
+import { examples } from '../help-text';
+import { type StoreOptionValues, addStoreOptions, masterKeyText, openStoreFile, storeLocation } from '../hsm/store-options';
 
 type InitOptions = StoreOptionValues & ConfigOptionValues & { generateMasterKey?: string };
 

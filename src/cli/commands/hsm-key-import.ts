@@ -4,11 +4,12 @@ import type { VendingKeyImport, VendingKeyInfo, VendingKeyType } from '../../hsm
 import type { Dkga } from '../../keys/types';
 import { readKeyFile } from '../files/key-file';
 import type { CliContext } from '../context';
+import { vendingKeyIdOption } from '../options/vending-key-id';
 import { usage } from '../exit-codes';
-import {
-  type RequestOptionValues, type StoreOptionValues, addRequestOptions, addStoreOptions, examples, operatorName,
-  refusalsExit1, withHsm,
-} from '../hsm-options';
+import { examples } from '../help-text';
+import { refusalsExit1 } from '../hsm/refusals';
+import { type RequestOptionValues, addRequestOptions, operatorName } from '../hsm/request-options';
+import { type StoreOptionValues, addStoreOptions, withHsm } from '../hsm/store-options';
 import { KEY_ENV } from '../key-options';
 import { baseDateOf, eaOf, sgcOf } from '../hsm-values';
 import { parseInteger } from '../option-values';
@@ -132,7 +133,7 @@ export function registerHsmKeyImport(key: Command, ctx: CliContext): void {
     .command('import')
     .summary('import a vending key (wrapped with the master key; never shown again)')
     .description('Import a vending key into the store, where it is kept wrapped with the master key. The key comes from a key file (--key-file, hydrosync-key/1 with "vendingKey") or HYDROSYNC_VENDING_KEY, never from the command line; its attributes from the file or the flags (flags win).')
-    .option('--id <id>', 'the key\'s id in the store, e.g. 201457-krn1 (required)')
+    .addOption(vendingKeyIdOption('--id <id>', 'the key\'s id in the store, e.g. 201457-krn1 (required; A-Z a-z 0-9 . _ -)'))
     .option('--key-file <file>', 'key file: JSON {"format":"hydrosync-key/1","vendingKey":"…", attributes} (or HYDROSYNC_VENDING_KEY)')
     .option('--sgc <digits>', '6-digit supply group code')
     .option('--krn <n>', 'key revision number, 1-9')

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context';
-import { type StoreOptionValues, addStoreOptions, columns, withHsm } from '../hsm-options';
+import { columns } from '../help-text';
+import { type StoreOptionValues, addStoreOptions, withHsm } from '../hsm/store-options';
 
 /** `hydrosync hsm key list`: the vending keys in the store (attributes and KCV, never the keys). */
 export function registerHsmKeyList(key: Command, ctx: CliContext): void {

@@ -3,10 +3,12 @@ import type { KeyChangeRequest } from '../../hsm/types';
 import type { CliContext } from '../context';
 import { usage } from '../exit-codes';
 import { type FleetOptionValues, runFleet } from '../hsm-fleet';
-import {
-  type RequestOptionValues, type StoreOptionValues, addRequestOptions, addStoreOptions, examples,
-  panOption, printIssued, refusalsExit1, requestContext, withHsm,
-} from '../hsm-options';
+import { examples } from '../help-text';
+import { printIssued } from '../hsm/issued-text';
+import { refusalsExit1 } from '../hsm/refusals';
+import { type RequestOptionValues, addRequestOptions, requestContext } from '../hsm/request-options';
+import { type StoreOptionValues, addStoreOptions, withHsm } from '../hsm/store-options';
+import { panOption } from '../options/pan';
 import { baseDateOf, ktOf, sgcOf, tiOf } from '../hsm-values';
 import { parseInteger } from '../option-values';
 

@@ -2,10 +2,12 @@ import type { Command } from 'commander';
 import type { ManageRequest } from '../../hsm/types';
 import type { CliContext } from '../context';
 import { usage } from '../exit-codes';
-import {
-  type RequestOptionValues, type StoreOptionValues, addRequestOptions, addStoreOptions, examples, panOption,
-  printIssued, refusalsExit1, requestContext, withHsm,
-} from '../hsm-options';
+import { examples } from '../help-text';
+import { printIssued } from '../hsm/issued-text';
+import { refusalsExit1 } from '../hsm/refusals';
+import { type RequestOptionValues, addRequestOptions, requestContext } from '../hsm/request-options';
+import { type StoreOptionValues, addStoreOptions, withHsm } from '../hsm/store-options';
+import { panOption } from '../options/pan';
 import { parseInteger } from '../option-values';
 
 type ManageOptions = StoreOptionValues & RequestOptionValues & { pan?: string; register?: string; factor?: string; watts?: string };

@@ -2,11 +2,13 @@ import type { Command } from 'commander';
 import type { Hsm } from '../../hsm';
 import type { MeterAdd, MeterRecord } from '../../hsm/types';
 import type { CliContext } from '../context';
+import { vendingKeyIdOption } from '../options/vending-key-id';
 import { usage } from '../exit-codes';
-import {
-  type RequestOptionValues, type StoreOptionValues, addRequestOptions, addStoreOptions, columns, examples, operatorName,
-  panOption, refusalsExit1, withHsm,
-} from '../hsm-options';
+import { columns, examples } from '../help-text';
+import { refusalsExit1 } from '../hsm/refusals';
+import { type RequestOptionValues, addRequestOptions, operatorName } from '../hsm/request-options';
+import { type StoreOptionValues, addStoreOptions, withHsm } from '../hsm/store-options';
+import { panOption } from '../options/pan';
 import { baseDateOf, eaOf, ktOf, sgcOf, tiOf } from '../hsm-values';
 import { parseInteger } from '../option-values';
 import { algorithmText, keyTypeText, table } from '../token-text';
@@ -109,7 +111,7 @@ export function registerHsmMeter(hsmGroup: Command, ctx: CliContext, requireSubc
     .option('--ea <code>', 'encryption algorithm: 07, 09 or 11')
     .option('--base-date <year>', 'TID base date: 1993, 2014 or 2035')
     .option('--profile <name>', 'meter profile (default: water)')
-    .option('--vending-key-id <id>', 'id of the vending key the meter\'s decoder key derives from (default: the one that fits)')
+    .addOption(vendingKeyIdOption('--vending-key-id <id>', 'id of the vending key the meter\'s decoder key derives from (default: the one that fits)'))
     .option('--json', 'print one JSON object');
   addRequestOptions(add, { adminOnly: true });
   addStoreOptions(add)

@@ -2,10 +2,12 @@ import type { Command } from 'commander';
 import type { VendRequest } from '../../hsm/types';
 import type { CliContext } from '../context';
 import { AMOUNT_HELP, currencyOption, litresOption, m3Option, rupiahOption } from '../options/amount';
-import {
-  type RequestOptionValues, type StoreOptionValues, addRequestOptions, addStoreOptions, examples, panOption,
-  printIssued, refusalsExit1, requestContext, withHsm,
-} from '../hsm-options';
+import { examples } from '../help-text';
+import { printIssued } from '../hsm/issued-text';
+import { refusalsExit1 } from '../hsm/refusals';
+import { type RequestOptionValues, addRequestOptions, requestContext } from '../hsm/request-options';
+import { type StoreOptionValues, addStoreOptions, withHsm } from '../hsm/store-options';
+import { panOption } from '../options/pan';
 import { exactlyOne } from '../option-values';
 
 interface VendOptions extends StoreOptionValues, RequestOptionValues {

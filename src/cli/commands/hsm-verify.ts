@@ -3,7 +3,10 @@ import { HydroSyncError } from '../../errors';
 import type { CliContext } from '../context';
 import { errorText } from '../context';
 import { CliExit, EXIT, usage } from '../exit-codes';
-import { type StoreOptionValues, addStoreOptions, examples, panOption, refusalsExit1, withHsm } from '../hsm-options';
+import { examples } from '../help-text';
+import { refusalsExit1 } from '../hsm/refusals';
+import { type StoreOptionValues, addStoreOptions, withHsm } from '../hsm/store-options';
+import { panOption } from '../options/pan';
 import { describeRows, groupDigits, publicDescription, table } from '../token-text';
 import { joinGroups } from './token-decode';
 

@@ -11,6 +11,7 @@ import type { TokenInput } from '../../tokens/types';
 import type { CliContext } from '../context';
 import { parseDecimalAmountNumber } from '../../codec/decimal-amount';
 import { usage } from '../exit-codes';
+import { examples } from '../help-text';
 import { AMOUNT_HELP, amountAliasOption, currencyOption, litresOption, m3Option } from '../options/amount';
 import { keyCheckValue } from '../key-check-value';
 import {
@@ -77,10 +78,6 @@ function class2Token(kind: TokenInput['kind'], subclass: number, field: string, 
     kind, class: 2, subclass,
     fields: { ...(rnd !== undefined ? { rnd } : {}), tid, [field]: value },
   } as unknown as TokenInput;
-}
-
-function examples(lines: string[]): string {
-  return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}`;
 }
 
 const TIME_HELP = `

@@ -1,0 +1,119 @@
+/**
+ * Where the security module's store is and its master key (--store, --master-key-file and their
+ * environment variables), and opening the store for one command.
+ */
+import type { Command } from 'commander';
+import { HydroSyncError } from '../../errors';
+import type { Hsm, HsmStore } from '../../hsm';
+import { openHsm } from '../../hsm';
+import {
+  MASTER_KEY_ENV, MASTER_KEY_FILE_ENV, type MasterKeyText, checkMasterKeyHex, masterKeyBytes, readMasterKeyFile,
+} from '../files/master-key-file';
+import { type StoreLocation, STORE_ENV, resolveStorePath, storeExists } from '../files/store-path';
+import type { CliContext } from '../context';
+import { usage } from '../exit-codes';
+
+/** Values of the store options (every hsm command). */
+export interface StoreOptionValues {
+  store?: string;
+  masterKeyFile?: string;
+  json?: boolean;
+}
+
+/** Add --store and --master-key-file (and --json) to a command. */
+export function addStoreOptions(cmd: Command, options: { masterKey?: boolean } = {}): Command {
+  cmd
+    .optionsGroup('Store options:')
+    .option('--store <file>', `the security module's store (default: $${STORE_ENV}, else $XDG_DATA_HOME/hydrosync/hsm.sqlite, else ~/.local/share/hydrosync/hsm.sqlite)`);
+  if (options.masterKey !== false) {
+    cmd.option('--master-key-file <file>', `file with the master key: 64 hex digits or {"format":"hydrosync-master-key/1","masterKey":"…"} (or $${MASTER_KEY_FILE_ENV}, or the key itself in $${MASTER_KEY_ENV})`);
+  }
+  return cmd.optionsGroup('Options:');
+}
+
+/** The store's location from --store / the environment. */
+export function storeLocation(ctx: CliContext, o: StoreOptionValues): StoreLocation {
+  return resolveStorePath(o.store, ctx.io.env);
+}
+
+/**
+ * The master key: --master-key-file FILE, else $HYDROSYNC_MASTER_KEY_FILE, else
+ * $HYDROSYNC_MASTER_KEY (the hex itself). Never a command-line argument. Warns when the file can
+ * be read by its group or others.
+ */
+export function masterKeyFromOptions(ctx: CliContext, o: StoreOptionValues): Uint8Array {
+  const text = masterKeyText(ctx, o);
+  if (text === undefined) {
+    return usage(`the security module needs its master key: give --master-key-file FILE, or set ${MASTER_KEY_FILE_ENV} (a file) or ${MASTER_KEY_ENV} (64 hex digits)`);
+  }
+  return masterKeyBytes(text.hex);
+}
+
+/** The master key text if one is given (also used by init to refuse ambiguity). */
+export function masterKeyText(ctx: CliContext, o: StoreOptionValues): MasterKeyText | undefined {
+  const file = o.masterKeyFile ?? ctx.env(MASTER_KEY_FILE_ENV);
+  const envHex = ctx.io.env[MASTER_KEY_ENV];
+  if (envHex !== undefined && envHex.trim() !== '') {
+    // Register it as a secret before anything else can quote it.
+    ctx.addSecret(envHex);
+  }
+  if (file !== undefined) {
+    const r = readMasterKeyFile(file);
+    ctx.addSecret(r.hex);
+    if (r.exposedMode !== undefined) {
+      ctx.warn(`${r.source} can be read by other users (mode ${r.exposedMode.toString(8).padStart(4, '0')}): run chmod 600 ${file}`);
+    }
+    return r;
+  }
+  if (envHex === undefined || envHex.trim() === '') return undefined;
+  const hex = checkMasterKeyHex(envHex, MASTER_KEY_ENV);
+  ctx.addSecret(hex);
+  return { hex, source: MASTER_KEY_ENV };
+}
+
+/** Open the SQLite store (loaded on demand, so the token commands work without better-sqlite3). */
+export async function openStoreFile(path: string, options: { create?: boolean } = {}): Promise<HsmStore> {
+  const { openSqliteStore } = await import('../../node/hsm-sqlite-store');
+  return openSqliteStore(path, options);
+}
+
+/** An open security module and where its store is. */
+export interface OpenHsm {
+  hsm: Hsm;
+  location: StoreLocation;
+}
+
+/**
+ * Open the store named by the options with the master key and run `f`; always closes the store.
+ * A missing store is a STORE error that says to run `hsm init`.
+ */
+export async function withHsm<T>(ctx: CliContext, o: StoreOptionValues, f: (open: OpenHsm) => T | Promise<T>): Promise<T> {
+  const location = storeLocation(ctx, o);
+  if (!storeExists(location.path)) {
+    const how = location.from === '--store' ? '' : ` (the ${location.from === 'default' ? 'default location' : `location from ${location.from}`}; give --store FILE or set ${STORE_ENV} for another)`;
+    throw new HydroSyncError('STORE', `no security module store at ${location.path}${how}: create one with 'hydrosync hsm init'`);
+  }
+  const masterKey = masterKeyFromOptions(ctx, o);
+  const store = await openStoreFile(location.path, { create: false });
+  let hsm: Hsm;
+  try {
+    hsm = openHsm({ store, masterKey, clock: ctx.io.now ?? (() => new Date()) });
+  } catch (e) {
+    closeQuietly(store);
+    throw e;
+  }
+  try {
+    return await f({ hsm, location });
+  } finally {
+    hsm.close();
+  }
+}
+
+function closeQuietly(store: HsmStore): void {
+  const s = store as { close?: () => void };
+  try {
+    s.close?.();
+  } catch {
+    // closing after a failed open: nothing more to say
+  }
+}
