@@ -24,7 +24,8 @@ const TEXT = /^[^\u0000-\u001f\u007f]{1,100}$/;
 
 export const KT_OF_VENDING_KEY_TYPE: Record<VendingKeyType, KeyType> = { unique: 2, default: 1, common: 3 };
 
-function checkKeyId(v: unknown): string {
+/** A vending key id: 1 to 64 of A-Z a-z 0-9 . _ - (FORMAT otherwise). Also the CLI's --id check. */
+export function checkKeyId(v: unknown): string {
   if (typeof v !== 'string' || !KEY_ID.test(v)) fail('FORMAT', `vending key id must be 1 to 64 characters A-Z a-z 0-9 . _ -; got ${showInput(v)}`);
   return v;
 }
