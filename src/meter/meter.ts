@@ -35,6 +35,7 @@ import { type MeterTime, meterSeconds } from './clock';
 import { keyTypeChangeAllowed } from './key-types';
 import { type MeterProfile, type MeterProfileInput, normalizeProfile } from './profile';
 import { METER_RESULTS, type MeterResultCode } from './results';
+import { historyTokenText } from './history-text';
 import { TidMemory } from './tid-memory';
 import { makeMeterReport, type MeterReportOutput } from './report';
 
@@ -173,7 +174,7 @@ export class Meter {
     this.clock = now;
     const r = this.process(token, now);
     if (this.profile.historyDepth > 0) {
-      this.record({ at: now, event: 'token', token: typeof token === 'string' ? token.replace(/\s+/g, '') : String(token), result: r.result, ...(r.litres !== undefined ? { litres: r.litres } : {}), creditLitres: this.creditLitres });
+      this.record({ at: now, event: 'token', token: historyTokenText(token), result: r.result, ...(r.litres !== undefined ? { litres: r.litres } : {}), creditLitres: this.creditLitres });
     }
     return r;
   }

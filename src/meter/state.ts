@@ -11,6 +11,7 @@ import type { Token } from '../tokens/types';
 import { LAYOUTS, SUPPLY_GROUP_CODE_LAYOUT } from '../tokens/layout';
 import { Meter, type MeterHistoryEntry } from './meter';
 import { normalizeProfile, profileToJson, type MeterProfileInput } from './profile';
+import { historyTokenText } from './history-text';
 import { isMeterResultCode } from './results';
 
 export const METER_STATE_FORMAT = 'hydrosync-meter-state/1';
@@ -168,8 +169,9 @@ export function meterFromState(input: unknown, options: DecoderKeyOptions = {}):
       if (!['token', 'consume', 'tamper', 'power-cycle'].includes(o.event as string)) bad(`${at}event`, 'is unknown');
       const entry = { at: int(o, 'at', Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, at), event: o.event } as MeterHistoryEntry;
       if (o.token !== undefined) {
-        if (typeof o.token !== 'string' || o.token.length > 64) bad(`${at}token`, 'must be a string of at most 64 characters');
-        entry.token = o.token;
+        if (typeof o.token !== 'string') bad(`${at}token`, 'must be a string');
+        // Normalised as the meter writes it: a file written before the text was bounded still loads (credit and TID memory kept).
+        entry.token = historyTokenText(o.token);
       }
       if (o.result !== undefined) {
         if (!isMeterResultCode(o.result)) bad(`${at}result`, 'is not a result code');
