@@ -98,5 +98,8 @@ describe('CRC-16 (sts-reference §4)', () => {
     expect(errorCode(() => tokenCrc(0, 0, 0, 1 as unknown as boolean))).toBe('FORMAT');
     expect(errorCode(() => crc16Sts([1, 2] as unknown as Uint8Array))).toBe('FORMAT');
     expect(errorCode(() => crc16Sts(null as unknown as Uint8Array))).toBe('FORMAT');
+    // The messages say what is wanted and what came.
+    expect(() => tokenCrc(0, 0, 0, 1 as unknown as boolean)).toThrow(/^currency must be true \(CRC_C, class 0 sub 4–7\) or false; got 1$/);
+    expect(() => crc16Sts([1, 2] as unknown as Uint8Array)).toThrow(/^crc16Sts needs a Uint8Array; got /);
   });
 });
