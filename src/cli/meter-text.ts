@@ -5,7 +5,7 @@ import { formatMeterTime } from '../meter/clock';
 import type { EntryResult, Meter, MeterHistoryEntry } from '../meter/meter';
 import { METER_RESULTS } from '../meter/results';
 import { litresToCubicMetres, meterStatus } from '../meter/status';
-import { keyCheckValue } from './key-check-value';
+import { keyCheckValue } from '../keys/key-check-value';
 import type { MeterLanguage } from './meter-options';
 import { algorithmText, groupDigits, keyTypeText, table } from './token-text';
 

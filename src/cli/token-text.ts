@@ -1,6 +1,6 @@
 import type { DecoderKey } from '../keys/decoder-key';
 import type { TokenDescription } from '../tokens/describe';
-import { keyCheckValue } from './key-check-value';
+import { keyCheckValue } from '../keys/key-check-value';
 
 /** Fields of key-change tokens that hold bits of the new decoder key: never printed. */
 export const KEY_BIT_FIELDS: readonly string[] = ['newKeyHigh', 'newKeyLow', 'newKeyMiddle1', 'newKeyMiddle2'];

@@ -6,6 +6,7 @@
 import { fail } from '../errors';
 import { parseMeterPan } from '../codec/pan';
 import type { StaTables } from '../cipher/sta-tables';
+import { keyCheckValue } from '../keys/key-check-value';
 import { decodeToken } from '../tokens/decode';
 import { type TokenDescription, describeToken } from '../tokens/describe';
 import type { Token } from '../tokens/types';
@@ -98,6 +99,16 @@ export class Hsm {
 
   keyChange(req: KeyChangeRequest): Issued {
     return keyChange(this.#c(), req);
+  }
+
+  /**
+   * The key check value of the meter's current decoder key (6 hex digits, the zero block encrypted
+   * with it): the value `meter status` shows for the meter's key, so the two can be compared
+   * without revealing the key. NOT_FOUND for an unknown meter.
+   */
+  keyCheckValue(pan: string): string {
+    const core = this.#c();
+    return keyCheckValue(core.decoderKey(requireMeter(core, parseMeterPan(pan).pan)));
   }
 
   /** Decode a token with the meter's current decoder key, for support staff. Not audited. */

@@ -160,8 +160,9 @@ export function registerHsmMeter(hsmGroup: Command, ctx: CliContext, requireSubc
     const pan = panOption(panArg, 'PAN');
     await refusalsExit1(ctx, () => withHsm(ctx, o, ({ hsm }) => {
       const m = hsm.getMeter(pan);
-      if (o.json) ctx.json(m);
-      else for (const l of table(meterRows(m))) ctx.out(l);
+      const kcv = hsm.keyCheckValue(pan);
+      if (o.json) ctx.json({ ...m, kcv });
+      else for (const l of table([...meterRows(m), ['Key check value', `${kcv} (as meter status shows it for the same key)`]])) ctx.out(l);
     }));
   });
 

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { KEY_FILE_FORMAT, writeKeyFile } from '../files/key-file';
 import type { CliContext } from '../context';
 import { usage } from '../exit-codes';
-import { keyCheckValue } from '../key-check-value';
+import { keyCheckValue } from '../../keys/key-check-value';
 import { type KeyOptionValues, addKeyOptions, keyFromOptions } from '../key-options';
 import { keyJson, keyRows, table } from '../token-text';
 

@@ -9,7 +9,7 @@ import type { CliContext } from '../context';
 import { errorText } from '../context';
 import { EXIT, usage } from '../exit-codes';
 import { tokenLines } from '../input-lines';
-import { keyCheckValue } from '../key-check-value';
+import { keyCheckValue } from '../../keys/key-check-value';
 import { type KeyOptionValues, addKeyOptions, keyFromOptions, staTablesFromOptions } from '../key-options';
 import { algorithmText, describeLines, groupDigits, keyTypeText, publicDescription, table } from '../token-text';
 

@@ -13,7 +13,7 @@ import { parseDecimalAmountNumber } from '../../codec/decimal-amount';
 import { usage } from '../exit-codes';
 import { examples } from '../help-text';
 import { AMOUNT_HELP, amountAliasOption, currencyOption, litresOption, m3Option } from '../options/amount';
-import { keyCheckValue } from '../key-check-value';
+import { keyCheckValue } from '../../keys/key-check-value';
 import {
   type KeyOptionValues, type NewKeyOptionValues, addKeyOptions, addNewKeyOptions, keyFromOptions, newKeyFromOptions,
 } from '../key-options';

@@ -1,4 +1,4 @@
-import type { DecoderKey } from '../keys/decoder-key';
+import type { DecoderKey } from './decoder-key';
 
 /**
  * Key check value: the all-zero block encrypted with the key's own cipher (EA07 STA, EA09 DES,
