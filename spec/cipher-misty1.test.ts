@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createMisty1, misty1ExtendedKey } from '../src/cipher';
+import { createMisty1 } from '../src/cipher';
+import { misty1ExtendedKey } from '../src/cipher/misty1';
 import { block, bytes, errorCode, hex64 } from './support';
 
 const toHex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');

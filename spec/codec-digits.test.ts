@@ -8,9 +8,8 @@ import {
   tokenFromBigInt,
   hexToBytes,
   bytesToHex,
-  hexToHalves,
-  halvesToHex,
 } from '../src/codec/index';
+import { halvesToHex, hexToHalves } from '../src/codec/hex';
 import { errorCode } from './support';
 
 const MAX = (1n << 66n) - 1n;

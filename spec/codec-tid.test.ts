@@ -10,9 +10,9 @@ import {
   wallClockFromTid,
   isReservedTid,
   parseBaseDate,
-  baseDateCode,
   isKeyExpired,
 } from '../src/codec/index';
+import { baseDateCode } from '../src/codec/tid';
 import type { BaseDate, WallClock } from '../src/codec/index';
 import { errorCode } from './support';
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeKeyChange, decodeToken, deriveDecoderKey, generateKeyChange, type KeyType } from '../src';
-import { ALLOWED_KEY_TYPE_CHANGES, type FleetOutcome, type KeyChangeRequest, MemoryStore, initHsm, openHsm } from '../src/hsm';
+import { ALLOWED_KEY_TYPE_CHANGES } from '../src/hsm/key-change';
+import { type FleetOutcome, type KeyChangeRequest, MemoryStore, initHsm, openHsm } from '../src/hsm';
 import { CTX, MASTER, OP, PAN, PAN2, VK02, VK04, VK04_KRN2, makeClock, panOf, setup } from './hsm-support';
 import { errorCode } from './support';
 

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeToken, deriveDecoderKey, tidFromInstant } from '../src';
-import { MemoryStore, initHsm, nextTid, openHsm } from '../src/hsm';
+import { MemoryStore, initHsm, openHsm } from '../src/hsm';
+import { nextTid } from '../src/hsm/tid-allocator';
 import { CTX, MASTER, OP, VK04, panOf } from './hsm-support';
 
 const START = Date.parse('2026-11-30T16:58:00Z'); // 23:58 WIB: runs cross local midnight and 00:01

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { inspect } from 'node:util';
 import fc from 'fast-check';
-import { DecoderKey, VendingKey, deriveDecoderKey, dkga02, dkga04, dkga04Message, normalizeKeyParameters } from '../src/keys';
+import { DecoderKey, VendingKey, deriveDecoderKey, dkga02, dkga04 } from '../src/keys';
+import { dkga04Message } from '../src/keys/dkga04';
+import { normalizeKeyParameters } from '../src/keys/parameters';
 import { bytesToHex } from '../src/codec/hex';
 import type { KeyParameters } from '../src/keys';
 import { errorCode } from './support';

@@ -3,9 +3,12 @@ import { deriveDecoderKey, DecoderKey } from '../src/keys';
 import { generateKeyChange, generateToken, issueCredit } from '../src/tokens';
 import { tidFromWallClock } from '../src/codec';
 import {
-  Meter, METER_RESULTS, METER_RESULT_CODES, applyToken, meterToState, meterFromState, parseMeterState, serializeMeterState,
-  meterStatus, normalizeProfile, meterSeconds, formatMeterTime, TidMemory, litresToCubicMetres, DEFAULT_KEY_TYPE_CHANGES,
+  Meter, METER_RESULTS, METER_RESULT_CODES, meterToState, meterFromState, parseMeterState, serializeMeterState,
+  meterStatus, meterSeconds, formatMeterTime, litresToCubicMetres, DEFAULT_KEY_TYPE_CHANGES,
 } from '../src/meter';
+import { applyToken } from '../src/meter/process';
+import { normalizeProfile } from '../src/meter/profile';
+import { TidMemory } from '../src/meter/tid-memory';
 import { errorCode } from './support';
 import { STA_SAMPLE_TABLES, parseStaTables } from '../src/cipher';
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { DecoderKey } from '../src/keys';
-import { decodeToken, generateToken, LAYOUTS } from '../src/tokens';
+import { decodeToken, generateToken } from '../src/tokens';
+import { LAYOUTS } from '../src/tokens/layout';
 import type { TokenInput } from '../src/tokens';
 import { HydroSyncError } from '../src/errors';
 

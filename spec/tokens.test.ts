@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { DecoderKey, deriveDecoderKey } from '../src/keys';
 import {
-  assembleKeyChange, buildBlock, decodeKeyChange, decodeToken, describeToken, generateKeyChange, generateToken,
+  assembleKeyChange, decodeKeyChange, decodeToken, describeToken, generateKeyChange, generateToken,
   issueCredit, issueCurrencyCredit, keyChangeTokens,
 } from '../src/tokens';
 import type { Token, TokenInput } from '../src/tokens';
+import { buildBlock } from '../src/tokens/generate';
 import { halvesToHex } from '../src/codec/hex';
 import { tokenCrc } from '../src/codec/crc16';
 import { formatToken } from '../src/codec/token-digits';
