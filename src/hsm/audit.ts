@@ -161,6 +161,57 @@ function bad(seq: number, reason: string, message: string, records: number): Aud
 }
 
 /**
+ * A checkpoint of the audit head for the operator to keep outside the store: the head's seq and
+ * hash, sealed with an HMAC under the audit subkey of the master key. The head row alone cannot
+ * show that the newest records were cut off and an older (validly sealed) head row was written
+ * back; a checkpoint taken before can: the log must still reach its seq with the same hash.
+ */
+export interface AuditCheckpoint {
+  format: 'hydrosync-audit-checkpoint/1';
+  seq: number;
+  hash: string;
+  mac: string;
+}
+
+const CHECKPOINT_FORMAT = 'hydrosync-audit-checkpoint/1';
+
+function checkpointMac(key: Uint8Array, seq: number, hash: string): string {
+  return bytesToHex(hmac(sha256, key, utf8ToBytes(`${CHECKPOINT_FORMAT}:${seq}:${hash}`)));
+}
+
+/** A checkpoint of the current head; AUDIT if the log does not verify (a checkpoint of a broken log would vouch for it). */
+export function auditCheckpoint(store: HsmStore, key: Uint8Array): AuditCheckpoint {
+  const v = verifyAuditLog(store, key);
+  if (!v.ok) fail('AUDIT', `the audit log does not verify (record ${v.firstBad!.seq}, ${v.firstBad!.reason}); no checkpoint is made of a broken log`);
+  const head = requireHead(store, key);
+  return { format: CHECKPOINT_FORMAT, seq: head.seq, hash: head.hash, mac: checkpointMac(key, head.seq, head.hash) };
+}
+
+/** Check a checkpoint's shape (FORMAT) and seal (AUDIT: altered, or made with another master key). */
+function openCheckpoint(input: unknown, key: Uint8Array): { seq: number; hash: string } {
+  const c = input as Partial<AuditCheckpoint> | null;
+  if (c === null || typeof c !== 'object' || c.format !== CHECKPOINT_FORMAT || !Number.isSafeInteger(c.seq) || (c.seq as number) < 0
+    || typeof c.hash !== 'string' || !/^[0-9a-f]{64}$/.test(c.hash) || typeof c.mac !== 'string') {
+    fail('FORMAT', `not an audit checkpoint (a JSON object {"format":"${CHECKPOINT_FORMAT}","seq","hash","mac"} made by hsm audit checkpoint)`);
+  }
+  if (!sameText(c.mac, checkpointMac(key, c.seq!, c.hash))) {
+    fail('AUDIT', 'the audit checkpoint was altered or made by a module with another master key: its seal does not verify');
+  }
+  return { seq: c.seq!, hash: c.hash };
+}
+
+/** The log against a checkpoint taken earlier: it must reach the checkpoint's seq with the same hash. */
+function againstCheckpoint(store: HsmStore, cp: { seq: number; hash: string }, records: number): AuditVerification {
+  if (cp.seq === 0) return { ok: true, records };
+  const r = store.readAudit({ fromSeq: cp.seq, limit: 1 })[0];
+  if (r === undefined || r.seq !== cp.seq) {
+    return bad(cp.seq, 'truncated', `the log ends before record ${cp.seq}, which the checkpoint saw: records were cut off the end and an older head was put back`, records);
+  }
+  if (r.hash !== cp.hash) return bad(cp.seq, 'edited', `record ${cp.seq} is not the record the checkpoint saw: the log was rewritten since`, records);
+  return { ok: true, records };
+}
+
+/**
  * Walk the log in storage order and name the first bad record:
  * - inserted: the chain runs past it (the next record links to the one before it) and nothing
  *   links to it, or its seq repeats; records beyond the head are inserted too;
@@ -168,8 +219,16 @@ function bad(seq: number, reason: string, message: string, records: number): Aud
  * - deleted: a seq is missing; reordered: seqs out of order with the chain otherwise intact;
  * - truncated: records missing at the end (the head names a later seq);
  * - head: the head row is missing or its MAC fails.
+ * With a checkpoint (auditCheckpoint, kept by the operator): also truncated when the log no longer
+ * reaches the checkpoint's seq, edited when that record's hash differs.
  */
-export function verifyAuditLog(store: HsmStore, key: Uint8Array): AuditVerification {
+export function verifyAuditLog(store: HsmStore, key: Uint8Array, checkpoint?: unknown): AuditVerification {
+  const cp = checkpoint === undefined ? undefined : openCheckpoint(checkpoint, key);
+  const v = verifyChain(store, key);
+  return cp === undefined || !v.ok ? v : againstCheckpoint(store, cp, v.records);
+}
+
+function verifyChain(store: HsmStore, key: Uint8Array): AuditVerification {
   const recs = store.readAudit();
   const n = recs.length;
   const { head, ok } = readHead(store, key);

@@ -10,7 +10,7 @@ import { keyCheckValue } from '../keys/key-check-value';
 import { decodeToken } from '../tokens/decode';
 import { type TokenDescription, describeToken } from '../tokens/describe';
 import type { Token } from '../tokens/types';
-import { verifyAuditLog } from './audit';
+import { type AuditCheckpoint, auditCheckpoint, verifyAuditLog } from './audit';
 import { auditToCsv, auditToNdjson } from './audit-export';
 import { copyConfig, mergeConfig } from './config';
 import { Core } from './core';
@@ -127,9 +127,20 @@ export class Hsm {
     return this.#c().store.readAudit({ ...(fromSeq !== undefined ? { fromSeq } : {}), ...(limit !== undefined ? { limit } : {}) });
   }
 
-  verifyAudit(): AuditVerification {
+  /**
+   * Verify the hash chain and the head. With a checkpoint (from auditCheckpoint(), kept outside
+   * the store) also that the log still reaches it: 'truncated' if records were cut off the end and
+   * an older head was written back. FORMAT for a malformed checkpoint, AUDIT for an altered one.
+   */
+  verifyAudit(options: { checkpoint?: unknown } = {}): AuditVerification {
     const core = this.#c();
-    return verifyAuditLog(core.store, core.auditKey);
+    return verifyAuditLog(core.store, core.auditKey, options?.checkpoint);
+  }
+
+  /** A sealed checkpoint of the audit head (seq, hash) to keep outside the store; AUDIT if the log does not verify. Not audited. */
+  auditCheckpoint(): AuditCheckpoint {
+    const core = this.#c();
+    return auditCheckpoint(core.store, core.auditKey);
   }
 
   /** The whole log as lines: CSV (header first; RFC 4180 quoting) or NDJSON. */

@@ -12,7 +12,7 @@ export { initHsm, openHsm } from './open';
 export { Hsm } from './hsm';
 export { DEFAULT_CONFIG, EXAMPLE_TARIFF_R1 } from './config';
 export { rupiahToVolume, type TariffResult } from './tariff';
-export { auditHash } from './audit';
+export { auditHash, type AuditCheckpoint } from './audit';
 export { AUDIT_COLUMNS } from './audit-export';
 export {
   keyChangeBatch, parseFleetCsv, formatFleetCsv, FLEET_COLUMNS,

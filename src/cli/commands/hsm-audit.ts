@@ -1,7 +1,7 @@
 import { closeSync, existsSync, openSync, writeSync } from 'node:fs';
 import type { Command } from 'commander';
 import { HydroSyncError } from '../../errors';
-import { ioReason } from '../../node/json-file';
+import { ioReason, readJsonFile } from '../../node/json-file';
 import type { CliContext } from '../context';
 import { CliExit, EXIT, usage } from '../exit-codes';
 import { defaultSubcommand } from '../command-groups';
@@ -53,12 +53,14 @@ export function registerHsmAudit(hsm: Command, ctx: CliContext): void {
   });
 
   const verify = audit.command('verify').summary('check the hash chain; exit 1 and name the first bad record')
+    .option('--checkpoint <file>', 'also check against a checkpoint made earlier (hsm audit checkpoint): records cut off the end are "truncated"')
     .option('--json', 'print one JSON object {"ok","records","firstBad"?}');
   addStoreOptions(verify)
     .addHelpText('after', '\nExit status: 0 the chain is intact; 1 a record was edited, deleted, inserted or reordered (the first bad one is named); 2 a usage or store error.')
-    .action(async (o: StoreOptionValues) => {
+    .action(async (o: StoreOptionValues & { checkpoint?: string }) => {
+      const checkpoint = o.checkpoint === undefined ? undefined : readJsonFile(o.checkpoint, 'audit checkpoint');
       await withHsm(ctx, o, ({ hsm: m }) => {
-        const v = m.verifyAudit();
+        const v = m.verifyAudit(checkpoint === undefined ? {} : { checkpoint });
         if (o.json) ctx.json(v);
         if (v.ok) {
           if (!o.json) ctx.out(`Audit log intact: ${v.records} record${v.records === 1 ? '' : 's'}, hash chain verified.`);
@@ -69,6 +71,20 @@ export function registerHsmAudit(hsm: Command, ctx: CliContext): void {
         throw new CliExit(EXIT.FAILED);
       });
     });
+
+  const checkpoint = audit.command('checkpoint').summary('write a sealed checkpoint of the audit head, for audit verify --checkpoint')
+    .description('Write the audit head (last record and its hash), sealed under the master key, to a file kept outside the store (another machine, paper, a ticket). A later "audit verify --checkpoint FILE" fails with "truncated" if records were cut off the end and an older head put back.')
+    .requiredOption('--out <file>', 'write the checkpoint to FILE (JSON, mode 0600)')
+    .option('--force', 'replace an existing file')
+    .option('--json', 'print the checkpoint\'s seq as one JSON object');
+  addStoreOptions(checkpoint).action(async (o: StoreOptionValues & { out: string; force?: boolean }) => {
+    await withHsm(ctx, o, ({ hsm: m }) => {
+      const c = m.auditCheckpoint();
+      writeNewFile(o.out, `${JSON.stringify(c)}\n`, o.force === true);
+      if (o.json) ctx.json({ out: o.out, seq: c.seq });
+      else ctx.out(`Audit checkpoint at record ${c.seq} written to ${o.out}; keep it outside the store.`);
+    });
+  });
 
   const exp = audit.command('export').summary('export the audit log as CSV or NDJSON')
     .option('--format <format>', 'csv or ndjson', 'csv')
