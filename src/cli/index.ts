@@ -11,6 +11,7 @@ import { packageVersion } from './package-version';
 import { registerDemo } from './commands/demo';
 import { registerHsm } from './commands/hsm';
 import { registerKeyDerive } from './commands/key-derive';
+import { registerKeyGenerate } from './commands/key-generate';
 import { registerMeter } from './commands/meter';
 import { registerTokenDecode } from './commands/token-decode';
 import { registerTokenGenerate } from './commands/token-generate';
@@ -83,7 +84,8 @@ function buildProgram(ctx: CliContext): Command {
     })
     .addHelpText('after', ROOT_HELP);
 
-  const key = program.command('key').summary('decoder keys: derive').description('Decoder keys.');
+  const key = program.command('key').summary('keys: generate, derive').description('Generate vending and master keys; derive decoder keys.');
+  registerKeyGenerate(key, ctx);
   registerKeyDerive(key, ctx);
   requireSubcommand(key);
 

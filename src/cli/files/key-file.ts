@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fchmodSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fchmodSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { HydroSyncError } from '../../errors';
 import { ioReason, readJsonFile } from '../../node/json-file';
@@ -47,10 +47,24 @@ export function readKeyFile(path: string): Record<string, unknown> {
  * reader never sees a partial key and an existing file never keeps wider permissions.
  */
 export function writeKeyFile(path: string, content: Record<string, unknown>, options: { force?: boolean } = {}): void {
+  writeSecretFile(path, content, { force: options.force === true, what: 'key file' });
+}
+
+/**
+ * Write JSON holding key material: a temporary file created with mode 0600, then renamed into
+ * place, so the secret is never readable by others, not even for a moment. An existing file is
+ * replaced only with `force`.
+ */
+export function writeSecretFile(path: string, content: Record<string, unknown>, options: { force: boolean; what: string }): void {
   if (!options.force && existsSync(path)) {
     throw new HydroSyncError('IO', `${path} already exists; give --force to replace it`);
   }
   const text = `${JSON.stringify(content, null, 2)}\n`;
+  try {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  } catch (e) {
+    throw new HydroSyncError('IO', `cannot create the folder of ${options.what} ${path}: ${ioReason(e)}`);
+  }
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
   let fd: number | undefined;
   try {
@@ -73,6 +87,6 @@ export function writeKeyFile(path: string, content: Record<string, unknown>, opt
     if ((e as NodeJS.ErrnoException).code === 'EEXIST' && existsSync(path)) {
       throw new HydroSyncError('IO', `${path} already exists; give --force to replace it`);
     }
-    throw new HydroSyncError('IO', `cannot write key file ${path}: ${ioReason(e)}`);
+    throw new HydroSyncError('IO', `cannot write ${options.what} ${path}: ${ioReason(e)}`);
   }
 }

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fchmodSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { readFileSync, statSync, unlinkSync } from 'node:fs';
 import { HydroSyncError } from '../../errors';
 import { ioReason } from '../../node/json-file';
+import { writeSecretFile } from './key-file';
 
 /** The `format` of a JSON master key file. */
 const MASTER_KEY_FILE_FORMAT = 'hydrosync-master-key/1';
@@ -86,40 +87,23 @@ export function masterKeyBytes(hex: string): Uint8Array {
   return out;
 }
 
-/**
- * Generate a new random master key (256 bits from the OS CSPRNG) and write it to `path` as JSON,
- * mode 0600. Refuses to replace an existing file (O_EXCL). Returns the key's hex (secret).
- */
-export function generateMasterKeyFile(path: string, now: Date = new Date()): string {
-  const hex = randomBytes(32).toString('hex');
-  const text = `${JSON.stringify({
+/** The JSON content of a master key file holding `hex`. */
+export function masterKeyFileContent(hex: string, now: Date): Record<string, string> {
+  return {
     format: MASTER_KEY_FILE_FORMAT,
     description: 'HydroSync security module master key: it wraps every vending key in the store. Keep it secret and backed up; without it the store is useless.',
     createdAt: now.toISOString(),
     masterKey: hex,
-  }, null, 2)}\n`;
-  let fd: number | undefined;
-  try {
-    fd = openSync(path, 'wx', 0o600);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') {
-      throw new HydroSyncError('IO', `${path} already exists: a master key file is never overwritten (choose another name, or use it with --master-key-file)`);
-    }
-    throw new HydroSyncError('IO', `cannot write the master key file ${path}: ${ioReason(e)}`);
-  }
-  try {
-    fchmodSync(fd, 0o600);
-    writeSync(fd, text);
-    closeSync(fd);
-  } catch (e) {
-    try {
-      closeSync(fd);
-    } catch {
-      // already closed
-    }
-    removeFile(path);
-    throw new HydroSyncError('IO', `cannot write the master key file ${path}: ${ioReason(e)}`);
-  }
+  };
+}
+
+/**
+ * Generate a new random master key (256 bits from the OS CSPRNG) and write it to `path` as JSON,
+ * mode 0600. Refuses to replace an existing file. Returns the key's hex (secret).
+ */
+export function generateMasterKeyFile(path: string, now: Date = new Date()): string {
+  const hex = randomBytes(32).toString('hex');
+  writeSecretFile(path, masterKeyFileContent(hex, now), { force: false, what: 'master key file' });
   return hex;
 }
 
