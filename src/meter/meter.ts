@@ -22,7 +22,7 @@
  */
 import { HydroSyncError, fail } from '../errors';
 import { tokenCrc } from '../codec/crc16';
-import { parseToken } from '../codec/token-digits';
+import { readToken, tokenFormatProblem } from '../codec/token-digits';
 import { decodeTransferAmount } from '../codec/transfer-amount';
 import { decodeCurrencyUnits } from '../codec/currency-amount';
 import type { BaseDate } from '../codec/tid';
@@ -181,12 +181,9 @@ export class Meter {
 
   private process(token: string, now: number): EntryResult {
     const b = this.block;
-    let cls: number;
-    try {
-      cls = parseToken(token, b);
-    } catch (e) {
-      return this.result('FORMAT', -1, now, e instanceof HydroSyncError ? e.message : 'not a 20-digit token');
-    }
+    // A malformed entry is an expected outcome: read it without building an Error.
+    const cls = readToken(token, b);
+    if (cls < 0) return this.result('FORMAT', -1, now, tokenFormatProblem(token) ?? 'not a 20-digit token');
     if (cls !== 1 && now < this.lockedUntil) {
       return { result: 'LOCKOUT', status: 15, message: METER_RESULTS.LOCKOUT.en, class: cls, creditLitres: this.creditLitres, lockedUntil: this.lockedUntil, detail: `token entry is locked for ${this.lockedUntil - now} more seconds after ${this.rejects} rejected tokens` };
     }
