@@ -7,7 +7,7 @@ import { fail } from '../errors';
 import { parseMeterPan } from '../codec/pan';
 import type { StaTables } from '../cipher/sta-tables';
 import { keyCheckValue } from '../keys/key-check-value';
-import { decodeToken } from '../tokens/decode';
+import { type DecodeFailure, tryDecodeToken } from '../tokens/decode';
 import { type TokenDescription, describeToken } from '../tokens/describe';
 import type { Token } from '../tokens/types';
 import { type AuditCheckpoint, auditCheckpoint, verifyAuditLog } from './audit';
@@ -29,6 +29,11 @@ import type {
 import { vend } from './vend';
 
 const INTERNAL = Symbol('hydrosync.hsm.internal');
+
+/** What Hsm.verify says about a token: what it carries, or why it does not decode with the meter's key. */
+export type TokenVerification =
+  | { readonly ok: true; readonly token: Token; readonly description: TokenDescription }
+  | DecodeFailure;
 
 export class Hsm {
   readonly #core: Core;
@@ -111,12 +116,31 @@ export class Hsm {
     return keyCheckValue(core.decoderKey(requireMeter(core, parseMeterPan(pan).pan)));
   }
 
-  /** Decode a token with the meter's current decoder key, for support staff. Not audited. */
-  verify(pan: string, token: string): { token: Token; description: TokenDescription } {
+  /**
+   * Decode a token with the meter's current decoder key, as the meter would, for support staff
+   * ("does this token belong to this meter, and what does it carry?"). Not audited. A token that
+   * does not decode is an answer, not an error: it comes back as `{ ok: false, code, message }`.
+   *
+   * @param pan - the 18-digit MeterPAN of a registered meter.
+   * @param token - the 20-digit token (spaces and dashes allowed).
+   * @returns `{ ok: true, token, description }`, or `{ ok: false, code, message }` with code
+   *   `FORMAT` (not a token), `CRC` (mistyped, or for another meter or key) or `FUNCTION` (a
+   *   reserved class or subclass); the message is built when first read.
+   * @throws HydroSyncError `FORMAT`/`CHECK_DIGIT` for a malformed MeterPAN, `NOT_FOUND` for a meter
+   *   that is not registered.
+   * @example
+   * ```ts
+   * const v = hsm.verify('600727000000000009', '4718 6281 2079 5515 5808');
+   * if (v.ok) v.description.meaning; // { litres: 100, dateTime: … }
+   * else v.code;                     // 'CRC'
+   * ```
+   */
+  verify(pan: string, token: string): TokenVerification {
     const core = this.#c();
     const meter = requireMeter(core, parseMeterPan(pan).pan);
-    const decoded = decodeToken(token, core.decoderKey(meter));
-    return { token: decoded, description: describeToken(decoded, { baseDate: meter.baseDate, keyExpiryNumber: meter.keyExpiryNumber }) };
+    const r = tryDecodeToken(token, core.decoderKey(meter));
+    if (!r.ok) return r;
+    return { ok: true, token: r.token, description: describeToken(r.token, { baseDate: meter.baseDate, keyExpiryNumber: meter.keyExpiryNumber }) };
   }
 
   /** Audit records in order, from the first with seq ≥ fromSeq, at most limit of them. */

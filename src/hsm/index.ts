@@ -9,7 +9,7 @@ export type { HsmStore, VendingKeyRow, TransactionRow } from './store';
 export { MemoryStore, MEMORY_SNAPSHOT_FORMAT, type MemorySnapshot } from './memory-store';
 export { parseMasterKey } from './master-key';
 export { initHsm, openHsm } from './open';
-export { Hsm } from './hsm';
+export { Hsm, type TokenVerification } from './hsm';
 export { DEFAULT_CONFIG, EXAMPLE_TARIFF_R1 } from './config';
 export { rupiahToVolume, type TariffResult } from './tariff';
 export { auditHash, type AuditCheckpoint } from './audit';

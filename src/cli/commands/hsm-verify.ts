@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
-import { HydroSyncError } from '../../errors';
 import type { CliContext } from '../context';
-import { errorText } from '../context';
 import { CliExit, EXIT, usage } from '../exit-codes';
 import { examples } from '../help-text';
 import { refusalsExit1 } from '../hsm/refusals';
@@ -9,9 +7,6 @@ import { type StoreOptionValues, addStoreOptions, withHsm } from '../hsm/store-o
 import { panOption } from '../options/pan';
 import { describeRows, groupDigits, publicDescription, table } from '../token-text';
 import { joinGroups } from './token-decode';
-
-/** Errors of the token itself: it does not decode with this meter's key (exit 1). */
-const TOKEN_FAILURES = new Set(['FORMAT', 'CRC', 'FUNCTION', 'KEY_EXPIRED', 'TID']);
 
 /** `hydrosync hsm verify TOKEN --pan PAN`: decode a token with the meter's key, for support staff. */
 export function registerHsmVerify(hsm: Command, ctx: CliContext): void {
@@ -38,16 +33,12 @@ ${examples([
       const token = raw.replace(/[\s-]/g, '');
       await refusalsExit1(ctx, () => withHsm(ctx, o, ({ hsm: m }) => {
         const meter = m.getMeter(pan);
-        let result: ReturnType<typeof m.verify>;
-        try {
-          result = m.verify(pan, raw);
-        } catch (e) {
-          if (e instanceof HydroSyncError && TOKEN_FAILURES.has(e.code)) {
-            if (o.json) ctx.json({ token, pan, ok: false, error: { code: e.code, message: e.message } });
-            else ctx.error(`token ${groupDigits(token)} for meter ${pan}: ${errorText(e)}`);
-            throw new CliExit(EXIT.FAILED);
-          }
-          throw e;
+        const result = m.verify(pan, raw);
+        if (!result.ok) {
+          // The token does not decode with this meter's key (exit 1).
+          if (o.json) ctx.json({ token, pan, ok: false, error: { code: result.code, message: result.message } });
+          else ctx.error(`token ${groupDigits(token)} for meter ${pan}: ${result.code}: ${result.message}`);
+          throw new CliExit(EXIT.FAILED);
         }
         const d = publicDescription(result.description);
         if (o.json) {
