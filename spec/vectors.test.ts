@@ -58,6 +58,11 @@ describe('the verifier itself', () => {
     expect(verifyCase({ id: 'd1', kind: 'decode', token: '58625789986991357486', key, encryptionAlgorithm: '11', expected: { class: 0, subclass: 0, fields: { rnd: 5, tid: 85740, amount: 1 } } }).ok).toBe(true);
     expect(verifyCase({ id: 'd2', kind: 'decode', token: '58625789986991357486', key, encryptionAlgorithm: '11', expected: { class: 0, subclass: 0, fields: { rnd: 5, tid: 85741, amount: 1 } } }).ok).toBe(false);
     expect(verifyCase({ id: 'd3', kind: 'decode', token: '58625789986991357487', key, encryptionAlgorithm: '11', expected: { error: 'CRC' } }).ok).toBe(true);
+    // The rejection is compared by code; a different code or an unexpected rejection fails with it named.
+    expect(verifyCase({ id: 'd4', kind: 'decode', token: '58625789986991357487', key, encryptionAlgorithm: '11', expected: { error: 'FORMAT' } }))
+      .toEqual({ id: 'd4', kind: 'decode', ok: false, message: 'expected error FORMAT, got CRC: CRC check failed: the token was mistyped, or it is for another meter or another key' });
+    expect(verifyCase({ id: 'd5', kind: 'decode', token: '5862578998699135748', key, encryptionAlgorithm: '11', expected: { class: 0, subclass: 0, fields: { rnd: 5, tid: 85740, amount: 1 } } }))
+      .toEqual({ id: 'd5', kind: 'decode', ok: false, message: 'FORMAT: token must be exactly 20 digits after removing spaces and dashes; got 19' });
   });
   it('a case that names unloaded STA tables fails with a hint', () => {
     const r = verifyCase({ id: 't', kind: 'cipher', algorithm: 'STA', tables: 'production', key: '0000000000000000', plaintext: '0000000000000000', expected: '0000000000000000' });

@@ -9,7 +9,7 @@ import { bytesToHex, halvesToHex, hexToBytes, hexToHalves } from '../codec/hex';
 import { decodeTransferAmount, encodeTransferAmount } from '../codec/amount';
 import { decodeCurrencyUnits, encodeCurrencyAmount, formatCurrencyAmount, parseCurrencyAmount } from '../codec/amount';
 import { parseBaseDate, tidFromWallClock } from '../codec/tid';
-import { decodeToken } from '../tokens/decode';
+import { type DecodeFailure, decodeToken, tryDecodeToken } from '../tokens/decode';
 import { generateToken } from '../tokens/generate';
 import { decodeKeyChange, generateKeyChange } from '../tokens/key-change';
 import { LAYOUTS } from '../tokens/layout';
@@ -152,7 +152,11 @@ function sameNumber(a: string, b: string): boolean {
   return parseCurrencyAmount(a) === parseCurrencyAmount(b);
 }
 
-function runCase(c: Case, o: VerifyOptions): void {
+/**
+ * Run one case. Throws on a mismatch or an error; a `decode` case whose token does not decode
+ * returns the rejection instead (an expected outcome in error cases: no Error is built for it).
+ */
+function runCase(c: Case, o: VerifyOptions): DecodeFailure | undefined {
   const expected = c.expected;
   switch (c.kind) {
     case 'crc16': {
@@ -242,7 +246,9 @@ function runCase(c: Case, o: VerifyOptions): void {
       const token = str(c, 'token');
       const needsKey = c.key !== undefined && c.key !== null;
       const key = needsKey ? keyFromObject(c.key, c.encryptionAlgorithm as string | undefined, tablesFor(c, o)) : null;
-      compareFields(decodeToken(token, key), expected);
+      const r = tryDecodeToken(token, key);
+      if (!r.ok) return r;
+      compareFields(r.token, expected);
       return;
     }
     case 'meterSequence':
@@ -267,17 +273,20 @@ export function verifyCase(c: unknown, options: VerifyOptions = {}): CaseResult 
   if (!(VECTOR_KINDS as readonly string[]).includes(kind)) {
     return { id, kind, ok: false, message: `unknown case kind ${JSON.stringify(kind)}; this verifier knows ${VECTOR_KINDS.join(', ')}` };
   }
+  let failure: { code: string; message: string } | undefined;
   try {
-    runCase(cc, options);
+    failure = runCase(cc, options);
+  } catch (e) {
+    failure = e instanceof HydroSyncError ? e : { code: 'VECTOR', message: `unexpected failure: ${String((e as Error)?.message ?? e)}` };
+  }
+  if (failure === undefined) {
     if (wantError !== undefined) return { id, kind, ok: false, message: `expected error ${wantError}, but it succeeded` };
     return { id, kind, ok: true };
-  } catch (e) {
-    const err = e instanceof HydroSyncError ? e : new HydroSyncError('VECTOR', `unexpected failure: ${String((e as Error)?.message ?? e)}`);
-    if (wantError !== undefined && err.code === wantError) return { id, kind, ok: true };
-    if (wantError !== undefined) return { id, kind, ok: false, message: `expected error ${wantError}, got ${err.code}: ${err.message}` };
-    const message = err.code === 'VECTOR' ? err.message : `${err.code}: ${err.message}`;
-    return { id, kind, ok: false, message };
   }
+  if (wantError !== undefined && failure.code === wantError) return { id, kind, ok: true };
+  if (wantError !== undefined) return { id, kind, ok: false, message: `expected error ${wantError}, got ${failure.code}: ${failure.message}` };
+  const message = failure.code === 'VECTOR' ? failure.message : `${failure.code}: ${failure.message}`;
+  return { id, kind, ok: false, message };
 }
 
 /** Verify a parsed `hydrosync-vectors/1` document. An unknown format or a malformed file throws VECTOR. */
