@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { HydroSyncError } from '../../errors';
+import { HydroSyncError, type HydroSyncErrorCode } from '../../errors';
 import type { DecoderKey } from '../../keys/decoder-key';
-import { decodeToken } from '../../tokens/decode';
+import { tryDecodeToken } from '../../tokens/decode';
 import { type TokenDescription, describeToken } from '../../tokens/describe';
 import { assembleKeyChange, decodeKeyChange } from '../../tokens/key-change';
 import type { Token } from '../../tokens/types';
@@ -17,7 +17,7 @@ type DecodeOptions = KeyOptionValues & { json?: boolean };
 
 type Outcome =
   | { ok: true; token: string; decoded: Token; description: TokenDescription & { redactedFields?: string[] } }
-  | { ok: false; token: string; error: HydroSyncError; exitCode: number };
+  | { ok: false; token: string; error: { code: HydroSyncErrorCode; message: string }; exitCode: number };
 
 const KCT_KINDS = new Set(['set1stSectionDecoderKey', 'set2ndSectionDecoderKey', 'set3rdSectionDecoderKey', 'set4thSectionDecoderKey', 'setSupplyGroupCode']);
 
@@ -30,19 +30,18 @@ function tokenText(raw: string): string {
   return /^\d+$/.test(d) ? d : raw.trim();
 }
 
+/** Decode one token; a bad token is an expected outcome here (stdin may carry thousands): no Error is built for it. */
 function decodeOne(raw: string, key: DecoderKey | undefined): Outcome {
   const token = tokenText(raw);
-  try {
-    const decoded = decodeToken(raw.trim(), key ?? null);
-    const description = publicDescription(describeToken(decoded, key ? { baseDate: key.baseDate, keyExpiryNumber: key.keyExpiryNumber } : {}));
-    return { ok: true, token, decoded, description };
-  } catch (e) {
-    if (!(e instanceof HydroSyncError)) throw e;
-    if (e.code === 'KEY' && key === undefined) {
-      return { ok: false, token, exitCode: EXIT.USAGE, error: new HydroSyncError('KEY', `${e.message}; ${NO_KEY_HELP}`) };
+  const r = tryDecodeToken(raw.trim(), key ?? null);
+  if (!r.ok) {
+    if (r.code === 'KEY' && key === undefined) {
+      return { ok: false, token, exitCode: EXIT.USAGE, error: { code: 'KEY', message: `${r.message}; ${NO_KEY_HELP}` } };
     }
-    return { ok: false, token, error: e, exitCode: EXIT.FAILED };
+    return { ok: false, token, error: { code: r.code, message: r.message }, exitCode: EXIT.FAILED };
   }
+  const description = publicDescription(describeToken(r.token, key ? { baseDate: key.baseDate, keyExpiryNumber: key.keyExpiryNumber } : {}));
+  return { ok: true, token, decoded: r.token, description };
 }
 
 function outcomeJson(r: Outcome): Record<string, unknown> {
@@ -150,7 +149,7 @@ Examples:
           if (i > 0) ctx.out('');
           for (const line of describeLines(r.token, r.description, key?.baseDate)) ctx.out(line);
         } else {
-          ctx.error(`token ${groupDigits(r.token)}: ${errorText(r.error)}`);
+          ctx.error(`token ${groupDigits(r.token)}: ${r.error.code}: ${r.error.message}`);
         }
       });
       const ok = results.filter((r): r is Extract<Outcome, { ok: true }> => r.ok);
