@@ -46,9 +46,18 @@ export function ensurePrivateDirectory(path: string, what: string): void {
     if (!statSync(dir).isDirectory()) throw new HydroSyncError('IO', `cannot create the ${what} ${path}: ${dir} is not a directory`);
     return;
   }
-  try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-  } catch (e) {
-    throw new HydroSyncError('IO', `cannot create the directory ${dir} for the ${what}: ${ioReason(e)}`);
+  // One level at a time from the nearest existing ancestor: Node's recursive mkdir never returns
+  // for a path under a file system that refuses new entries with ENOENT (e.g. /proc).
+  const missing: string[] = [];
+  for (let d = dir; !existsSync(d); d = dirname(d)) {
+    missing.unshift(d);
+    if (dirname(d) === d) break;
+  }
+  for (const d of missing) {
+    try {
+      mkdirSync(d, { mode: 0o700 });
+    } catch (e) {
+      throw new HydroSyncError('IO', `cannot create the directory ${dir} for the ${what}: ${ioReason(e)}`);
+    }
   }
 }
