@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { groupToken, parseToken, tokenFromBigInt, tokenToBigInt } from '../src/codec';
+import { readToken, tokenFormatProblem } from '../src/codec/token-digits';
 import { errorCode } from './support';
 
 // What a person may type as a token (reference §1.4): 20 ASCII digits, optionally grouped with
@@ -63,5 +64,34 @@ describe('token input', () => {
     expect(errorCode(() => parseToken(12345 as unknown as string, out()))).toBe('FORMAT');
     expect(() => parseToken(null as unknown as string, out())).toThrow(/string of 20 digits/);
     expect(errorCode(() => groupToken(5 as unknown as string))).toBe('FORMAT');
+  });
+  it('messages for a bad output array, a non-bigint and an out-of-range value say what is wanted', () => {
+    expect(() => parseToken('23716100501183194197', new Uint32Array(1))).toThrow(/^parseToken needs a Uint32Array of length 2 or more for the block halves; got /);
+    expect(() => tokenFromBigInt(5 as unknown as bigint)).toThrow(/^token value must be a bigint from 0 to 2\^66 − 1; got /);
+    expect(() => tokenFromBigInt(-1n)).toThrow(/^token value must be from 0 to 2\^66 − 1 \(73786976294838206463\); got /);
+  });
+  it('a character outside printable ASCII is shown as U+ and 4 upper-case hex digits', () => {
+    expect(message('2371\u00ad6100501183194197')).toMatch(/found U\+00AD at position 5/);
+    expect(message('2371\u00016100501183194197')).toMatch(/found U\+0001 at position 5/);
+  });
+});
+
+describe('readToken and tokenFormatProblem (the non-throwing form)', () => {
+  it('a token gives its class and block and no problem', () => {
+    const o = out();
+    expect(readToken('2371 6100 5011 8319 4197', o)).toBe(0);
+    expect([o[0], o[1]]).toEqual([0x492083c0, 0xae7ce455]);
+    expect(tokenFormatProblem('2371 6100 5011 8319 4197')).toBeUndefined();
+    expect(tokenFormatProblem('73786976294838206463')).toBeUndefined();
+  });
+  it('anything else gives −1, leaves the block untouched, and the problem is the FORMAT message', () => {
+    for (const bad of ['2371610050118319419', '2371.6100.5011.8319.4197', '73786976294838206464', 42, null, undefined]) {
+      const o = new Uint32Array([7, 9]);
+      expect(readToken(bad, o)).toBe(-1);
+      expect([o[0], o[1]]).toEqual([7, 9]);
+      expect(tokenFormatProblem(bad)).toMatch(/^token /);
+    }
+    expect(tokenFormatProblem('73786976294838206464')).toBe('token 73786976294838206464 is above 73786976294838206463 (2^66 − 1), the largest value an STS token can have; check it for a typing error');
+    expect(tokenFormatProblem(42)).toMatch(/^token must be a string of 20 digits; got /);
   });
 });
