@@ -18,12 +18,17 @@ describe('vector files', () => {
     }
   });
   for (const file of files) {
-    const doc = JSON.parse(readFileSync(new URL(file, dir), 'utf8')) as { provenance?: string; cases: { id: string }[] };
+    const doc = JSON.parse(readFileSync(new URL(file, dir), 'utf8')) as { format?: string; provenance?: string; cases: { id: string; kind: string }[] };
     describe(file, () => {
-      it('has provenance', () => expect(doc.provenance?.length ?? 0).toBeGreaterThan(20));
-      const report = verifyVectors(doc);
-      for (const r of report.cases) {
-        it(`${r.id} (${r.kind})`, () => expect(r.message ?? 'ok').toBe('ok'));
+      it('has provenance, the known format and unique case ids', () => {
+        expect(doc.provenance?.length ?? 0).toBeGreaterThan(20);
+        expect(doc.format).toBe('hydrosync-vectors/1');
+        expect(new Set(doc.cases.map((c) => c.id)).size).toBe(doc.cases.length);
+      });
+      // Each case is verified inside its own test (not while the tests are collected), so a
+      // mutation run attributes what each case covers to that case.
+      for (const c of doc.cases) {
+        it(`${c.id} (${c.kind})`, () => expect(verifyCase(c).message ?? 'ok').toBe('ok'));
       }
     });
   }
