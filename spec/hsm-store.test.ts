@@ -114,11 +114,22 @@ describe('SQLite store', () => {
     const { hsm, path } = sqliteHsm();
     hsm.close();
     const db = new Database(path);
-    db.pragma('user_version = 2');
+    db.pragma('user_version = 3');
     db.close();
     const before = readFileSync(path);
-    expect(() => openSqliteStore(path)).toThrow(/schema version 2/);
+    expect(() => openSqliteStore(path)).toThrow(/schema version 3/);
     expect(errorCode(() => openSqliteStore(path))).toBe('STORE');
+    expect(readFileSync(path).equals(before)).toBe(true);
+  });
+
+  it('a schema version 1 store (before meter reports) is refused (STORE) with the reason, never migrated', () => {
+    const { hsm, path } = sqliteHsm();
+    hsm.close();
+    const db = new Database(path);
+    db.pragma('user_version = 1');
+    db.close();
+    const before = readFileSync(path);
+    expect(() => openSqliteStore(path)).toThrow(/schema version 1, from a hydrosync before meter reports/);
     expect(readFileSync(path).equals(before)).toBe(true);
   });
 

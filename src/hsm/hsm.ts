@@ -27,6 +27,8 @@ import type {
   MeterRecord, RequestContext, VendRequest, VendingKeyImport, VendingKeyInfo,
 } from './types';
 import { vend } from './vend';
+import { type AcceptedReport, type ReportSubmission, verifyReport } from './report';
+import { type ReportSummary, reportSummary } from './report-summary';
 
 const INTERNAL = Symbol('hydrosync.hsm.internal');
 
@@ -141,6 +143,24 @@ export class Hsm {
     const r = tryDecodeToken(token, core.decoderKey(meter));
     if (!r.ok) return r;
     return { ok: true, token: r.token, description: describeToken(r.token, { baseDate: meter.baseDate, keyExpiryNumber: meter.keyExpiryNumber }) };
+  }
+
+  /**
+   * Verify and store a meter report (docs/reports.md): the binary frame or the 20-digit report
+   * code, checked under the report key derived from the meter's decoder key, then the counter rule.
+   * Never throws for a bad report: `{ ok: false, code, message }` (FORMAT, FUNCTION, RANGE, KEY,
+   * MAC, OLD, USED, NOT_FOUND, LIMIT after 10 failed codes for a meter in an hour). Audited.
+   * @example
+   *   const r = hsm.verifyReport({ pan, code: '4607 8792 3117 0297 8024' }, { operator: 'website' });
+   *   if (r.ok) r.value.creditLitres; else r.code;
+   */
+  verifyReport(submission: ReportSubmission, ctx: { operator: string }): { ok: true; value: AcceptedReport } | { ok: false; code: string; message: string } {
+    return verifyReport(this.#c(), submission, ctx);
+  }
+
+  /** A meter's remaining m³, consumption per day, days left, last seen and alerts, from its reports. NOT_FOUND for an unknown meter. */
+  reportSummary(pan: string, options: { silentDays?: number } = {}): ReportSummary {
+    return reportSummary(this.#c(), parseMeterPan(pan).pan, options);
   }
 
   /** Audit records in order, from the first with seq ≥ fromSeq, at most limit of them. */

@@ -6,6 +6,7 @@
 import { fail } from '../errors';
 import { bytesToHex, hexToBytes } from '../codec/hex';
 import type { HsmStore, TransactionRow, VendingKeyRow } from './store';
+import type { ReportRow, ReportStateRow } from './report-rows';
 import type { AuditRecord, MeterRecord } from './types';
 
 export const MEMORY_SNAPSHOT_FORMAT = 'hydrosync-hsm-memory/1';
@@ -19,6 +20,9 @@ export interface MemorySnapshot {
   transactions: (Omit<TransactionRow, 'sealed'> & { sealed: string })[];
   counters: Record<string, number>;
   audit: AuditRecord[];
+  /** Meter reports (absent in snapshots made before reports). */
+  reportState?: Record<string, ReportStateRow>;
+  reports?: ReportRow[];
 }
 
 const copyKey = (r: VendingKeyRow): VendingKeyRow => ({ ...r, wrapped: Uint8Array.from(r.wrapped) });
@@ -33,6 +37,8 @@ export class MemoryStore implements HsmStore {
   readonly #transactions = new Map<string, TransactionRow>();
   readonly #counters = new Map<string, number>();
   readonly #audit: AuditRecord[] = [];
+  readonly #reportState = new Map<string, ReportStateRow>();
+  readonly #reports = new Map<string, ReportRow>();
   #undo: (() => void)[] | null = null;
   #closed = false;
 
@@ -112,6 +118,24 @@ export class MemoryStore implements HsmStore {
     this.#set(this.#counters, name, (this.#counters.get(name) ?? 0) + delta);
   }
 
+  getReportState(pan: string): ReportStateRow | undefined {
+    this.#open();
+    const r = this.#reportState.get(pan);
+    return r && { ...r };
+  }
+  setReportState(pan: string, state: ReportStateRow): void {
+    this.#set(this.#reportState, pan, { last: state.last, seen: state.seen });
+  }
+  insertReport(row: ReportRow): void {
+    const id = `${row.pan}:${row.counter}`;
+    if (this.#reports.has(id)) fail('CONFLICT', `report ${row.counter} of meter ${row.pan} is already stored`);
+    this.#set(this.#reports, id, { ...row });
+  }
+  listReports(pan: string, limit: number): ReportRow[] {
+    this.#open();
+    return [...this.#reports.values()].filter((r) => r.pan === pan).sort((a, b) => b.counter - a.counter).slice(0, limit).map((r) => ({ ...r }));
+  }
+
   appendAudit(record: AuditRecord): void {
     this.#open();
     this.#audit.push({ ...record });
@@ -144,6 +168,8 @@ export class MemoryStore implements HsmStore {
       transactions: [...this.#transactions.values()].map((r) => ({ ...r, sealed: bytesToHex(r.sealed) })),
       counters: Object.fromEntries(this.#counters),
       audit: this.#audit.map((r) => ({ ...r })),
+      reportState: Object.fromEntries(this.#reportState),
+      reports: [...this.#reports.values()].map((r) => ({ ...r })),
     };
   }
 
@@ -160,6 +186,8 @@ export class MemoryStore implements HsmStore {
       for (const r of s.transactions) store.#transactions.set(r.id, { ...r, sealed: hexToBytes(r.sealed) });
       for (const [k, v] of Object.entries(s.counters)) store.#counters.set(k, Number(v));
       for (const r of s.audit) store.#audit.push({ ...r });
+      for (const [k, v] of Object.entries(s.reportState ?? {})) store.#reportState.set(k, { last: Number(v.last), seen: Number(v.seen) });
+      for (const r of s.reports ?? []) store.#reports.set(`${r.pan}:${r.counter}`, { ...r });
     } catch {
       fail('STORE', 'the memory store snapshot is malformed');
     }

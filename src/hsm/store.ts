@@ -5,6 +5,7 @@
  * The store keeps rows; every rule (TIDs, limits, hash chain, key wrapping) lives in the core.
  * Rows handed out are copies: changing them changes nothing in the store.
  */
+import type { ReportRow, ReportStateRow } from './report-rows';
 import type { AuditRecord, MeterRecord, VendingKeyInfo } from './types';
 
 /** A vending key's row: its attributes and the key wrapped under the master key (see key-store.ts). */
@@ -58,6 +59,14 @@ export interface HsmStore {
   /** A named integer counter (0 when absent): daily limits, month-to-date volumes. */
   getCounter(name: string): number;
   addToCounter(name: string, delta: number): void;
+
+  /** Meter reports: the counter state of a meter (undefined before its first report). */
+  getReportState(pan: string): ReportStateRow | undefined;
+  setReportState(pan: string, state: ReportStateRow): void;
+  /** Insert an accepted report; the caller has checked that (pan, counter) is new. */
+  insertReport(row: ReportRow): void;
+  /** A meter's reports, highest counter first, at most limit of them. */
+  listReports(pan: string, limit: number): ReportRow[];
 
   /** Append after the last record (storage order is append order). */
   appendAudit(record: AuditRecord): void;

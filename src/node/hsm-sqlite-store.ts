@@ -26,12 +26,14 @@ import { dirname } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { HydroSyncError } from '../errors';
 import type { FleetStoreOps, MeterKeyRow } from '../hsm/fleet-support';
+import type { ReportRow, ReportStateRow } from '../hsm/report-rows';
 import type { HsmStore, TransactionRow, VendingKeyRow } from '../hsm/store';
 import type { AuditRecord, MeterKeyAttributes, MeterRecord } from '../hsm/types';
 import { installNativeFleetCrypto } from './native-crypto';
 
 export const SQLITE_APPLICATION_ID = 0x48595348;
-export const SQLITE_SCHEMA_VERSION = 1;
+/** 2: meter reports (tables report_state and reports). */
+export const SQLITE_SCHEMA_VERSION = 2;
 
 /** Checkpoint the WAL every 4000 pages (16 MiB) instead of SQLite's 1000: fewer, cheaper checkpoints. */
 const WAL_AUTOCHECKPOINT_PAGES = 4000;
@@ -62,6 +64,13 @@ CREATE TABLE audit (
   outcome TEXT NOT NULL, error_code TEXT, amount TEXT, tid INTEGER, token_hash TEXT,
   prev_hash TEXT NOT NULL, hash TEXT NOT NULL
 );
+CREATE TABLE report_state (pan TEXT PRIMARY KEY, last INTEGER NOT NULL, seen INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE reports (
+  pan TEXT NOT NULL, counter INTEGER NOT NULL, received_at TEXT NOT NULL, form TEXT NOT NULL,
+  key_revision_number INTEGER NOT NULL, credit_litres INTEGER NOT NULL, credit_step_litres INTEGER NOT NULL,
+  consumed_litres INTEGER, clock_minutes INTEGER, last_tid INTEGER, flags INTEGER NOT NULL,
+  PRIMARY KEY (pan, counter)
+) WITHOUT ROWID;
 `;
 
 export interface SqliteStoreOptions {
@@ -138,6 +147,9 @@ function inspectFile(path: string): { size: number; header: string; userVersion:
 function checkIdentity(path: string, applicationId: number, userVersion: number): void {
   if (applicationId !== SQLITE_APPLICATION_ID) {
     throw storeError(`${path} is an SQLite database but not a HydroSync security module store; it was left unchanged`);
+  }
+  if (userVersion === 1) {
+    throw storeError(`${path} has store schema version 1, from a hydrosync before meter reports; this version reads schema version ${SQLITE_SCHEMA_VERSION} (version 1 plus the tables report_state and reports) and never migrates silently: use hydrosync 0.1.x with it, or create a new store`);
   }
   if (userVersion !== SQLITE_SCHEMA_VERSION) {
     throw storeError(`${path} has store schema version ${userVersion}; this version of hydrosync reads version ${SQLITE_SCHEMA_VERSION} and never migrates silently: use the matching hydrosync version`);
@@ -272,6 +284,11 @@ class SqliteStore implements HsmStore, FleetStoreOps {
       appendAudit: p(`INSERT INTO audit (seq, at, operator, vending_point, transaction_id, pan, kind, outcome, error_code, amount, tid, token_hash,
         prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`),
       readAudit: p('SELECT * FROM audit WHERE seq >= ? ORDER BY seq LIMIT ?'),
+      getReportState: p('SELECT last, seen FROM report_state WHERE pan = ?'),
+      setReportState: p('INSERT INTO report_state (pan, last, seen) VALUES (?, ?, ?) ON CONFLICT (pan) DO UPDATE SET last = excluded.last, seen = excluded.seen'),
+      insertReport: p(`INSERT INTO reports (pan, counter, received_at, form, key_revision_number, credit_litres, credit_step_litres, consumed_litres,
+        clock_minutes, last_tid, flags) VALUES (?,?,?,?,?,?,?,?,?,?,?)`),
+      listReports: p('SELECT * FROM reports WHERE pan = ? ORDER BY counter DESC LIMIT ?'),
       // Columns in MeterKeyRow order.
       getMeterKeysBulk: p(`SELECT pan, vending_key_id, supply_group_code, tariff_index, key_revision_number, key_type, key_expiry_number, base_date,
         encryption_algorithm FROM meters WHERE pan IN (SELECT value FROM json_each(?))`).raw(),
@@ -408,6 +425,28 @@ class SqliteStore implements HsmStore, FleetStoreOps {
   }
   readAudit(options: { fromSeq?: number; limit?: number } = {}): AuditRecord[] {
     return this.#run(() => (this.#s.readAudit!.all(options.fromSeq ?? Number.MIN_SAFE_INTEGER, options.limit ?? -1) as Row[]).map(auditFromRow));
+  }
+
+  getReportState(pan: string): ReportStateRow | undefined {
+    return this.#run(() => {
+      const r = this.#s.getReportState!.get(pan) as Row | undefined;
+      return r && { last: r.last as number, seen: r.seen as number };
+    });
+  }
+  setReportState(pan: string, state: ReportStateRow): void {
+    this.#run(() => this.#s.setReportState!.run(pan, state.last, state.seen));
+  }
+  insertReport(r: ReportRow): void {
+    this.#run(() => this.#s.insertReport!.run(r.pan, r.counter, r.receivedAt, r.form, r.keyRevisionNumber, r.creditLitres, r.creditStepLitres,
+      r.consumedLitres, r.clockMinutes, r.lastTid, r.flags));
+  }
+  listReports(pan: string, limit: number): ReportRow[] {
+    return this.#run(() => (this.#s.listReports!.all(pan, limit) as Row[]).map((r) => ({
+      pan: r.pan as string, counter: r.counter as number, receivedAt: r.received_at as string, form: r.form as 'frame' | 'code',
+      keyRevisionNumber: r.key_revision_number as number, creditLitres: r.credit_litres as number, creditStepLitres: r.credit_step_litres as number,
+      consumedLitres: r.consumed_litres as number | null, clockMinutes: r.clock_minutes as number | null, lastTid: r.last_tid as number | null,
+      flags: r.flags as number,
+    })));
   }
 
   close(): void {

@@ -10,6 +10,7 @@ import { registerHsmManage } from './hsm-manage';
 import { registerHsmMeter } from './hsm-meter';
 import { registerHsmVend } from './hsm-vend';
 import { registerHsmVerify } from './hsm-verify';
+import { registerHsmReport } from './hsm-report';
 
 const HSM_HELP = `
 The store is an SQLite file: --store FILE, else $HYDROSYNC_STORE, else
@@ -42,7 +43,7 @@ Examples:
 /** `hydrosync hsm …`: the emulated security module. */
 export function registerHsm(program: Command, ctx: CliContext, requireSubcommand: (c: Command) => void): void {
   const hsm = program.command('hsm')
-    .summary('security module: init, key import, meter, vend, manage, keychange, verify, audit')
+    .summary('security module: init, key import, meter, vend, manage, keychange, verify, report, audit')
     .description('The emulated security module: vending keys wrapped with a master key, registered meters, TIDs that are never reused, and a hash-chained audit log.')
     .addHelpText('after', HSM_HELP);
   registerHsmInit(hsm, ctx);
@@ -56,6 +57,7 @@ export function registerHsm(program: Command, ctx: CliContext, requireSubcommand
   registerHsmManage(hsm, ctx, requireSubcommand);
   registerHsmKeyChange(hsm, ctx);
   registerHsmVerify(hsm, ctx);
+  registerHsmReport(hsm, ctx, requireSubcommand);
   registerHsmAudit(hsm, ctx);
   requireSubcommand(hsm);
 }
