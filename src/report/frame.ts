@@ -13,12 +13,10 @@
  *   31   3  TID of the newest token in the TID memory
  *   34  16  tag = HMAC-SHA-256(macKey, bytes 0..33) truncated to its first 16 bytes
  */
-import { hmac } from '@noble/hashes/hmac.js';
-import { sha256 } from '@noble/hashes/sha2.js';
 import { fail } from '../errors';
 import { parseMeterPan } from '../codec/pan';
 import { FLAGS_MASK, flagsFromBits, flagsToBits } from './flags';
-import { isReportKey, type ReportKey } from './report-key';
+import { isReportKey, reportMac, type ReportKey } from './report-key';
 import { REPORT_COUNTER_MAX, REPORT_LITRES_MAX, accepted, rejected, type MeterReport, type ReportResult } from './types';
 
 export const REPORT_FRAME_VERSION = 1;
@@ -50,7 +48,7 @@ export function checkReport(r: MeterReport): string {
 }
 
 function tagOf(key: ReportKey, frame: Uint8Array): Uint8Array {
-  return hmac(sha256, key.macKey, frame.subarray(0, SIGNED_BYTES)).subarray(0, REPORT_FRAME_TAG_BYTES);
+  return reportMac(key, frame.subarray(0, SIGNED_BYTES)).subarray(0, REPORT_FRAME_TAG_BYTES);
 }
 
 /**

@@ -17,14 +17,12 @@
  * 10 bits as the one value in L+1 .. L+1024; if that tag fails it tries the one value in
  * L−1023 .. L, so a replayed code is told apart (the caller's counter check says OLD or USED).
  */
-import { hmac } from '@noble/hashes/hmac.js';
-import { sha256 } from '@noble/hashes/sha2.js';
 import { HydroSyncError, fail } from '../errors';
 import { formatToken, parseToken } from '../codec/token-digits';
 import { decodeCreditField, encodeCreditField } from './credit-field';
 import { flagsFromBits, flagsToBits } from './flags';
 import { checkReport } from './frame';
-import { isReportKey, type ReportKey } from './report-key';
+import { isReportKey, reportMac, type ReportKey } from './report-key';
 import { REPORT_COUNTER_MAX, accepted, rejected, type MeterReport, type ReportCodeContent, type ReportResult } from './types';
 
 /** The class a report code carries (reserved for tokens, §1.3). */
@@ -49,7 +47,7 @@ function codeTag(key: ReportKey, counter: number, credit: number, flags: number)
   m[14] = credit >>> 16;
   v.setUint16(15, credit & 0xffff);
   m[17] = flags;
-  const h = hmac(sha256, key.macKey, m);
+  const h = reportMac(key, m);
   return ((h[0] << 19) | (h[1] << 11) | (h[2] << 3) | (h[3] >>> 5)) >>> 0;
 }
 

@@ -11,6 +11,7 @@
  * report keys are HKDF outputs under a label no token operation uses.
  */
 import { hkdf } from '@noble/hashes/hkdf.js';
+import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { fail } from '../errors';
 import { parseMeterPan } from '../codec/pan';
@@ -75,4 +76,17 @@ export function isReportKey(k: unknown): k is ReportKey {
   const o = k as ReportKey;
   return typeof k === 'object' && k !== null && typeof o.pan === 'string' && typeof o.panValue === 'bigint' && o.macKey instanceof Uint8Array && o.macKey.length === 32
     && typeof o.codeCipher === 'object' && o.codeCipher !== null && typeof o.codeCipher.encrypt === 'function';
+}
+
+/** HMAC-SHA-256 with the key's inner and outer states computed once per report key (cloned per message). */
+const PREPARED = new WeakMap<ReportKey, ReturnType<typeof hmac.create>>();
+
+/** HMAC-SHA-256(macKey, message), the full 32 bytes. */
+export function reportMac(key: ReportKey, message: Uint8Array): Uint8Array {
+  let h = PREPARED.get(key);
+  if (h === undefined) {
+    h = hmac.create(sha256, key.macKey);
+    PREPARED.set(key, h);
+  }
+  return h.clone().update(message).digest();
 }
