@@ -7,7 +7,7 @@
 export type * from './types';
 export type { HsmStore, VendingKeyRow, TransactionRow } from './store';
 export type { ReportRow, ReportStateRow } from './report-rows';
-export { REPORT_CODE_FAILURES_PER_HOUR, type ReportSubmission, type AcceptedReport } from './report';
+export type { ReportSubmission, AcceptedReport } from './report';
 export type { ReportSummary, ReportAlert } from './report-summary';
 export { MemoryStore, MEMORY_SNAPSHOT_FORMAT, type MemorySnapshot } from './memory-store';
 export { parseMasterKey } from './master-key';
