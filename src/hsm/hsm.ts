@@ -20,6 +20,7 @@ import { keyChange } from './key-change';
 import { manage } from './manage';
 import type { MasterKeys } from './master-key';
 import { runAdmin } from './operation';
+import { type TransactionSummary, meterTransactions, reprint } from './reprint';
 import { addMeter, importVendingKey, requireMeter } from './registry';
 import type { HsmStore } from './store';
 import type {
@@ -106,6 +107,21 @@ export class Hsm {
 
   keyChange(req: KeyChangeRequest): Issued {
     return keyChange(this.#c(), req);
+  }
+
+  /**
+   * The sealed original result of a completed transaction (a lost receipt): the same tokens
+   * (`reissued: true`), without the original request; audited as 'reprint'. NOT_FOUND for an
+   * unknown id.
+   */
+  reprint(req: { transactionId: string; operator: string; vendingPoint?: string }): Issued {
+    return reprint(this.#c(), req);
+  }
+
+  /** A meter's completed transactions in time order, from/to local dates YYYY-MM-DD (inclusive). Not audited. */
+  transactions(pan: string, range: { from?: string; to?: string } = {}): TransactionSummary[] {
+    const core = this.#c();
+    return meterTransactions(core, requireMeter(core, parseMeterPan(pan).pan).pan, range ?? {});
   }
 
   /**

@@ -105,6 +105,14 @@ export class MemoryStore implements HsmStore {
     const r = this.#transactions.get(id);
     return r && copyTx(r);
   }
+  listTransactions(filter: { pan: string; fromAt?: string; toAt?: string }): Omit<TransactionRow, 'sealed'>[] {
+    this.#open();
+    const out: Omit<TransactionRow, 'sealed'>[] = [];
+    for (const { sealed: _, ...t } of this.#transactions.values()) {
+      if (t.pan === filter.pan && (filter.fromAt === undefined || t.at >= filter.fromAt) && (filter.toAt === undefined || t.at < filter.toAt)) out.push(t);
+    }
+    return out.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.id < b.id ? -1 : 1));
+  }
   insertTransaction(row: TransactionRow): void {
     if (this.#transactions.has(row.id)) fail('CONFLICT', `transaction ${row.id} is already recorded`);
     this.#set(this.#transactions, row.id, copyTx(row));

@@ -55,6 +55,8 @@ export interface HsmStore {
 
   getTransaction(id: string): TransactionRow | undefined;
   insertTransaction(row: TransactionRow): void;
+  /** A meter's transactions (without the sealed result), ordered by time: at ≥ fromAt and at < toAt (ISO UTC). */
+  listTransactions(filter: { pan: string; fromAt?: string; toAt?: string }): Omit<TransactionRow, 'sealed'>[];
 
   /** A named integer counter (0 when absent): daily limits, month-to-date volumes. */
   getCounter(name: string): number;

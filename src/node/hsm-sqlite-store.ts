@@ -278,6 +278,7 @@ class SqliteStore implements HsmStore, FleetStoreOps {
         key_type = ?, key_expiry_number = ?, encryption_algorithm = ?, base_date = ?, profile = ?, vending_key_id = ?, last_tid = ?,
         month_to_date_month = ?, month_to_date_litres = ?, registered_at = ? WHERE pan = ?`),
       getTx: p('SELECT * FROM transactions WHERE id = ?'),
+      listTx: p('SELECT id, fingerprint, kind, pan, at FROM transactions WHERE pan = ? AND at >= ? AND at < ? ORDER BY at, id'),
       insertTx: p('INSERT INTO transactions (id, fingerprint, kind, pan, at, sealed) VALUES (?,?,?,?,?,?)'),
       getCounter: p('SELECT value FROM counters WHERE name = ?'),
       addCounter: p('INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = value + excluded.value'),
@@ -397,6 +398,11 @@ class SqliteStore implements HsmStore, FleetStoreOps {
         at: r.at as string, sealed: new Uint8Array(r.sealed as Uint8Array),
       };
     });
+  }
+  listTransactions(f: { pan: string; fromAt?: string; toAt?: string }): Omit<TransactionRow, 'sealed'>[] {
+    return this.#run(() => (this.#s.listTx!.all(f.pan, f.fromAt ?? '', f.toAt ?? '~') as Row[]).map((r) => ({
+      id: r.id as string, fingerprint: r.fingerprint as string, kind: r.kind as string, pan: r.pan as string | null, at: r.at as string,
+    })));
   }
   insertTransaction(t: TransactionRow): void {
     this.#run(() => this.#s.insertTx!.run(t.id, t.fingerprint, t.kind, t.pan, t.at, t.sealed));

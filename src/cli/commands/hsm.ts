@@ -9,6 +9,7 @@ import { registerHsmKeyChange } from './hsm-keychange';
 import { registerHsmManage } from './hsm-manage';
 import { registerHsmMeter } from './hsm-meter';
 import { registerHsmVend } from './hsm-vend';
+import { registerHsmReprint } from './hsm-reprint';
 import { registerHsmVerify } from './hsm-verify';
 import { registerHsmReport } from './hsm-report';
 
@@ -56,6 +57,7 @@ export function registerHsm(program: Command, ctx: CliContext, requireSubcommand
   registerHsmVend(hsm, ctx);
   registerHsmManage(hsm, ctx, requireSubcommand);
   registerHsmKeyChange(hsm, ctx);
+  registerHsmReprint(hsm, ctx);
   registerHsmVerify(hsm, ctx);
   registerHsmReport(hsm, ctx, requireSubcommand);
   registerHsmAudit(hsm, ctx);

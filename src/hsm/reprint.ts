@@ -1,0 +1,53 @@
+/**
+ * Reprint (a lost receipt): the sealed original result of a completed transaction, by its id,
+ * without the original request; and a meter's transactions, by local date, to find the id. A
+ * reprint issues nothing new: the same tokens come back (`reissued: true`), and each reprint is
+ * audited (kind 'reprint', the original transaction id and meter).
+ */
+import { fail } from '../errors';
+import { checkTransactionId } from './context';
+import type { Core } from './core';
+import { runAdmin } from './operation';
+import { unseal } from './seal';
+import type { IssueResult } from './operation';
+import type { Issued } from './types';
+
+/** One completed transaction (no tokens: reprint it by id for those). */
+export interface TransactionSummary {
+  transactionId: string;
+  kind: string;
+  pan: string | null;
+  /** ISO 8601 UTC instant. */
+  at: string;
+}
+
+const LOCAL_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** A local date YYYY-MM-DD → the UTC instant its day starts at (FORMAT otherwise). */
+function dayStart(text: unknown, name: string, utcOffsetMinutes: number, next = 0): string {
+  const m = typeof text === 'string' ? LOCAL_DATE.exec(text.trim()) : null;
+  const [y, mo, d] = m === null ? [0, 0, 0] : [Number(m[1]), Number(m[2]) - 1, Number(m[3])];
+  const day = new Date(Date.UTC(y, mo, d));
+  if (m === null || day.getUTCFullYear() !== y || day.getUTCMonth() !== mo || day.getUTCDate() !== d) {
+    fail('FORMAT', `${name} must be a local date YYYY-MM-DD, e.g. 2026-12-01`);
+  }
+  return new Date(day.getTime() + next * 86_400_000 - utcOffsetMinutes * 60_000).toISOString();
+}
+
+export function reprint(core: Core, req: { transactionId: string; operator: string; vendingPoint?: string }): Issued {
+  let prior: { id: string; kind: string; pan: string | null; sealed: Uint8Array } | undefined;
+  return runAdmin(core, 'reprint', req, () => {
+    const id = checkTransactionId(req?.transactionId);
+    prior = core.store.getTransaction(id) ?? fail('NOT_FOUND', `no completed transaction ${id}; find it with the meter's transaction list (hsm reprint --pan)`);
+    return { pan: prior.pan, amount: `reprint of ${prior.kind}` };
+  }, () => ({ ...unseal<IssueResult>(core.sealKey, prior!.id, prior!.sealed).issued, reissued: true }));
+}
+
+/** A meter's completed transactions in time order, optionally from/to local dates (inclusive). */
+export function meterTransactions(core: Core, pan: string, range: { from?: string; to?: string } = {}): TransactionSummary[] {
+  const offset = core.config().utcOffsetMinutes;
+  const fromAt = range.from === undefined ? undefined : dayStart(range.from, 'from', offset);
+  const toAt = range.to === undefined ? undefined : dayStart(range.to, 'to', offset, 1);
+  return core.store.listTransactions({ pan, ...(fromAt !== undefined ? { fromAt } : {}), ...(toAt !== undefined ? { toAt } : {}) })
+    .map((t) => ({ transactionId: t.id, kind: t.kind, pan: t.pan, at: t.at }));
+}
