@@ -42,7 +42,7 @@ export interface DecoderKeyAttributes {
   /** The meter's PAN, when known. */
   readonly pan?: string;
   /** How the key was made: '02', '04', or undefined when it was given as raw bits. */
-  readonly dkga?: Dkga;
+  readonly dkga?: Dkga | undefined;
 }
 
 /**
