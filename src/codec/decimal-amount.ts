@@ -50,7 +50,7 @@ const GROUPED = /^(-?)(\d{1,3}([_\u2009\u202f])\d{3}(?:\3\d{3})*)(?:\.(\d+))?$/;
 
 /** The grammar in one sentence, quoted by every refusal. */
 export function amountRule(unit: AmountUnit): string {
-  const r = AMOUNT_UNITS[unit];
+  const r = Object.hasOwn(AMOUNT_UNITS, unit) ? AMOUNT_UNITS[unit] : fail('USAGE', `unknown amount unit; use one of ${Object.keys(AMOUNT_UNITS).join(', ')}`);
   const fraction = r.fractionDigits === 0
     ? 'no fraction'
     : `an optional "." and at most ${r.fractionDigits} fraction digit${r.fractionDigits === 1 ? '' : 's'}`;

@@ -21,6 +21,7 @@ import { sameText } from './master-key';
 import type { HsmStore } from './store';
 import { sha256HexOfText } from './sha256-text';
 import type { AuditRecord, AuditVerification } from './types';
+import { checkObject } from '../argument-checks';
 
 export const ZERO_HASH = '0'.repeat(64);
 const HEAD = 'audit_head';
@@ -36,6 +37,7 @@ function auditCanonical(r: Omit<AuditRecord, 'hash'>): string {
 }
 
 export function auditHash(r: Omit<AuditRecord, 'hash'>): string {
+  checkObject(r, 'an audit record', 'AUDIT');
   return sha256HexOfText(auditCanonical(r));
 }
 

@@ -43,7 +43,8 @@ function limit(name: string, v: unknown): number | null {
   return v;
 }
 
-function checkTariff(t: unknown): Tariff {
+/** A tariff as the configuration holds it (FORMAT or RANGE otherwise). */
+export function checkTariff(t: unknown): Tariff {
   if (t === null || typeof t !== 'object') fail('FORMAT', 'each tariff must be an object { group, blocks }');
   const { group, blocks } = t as Tariff;
   if (typeof group !== 'string' || !GROUP.test(group)) fail('FORMAT', `tariff group must be 1 to 16 characters A-Z a-z 0-9 _ -; got ${showInput(group)}`);

@@ -14,6 +14,8 @@
 import { fail } from '../errors';
 import { TRANSFER_AMOUNT_MAX_TENTHS } from '../codec/amount';
 import type { Tariff, TariffBreakdown, TariffLine } from './types';
+import { showInput } from '../codec/input-text';
+import { checkTariff } from './config';
 
 const UNIT_LITRES = 100n;
 
@@ -39,8 +41,12 @@ export interface TariffResult {
  */
 export function rupiahToVolume(paidRupiah: number, monthToDateLitres: number, tariff: Tariff): TariffResult {
   if (typeof paidRupiah !== 'number' || !Number.isSafeInteger(paidRupiah) || paidRupiah <= 0) {
-    fail('RANGE', `rupiah must be a whole number above 0; got ${String(paidRupiah)}`);
+    fail('RANGE', `rupiah must be a whole number above 0; got ${showInput(paidRupiah)}`);
   }
+  if (typeof monthToDateLitres !== 'number' || !Number.isSafeInteger(monthToDateLitres) || monthToDateLitres < 0) {
+    fail('RANGE', `litres bought this month must be a whole number, 0 or more; got ${showInput(monthToDateLitres)}`);
+  }
+  checkTariff(tariff);
   const maxUnits = BigInt(TRANSFER_AMOUNT_MAX_TENTHS);
   let remaining = BigInt(paidRupiah);
   let pos = BigInt(monthToDateLitres);

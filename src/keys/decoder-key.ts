@@ -7,6 +7,7 @@ import type { StaTables } from '../cipher/sta-tables';
 import type { BlockCipher64 } from '../cipher/types';
 import type { DecoderKeyAttributes, EncryptionAlgorithm } from './types';
 import { normalizeAttributes } from './parameters';
+import { checkObject, checkOptions } from '../argument-checks';
 
 const SECRET = Symbol('hydrosync.decoderKey');
 
@@ -45,6 +46,9 @@ export class DecoderKey implements DecoderKeyAttributes {
   readonly warnings: readonly string[];
 
   private constructor(bytes: Uint8Array, attrs: DecoderKeyAttributes, options: DecoderKeyOptions) {
+    if (!(bytes instanceof Uint8Array)) fail('KEY', 'make a decoder key with DecoderKey.fromHex, DecoderKey.fromBytes or deriveDecoderKey');
+    checkObject(attrs, 'the decoder key attributes', 'KEY');
+    checkOptions(options, 'the decoder key options');
     const ea = attrs.encryptionAlgorithm;
     const want = ea === '11' ? 16 : 8;
     if (bytes.length !== want) {
@@ -86,6 +90,7 @@ export class DecoderKey implements DecoderKeyAttributes {
     options: DecoderKeyOptions = {},
   ): DecoderKey {
     if (!(bytes instanceof Uint8Array)) fail('KEY', 'decoder key bytes must be a Uint8Array');
+    checkObject(attributes, 'the decoder key attributes', 'KEY');
     return new DecoderKey(Uint8Array.from(bytes), normalizeAttributes(attributes), options);
   }
 

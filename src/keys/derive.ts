@@ -4,7 +4,8 @@ import { type Dkga02Options, dkga02 } from './dkga02';
 import { dkga04 } from './dkga04';
 import { normalizeKeyParameters } from './parameters';
 import type { Dkga, KeyParameters } from './types';
-import type { VendingKey } from './vending-key';
+import { VendingKey } from './vending-key';
+import { checkObject, checkOptions, describeValue } from '../argument-checks';
 
 export interface DeriveOptions extends DecoderKeyOptions, Dkga02Options {}
 
@@ -18,6 +19,11 @@ export function deriveDecoderKey(
   params: KeyParameters & { dkga?: Dkga },
   options: DeriveOptions = {},
 ): DecoderKey {
+  if (typeof vendingKey !== 'string' && !(vendingKey instanceof Uint8Array) && !(vendingKey instanceof VendingKey)) {
+    fail('KEY', `the vending key must be hex digits, a Uint8Array or a VendingKey; got ${describeValue(vendingKey)} (is HYDROSYNC_VENDING_KEY set?)`);
+  }
+  checkObject(params, 'the key parameters', 'KEY');
+  checkOptions(options, 'the derive options');
   const p = normalizeKeyParameters(params);
   const dkga: Dkga = params.dkga ?? (typeof vendingKey === 'string'
     ? (vendingKey.replace(/^0x/i, '').length === 16 ? '02' : '04')

@@ -1,4 +1,5 @@
 import { fail } from '../errors';
+import { showInput } from '../codec/input-text';
 import { parseBaseDate } from '../codec/tid';
 import { parseMeterPan } from '../codec/pan';
 import type { DecoderKeyAttributes, EncryptionAlgorithm, KeyParameters, KeyType } from './types';
@@ -8,14 +9,14 @@ const DIGITS = /^[0-9]+$/;
 function digits(name: string, v: unknown, n: number): string {
   const s = typeof v === 'number' && Number.isInteger(v) && v >= 0 ? String(v).padStart(n, '0') : v;
   if (typeof s !== 'string' || s.length !== n || !DIGITS.test(s)) {
-    fail('KEY', `${name} must be exactly ${n} decimal digits; got ${JSON.stringify(v)}`);
+    fail('KEY', `${name} must be exactly ${n} decimal digits; got ${showInput(v)}`);
   }
   return s;
 }
 
 function intIn(name: string, v: unknown, lo: number, hi: number): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) {
-    fail('KEY', `${name} must be an integer from ${lo} to ${hi}; got ${JSON.stringify(v)}`);
+    fail('KEY', `${name} must be an integer from ${lo} to ${hi}; got ${showInput(v)}`);
   }
   return v;
 }
@@ -26,7 +27,7 @@ export function parseEncryptionAlgorithm(v: unknown): EncryptionAlgorithm {
   if (s === 'STA' || s === 'EA07') return '07';
   if (s === 'DES' || s === 'EA09') return '09';
   if (s === 'MISTY1' || s === 'EA11') return '11';
-  return fail('KEY', `encryption algorithm must be "07" (STA), "09" (DES, deprecated) or "11" (MISTY1); got ${JSON.stringify(v)}`);
+  return fail('KEY', `encryption algorithm must be "07" (STA), "09" (DES, deprecated) or "11" (MISTY1); got ${showInput(v)}`);
 }
 
 export function parseKeyType(v: unknown): KeyType {

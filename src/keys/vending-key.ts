@@ -15,6 +15,7 @@ export class VendingKey {
   readonly cache = new Map<string, unknown>();
 
   private constructor(bytes: Uint8Array) {
+    if (!(bytes instanceof Uint8Array) || (bytes.length !== 8 && bytes.length !== 20)) fail('KEY', 'make a vending key with VendingKey.fromHex or VendingKey.fromBytes');
     this[SECRET] = bytes;
     this.bits = bytes.length === 8 ? 64 : 160;
   }

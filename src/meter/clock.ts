@@ -25,6 +25,7 @@ export function meterSeconds(t: MeterTime): number {
 
 /** Seconds → "YYYY-MM-DDTHH:MM:SS" (":SS" left out when zero). */
 export function formatMeterTime(seconds: number): string {
+  if (!Number.isSafeInteger(seconds)) fail('FORMAT', `a meter time is whole seconds; got ${typeof seconds === 'number' ? String(seconds) : typeof seconds}`);
   const minutes = floorDiv(seconds, 60);
   const s = seconds - minutes * 60;
   const days = floorDiv(minutes, 1440);

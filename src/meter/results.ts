@@ -1,3 +1,4 @@
+import { fail } from '../errors';
 /**
  * Meter token results: the standard's token status values (reference §8.3, Conlog BEC62 table),
  * each with a stable code and short messages in English and Indonesian (the customers are
@@ -62,5 +63,7 @@ export function isMeterResultCode(v: unknown): v is MeterResultCode {
 
 /** Display message for a result code in 'en' (default) or 'id'. */
 export function meterResultMessage(code: MeterResultCode, language: 'en' | 'id' = 'en'): string {
+  if (!isMeterResultCode(code)) fail('USAGE', `unknown meter result code; use one of ${METER_RESULT_CODES.join(', ')}`);
+  if (language !== 'en' && language !== 'id') fail('USAGE', 'the language is "en" or "id"');
   return METER_RESULTS[code][language];
 }

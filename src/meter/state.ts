@@ -13,6 +13,7 @@ import { Meter, type MeterHistoryEntry } from './meter';
 import { normalizeProfile, profileToJson, type MeterProfileInput } from './profile';
 import { historyTokenText } from './history-text';
 import { isMeterResultCode } from './results';
+import { checkObject, describeValue } from '../argument-checks';
 
 export const METER_STATE_FORMAT = 'hydrosync-meter-state/1';
 
@@ -49,6 +50,7 @@ export interface MeterStateJson {
 
 /** Snapshot a meter as JSON-ready state. */
 export function meterToState(m: Meter, revision = 0): MeterStateJson {
+  if (!(m instanceof Meter)) fail('USAGE', `meterToState takes a Meter; got ${describeValue(m)}`);
   const k = m.key;
   const held = m.heldTokens();
   return {
@@ -204,5 +206,10 @@ export function parseMeterState(text: string, options: DecoderKeyOptions = {}): 
 
 /** State → text (stable key order, newline at the end). */
 export function serializeMeterState(state: MeterStateJson): string {
-  return `${JSON.stringify(state, null, 2)}\n`;
+  checkObject(state, 'the meter state', 'STATE');
+  try {
+    return `${JSON.stringify(state, null, 2)}\n`;
+  } catch (e) {
+    throw new HydroSyncError('STATE', `the meter state cannot be written as JSON: ${(e as Error).message}`, { cause: e });
+  }
 }

@@ -1,6 +1,8 @@
 /** A meter's display/status summary (what `meter status` shows). */
 import { formatMeterTime } from './clock';
-import type { Meter } from './meter';
+import { Meter } from './meter';
+import { describeValue } from '../argument-checks';
+import { fail } from '../errors';
 
 export interface MeterStatus {
   pan: string;
@@ -22,12 +24,14 @@ export interface MeterStatus {
 
 /** Litres → m³ as an exact decimal ("1.25"). */
 export function litresToCubicMetres(litres: number): string {
+  if (!Number.isSafeInteger(litres)) fail('FORMAT', `litres must be a whole number; got ${describeValue(litres)}`);
   const whole = Math.floor(litres / 1000);
   const rest = litres - whole * 1000;
   return rest === 0 ? String(whole) : `${whole}.${String(rest).padStart(3, '0').replace(/0+$/, '')}`;
 }
 
 export function meterStatus(m: Meter): MeterStatus {
+  if (!(m instanceof Meter)) fail('USAGE', `meterStatus takes a Meter; got ${describeValue(m)}`);
   const k = m.key;
   const held = m.pendingKeyChange;
   return {

@@ -30,6 +30,7 @@ import type { ReportRow, ReportStateRow } from '../hsm/report-rows';
 import type { HsmStore, TransactionRow, VendingKeyRow } from '../hsm/store';
 import type { AuditRecord, MeterKeyAttributes, MeterRecord } from '../hsm/types';
 import { installNativeFleetCrypto } from './native-crypto';
+import { checkOptions } from '../argument-checks';
 
 export const SQLITE_APPLICATION_ID = 0x48595348;
 /** 2: meter reports (tables report_state and reports). */
@@ -163,6 +164,7 @@ function checkIdentity(path: string, applicationId: number, userVersion: number)
  */
 export function openSqliteStore(path: string, options: SqliteStoreOptions = {}): HsmStore {
   if (typeof path !== 'string' || path === '') throw new HydroSyncError('USAGE', 'the store path must be a non-empty string');
+  checkOptions(options, 'the store options');
   const sync = options.synchronous ?? 'NORMAL';
   if (sync !== 'NORMAL' && sync !== 'FULL') throw new HydroSyncError('USAGE', 'synchronous must be "NORMAL" or "FULL"');
   const Database = loadSqliteDriver(); // before anything is written: without the driver no file appears

@@ -23,12 +23,13 @@ import {
   closeSync, existsSync, fsyncSync, openSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync, writeSync,
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { HydroSyncError } from '../errors';
+import { HydroSyncError, fail } from '../errors';
 import type { DecoderKeyOptions } from '../keys/decoder-key';
 import { Meter } from '../meter/meter';
 import { meterFromState, meterToState, serializeMeterState } from '../meter/state';
 import { ioReason } from './json-file';
 import { type FileLockOptions, withFileLock } from './meter-lock';
+import { checkOptions } from '../argument-checks';
 
 /**
  * The file operations a save uses, injectable so tests can crash a save at any step (throw from
@@ -156,6 +157,8 @@ export function writeFileAtomic(path: string, text: string, fs: MeterFsOps = NOD
 
 /** Save a meter's state with this revision (atomic, durable, mode 0600). */
 export function saveMeter(path: string, meter: Meter, revision: number, options: Pick<MeterFileOptions, 'fs'> = {}): void {
+  if (typeof path !== 'string' || path === '') fail('USAGE', 'the meter state path must be a non-empty string');
+  checkOptions(options, 'the save options');
   writeFileAtomic(path, serializeMeterState(meterToState(meter, revision)), options.fs ?? NODE_FS_OPS);
 }
 

@@ -2,6 +2,7 @@ import type { BaseDate } from '../codec/tid';
 import { formatWallClock, isKeyExpired, wallClockFromTid } from '../codec/tid';
 import { decodeCurrencyUnits, decodeTransferAmount, formatCurrencyAmount, tenthsToLitres } from '../codec/amount';
 import type { Token } from './types';
+import { checkObject, checkOptions } from '../argument-checks';
 
 /** The standard's name of each kind (IEC 62055-41 §6.2). */
 export const TOKEN_NAMES: Readonly<Record<Token['kind'], string>> = {
@@ -41,6 +42,9 @@ export interface TokenDescription {
 
 /** Interpret a decoded token; `context.baseDate` turns the TID into a date-time, `keyExpiryNumber` flags expiry. */
 export function describeToken(t: Token, context: { baseDate?: BaseDate; keyExpiryNumber?: number } = {}): TokenDescription {
+  checkObject(t, 'the token', 'FORMAT');
+  checkObject(t.fields, 'the token\'s fields', 'FORMAT');
+  checkOptions(context, 'the describe context');
   const f = t.fields as Record<string, number>;
   const m: Record<string, string | number | boolean> = {};
   if ('tid' in f && f.tid !== undefined) {

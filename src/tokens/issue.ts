@@ -12,6 +12,7 @@ import type { DecoderKey } from '../keys/decoder-key';
 import { type GenerateOptions, generateToken } from './generate';
 import { randomNibble } from './random';
 import type { TransferCreditToken, TransferCurrencyToken } from './types';
+import { checkObject } from '../argument-checks';
 
 /** When a token is issued: a TID, a naive wall-clock date-time, or an instant with an explicit UTC offset. */
 export interface IssueTime {
@@ -86,6 +87,7 @@ export function checkCreditTenths(tenths: number): void {
 
 /** Issue a class 0 TransferCredit token (water by default), rounding the amount up in the customer's favour. */
 export function issueCredit(key: DecoderKey, req: CreditRequest, options: GenerateOptions = {}): IssuedCredit {
+  checkObject(req, 'the credit request');
   const subclass = req.subclass ?? 1;
   const amounts = [req.tenths, req.litres, req.cubicMetres].filter((v) => v !== undefined).length;
   if (amounts !== 1) fail('FORMAT', 'give exactly one amount: tenths, litres or cubicMetres');
@@ -123,6 +125,7 @@ export interface IssuedCurrency extends IssuedToken {
 
 /** Issue a class 0 currency TransferCredit token (water currency by default). */
 export function issueCurrencyCredit(key: DecoderKey, req: CurrencyRequest, options: GenerateOptions = {}): IssuedCurrency {
+  checkObject(req, 'the currency request');
   const subclass = req.subclass ?? 5;
   const units = parseCurrencyAmount(req.amount);
   const currencyAmount = encodeCurrencyUnits(units);

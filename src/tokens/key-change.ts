@@ -5,6 +5,7 @@ import type { KeyType } from '../keys/types';
 import { type DecodeOptions, decodeToken } from './decode';
 import { type GenerateOptions, generateToken } from './generate';
 import type { KeyChangeToken, Set1stSectionDecoderKeyToken, Set2ndSectionDecoderKeyToken, Set3rdSectionDecoderKeyToken, Set4thSectionDecoderKeyToken, SetSupplyGroupCodeToken, Token } from './types';
+import { checkArray, checkObject, checkOptions } from '../argument-checks';
 
 // Key change token sets, IEC 62055-41 §6.2.7–6.2.8, §6.3.14–6.3.17 (reference §2.6).
 
@@ -93,6 +94,8 @@ export type KeyChangeProgress =
  * 4-token section is present, else 64. Duplicated sections → KEY_CHANGE.
  */
 export function assembleKeyChange(tokens: readonly Token[], newKeyBits?: 64 | 128): KeyChangeProgress {
+  checkArray(tokens, 'the key-change tokens', 'KEY_CHANGE');
+  for (const t of tokens) checkObject(t, 'each key-change token', 'KEY_CHANGE');
   let s1: Set1stSectionDecoderKeyToken | undefined;
   let s2: Set2ndSectionDecoderKeyToken | undefined;
   let s3: Set3rdSectionDecoderKeyToken | undefined;
@@ -167,6 +170,9 @@ export function decodeKeyChange(
   currentKey: DecoderKey,
   options: DecodeOptions & DecoderKeyOptions & { newKeyBits?: 64 | 128 } = {},
 ): { change: KeyChange; newKey: DecoderKey } {
+  checkArray(tokens, 'the key-change tokens', 'KEY_CHANGE');
+  if (!(currentKey instanceof DecoderKey)) fail('KEY', 'decodeKeyChange needs the meter\'s current DecoderKey');
+  checkOptions(options, 'the decode options');
   const decoded = tokens.map((t) => decodeToken(t, currentKey, options));
   const has4TokenSection = decoded.some((t) => t.kind === 'set3rdSectionDecoderKey' || t.kind === 'set4thSectionDecoderKey');
   const progress = assembleKeyChange(decoded, options.newKeyBits ?? (has4TokenSection ? 128 : currentKey.bits));

@@ -45,7 +45,7 @@ export function keyFromObject(obj: unknown, encryptionAlgorithm?: string, staTab
   }
   if (typeof k.vendingKey !== 'string') fail('KEY', 'a key object needs vendingKey (with derivation inputs) or decoderKey');
   const dkga = k.dkga === undefined ? undefined : String(k.dkga).padStart(2, '0');
-  if (dkga !== undefined && dkga !== '02' && dkga !== '04') fail('KEY', `unsupported dkga ${JSON.stringify(k.dkga)}; use "02" or "04"`);
+  if (dkga !== undefined && dkga !== '02' && dkga !== '04') fail('KEY', `unsupported dkga ${typeof k.dkga === 'string' || typeof k.dkga === 'number' ? JSON.stringify(k.dkga) : typeof k.dkga}; use "02" or "04"`);
   const params: KeyParameters & { dkga?: Dkga } = {
     keyType: parseKeyType(k.keyType),
     supplyGroupCode: k.supplyGroupCode as string,

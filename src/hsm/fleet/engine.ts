@@ -11,7 +11,7 @@
  * derivation instead of derive-fast.ts, the fast path only builds and encrypts the token blocks,
  * and the verifier decodes them on the token layer with that reference current key.
  */
-import { HydroSyncError } from '../../errors';
+import { HydroSyncError, fail } from '../../errors';
 import { formatToken } from '../../codec/token-digits';
 import { tokenCrc } from '../../codec/crc16';
 import { parseMeterPan } from '../../codec/pan';
@@ -33,6 +33,7 @@ import { markVerified } from './verified';
 import { FleetSetVerifier } from './verify';
 import { sha256HexOfText } from '../sha256-text';
 import type { FleetBatchOptions, FleetKeyParams, FleetProfile, PackedFleetChunk, PackedFleetResult } from './types';
+import { checkArray, checkOptions } from '../../argument-checks';
 
 /** Makes the set for one meter (canonical PAN), appending the tokens to `out`; throws HydroSyncError. */
 type Generate = (pan: string, out: string[]) => void;
@@ -431,5 +432,8 @@ export function keyChangeBatch(
   vendingKeys: ReadonlyMap<string, Uint8Array>,
   options: FleetBatchOptions = {},
 ): FleetOutcome[] {
+  checkArray(items, 'the fleet items');
+  if (!(vendingKeys instanceof Map)) fail('USAGE', 'the vending keys must be a Map from key id to key bytes');
+  checkOptions(options, 'the fleet batch options');
   return new FleetEngine(vendingKeys, options).run(items);
 }

@@ -9,6 +9,7 @@ import { parseMeterPan } from '../../codec/pan';
 import type { KeyType } from '../../keys/types';
 import { csvLine, parseCsv } from './csv';
 import type { FleetDefaults, FleetRow } from './types';
+import { checkArray, checkObject } from '../../argument-checks';
 
 /** The columns of a fleet CSV file, in output order. */
 export const FLEET_COLUMNS = [
@@ -141,6 +142,8 @@ export function fleetRowToRequest(row: FleetRow, defaults: FleetDefaults = {}): 
 
 /** Rows → fleet CSV text (header: pan and the columns any row uses), "\n" line ends, final newline. */
 export function formatFleetCsv(rows: readonly FleetRow[]): string {
+  checkArray(rows, 'the fleet rows');
+  for (const r of rows) checkObject(r, 'each fleet row');
   const used = FLEET_COLUMNS.filter((c) => c === 'pan' || rows.some((r) => r[c] !== undefined));
   const lines = [csvLine(used)];
   for (const r of rows) lines.push(csvLine(used.map((c) => (r[c] === undefined ? '' : String(r[c])))));

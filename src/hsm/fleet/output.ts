@@ -4,6 +4,7 @@
  */
 import type { FleetOutcome } from '../types';
 import { csvLine } from './csv';
+import { checkObject } from '../../argument-checks';
 
 /** Token columns: the longest set has 4 tokens (128-bit key). */
 const TOKEN_COLUMNS = 4;
@@ -15,6 +16,7 @@ export function fleetOutcomeCsvHeader(): string {
 
 /** One outcome as a CSV line (no line terminator): pan, ok, errorCode, message, token1..token4. */
 export function fleetOutcomeToCsv(o: FleetOutcome): string {
+  checkObject(o, 'a fleet outcome');
   const fields = [o.pan, o.ok ? 'true' : 'false', o.ok ? '' : o.errorCode, o.ok ? '' : o.message];
   for (let i = 0; i < TOKEN_COLUMNS; i++) fields.push(o.ok ? (o.tokens[i] ?? '') : '');
   return csvLine(fields);
@@ -22,6 +24,7 @@ export function fleetOutcomeToCsv(o: FleetOutcome): string {
 
 /** One outcome as an NDJSON line (no line terminator): {pan, ok: true, tokens} or {pan, ok: false, errorCode, message}. */
 export function fleetOutcomeToNdjson(o: FleetOutcome): string {
+  checkObject(o, 'a fleet outcome');
   return o.ok
     ? JSON.stringify({ pan: o.pan, ok: true, tokens: o.tokens })
     : JSON.stringify({ pan: o.pan, ok: false, errorCode: o.errorCode, message: o.message });
