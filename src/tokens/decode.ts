@@ -90,8 +90,10 @@ function decodeBlock(text: unknown, key: DecoderKey | null | undefined, options:
     const r = decryptBlock(key);
     if (r !== OK) return r;
   }
-  const hi = block[0]!;
-  const lo = block[1]!;
+  // int32 (`| 0`): a uint32 ≥ 2^31 passed to a function that is not inlined would be boxed (an
+  // allocation per rejected token, whose plaintext is random). Every use below is bitwise.
+  const hi = block[0]! | 0;
+  const lo = block[1]! | 0;
   const sub = hi >>> 28;
   lastSubclass = sub;
   if (tokenCrc(cls, hi, lo, cls === 0 && sub >= 4 && sub <= 7) !== (lo & 0xffff)) return cls === 1 ? CRC_PLAIN : CRC_ENCRYPTED;
@@ -182,7 +184,7 @@ class Rejection implements DecodeFailure {
 export function decodeToken(text: string, key?: DecoderKey | null, options?: DecodeOptions): Token {
   const reason = decodeBlock(text, key, options);
   if (reason !== OK) fail(CODES[reason] as DecodeErrorCode, reasonMessage(reason, text, lastClass, lastSubclass));
-  return tokenOf(lastClass, lastSubclass, lastLayout, block[0]!, block[1]!);
+  return tokenOf(lastClass, lastSubclass, lastLayout, block[0]! | 0, block[1]! | 0);
 }
 
 /**
@@ -207,7 +209,7 @@ export function decodeToken(text: string, key?: DecoderKey | null, options?: Dec
 export function tryDecodeToken(text: string, key?: DecoderKey | null, options?: DecodeOptions): DecodeResult {
   const reason = decodeBlock(text, key, options);
   if (reason !== OK) return new Rejection(reason, text, lastClass, lastSubclass);
-  return { ok: true, token: tokenOf(lastClass, lastSubclass, lastLayout, block[0]!, block[1]!) };
+  return { ok: true, token: tokenOf(lastClass, lastSubclass, lastLayout, block[0]! | 0, block[1]! | 0) };
 }
 
 /** Writes a decode's outcome into a DecodedToken (set in the class's static block). */
@@ -294,13 +296,13 @@ export class DecodedToken {
    */
   field(name: string): number | undefined {
     const fields = this.#layout.fields;
-    for (let i = 0; i < fields.length; i++) if (fields[i]![0] === name) return fieldValue(fields[i]!, this.block[0]!, this.block[1]!);
+    for (let i = 0; i < fields.length; i++) if (fields[i]![0] === name) return fieldValue(fields[i]!, this.block[0]! | 0, this.block[1]! | 0);
     return undefined;
   }
 
   /** The token as decodeToken returns it (allocates). */
   toToken(): Token {
-    return tokenOf(this.class, this.subclass, this.#layout, this.block[0]!, this.block[1]!);
+    return tokenOf(this.class, this.subclass, this.#layout, this.block[0]! | 0, this.block[1]! | 0);
   }
 }
 
