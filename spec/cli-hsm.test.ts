@@ -297,6 +297,26 @@ describe('hsm vend', () => {
     expect(id.stderr).toMatch(/^hydrosync: FORMAT: vending key id must be 1 to 64 characters/);
   });
 
+  it('under --json, errors go to stderr as one JSON object {error:{code,message}}, exit codes unchanged', async () => {
+    const cases: [string[], number, string][] = [
+      [['hsm', 'vend', '--pan', PAN, '--rupiah', '50.5', '--json'], 2, 'FORMAT'],
+      [['hsm', 'vend', '--pan', pan('0000000099'), '--m3', '1', '--json'], 1, 'NOT_FOUND'],
+      [['hsm', 'vend', '--pan', PAN, '--m3', '1', '--bogus', '--json'], 2, 'USAGE'],
+      [['token', 'decode', '--json', '-'], 2, 'USAGE'],
+    ];
+    for (const [args, code, errorCode] of cases) {
+      const r = await run(args, { ...(args[1] === 'decode' ? { stdin: [] } : {}) });
+      expect(r.code, args.join(' ')).toBe(code);
+      expect(r.stdout).toBe('');
+      const lines = r.stderr.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      const e = JSON.parse(lines[0]!);
+      expect(e.error.code).toBe(errorCode);
+      expect(typeof e.error.message).toBe('string');
+      expect(e.error.message).not.toMatch(/^hydrosync:/);
+    }
+  });
+
   it('usage errors exit 2, refusals exit 1, each one line', async () => {
     const both = await run(['hsm', 'vend', '--pan', PAN, '--m3', '1', '--litres', '5']);
     expect(both.code).toBe(2);

@@ -61,9 +61,19 @@ export class CliContext {
     this.io.stderr(`hydrosync: warning: ${text}\n`);
   }
 
-  /** `hydrosync: …` on stderr (one line). */
-  error(message: string): void {
-    this.io.stderr(`hydrosync: ${printable(this.redact(oneLine(message)))}\n`);
+  /** Set for a `--json` run: errors go to stderr as `{"error":{"code","message"}}`. */
+  jsonErrors = false;
+
+  /** `hydrosync: …` on stderr (one line); under --json, `{"error":{"code":…,"message":…}}`. */
+  error(message: string, code = 'ERROR'): void {
+    const text = printable(this.redact(oneLine(message)));
+    if (this.jsonErrors) this.io.stderr(`${printable(JSON.stringify({ error: { code, message: text } }))}\n`);
+    else this.io.stderr(`hydrosync: ${text}\n`);
+  }
+
+  /** A HydroSyncError as one stderr line: `CODE: message` (usage errors bare), or JSON under --json. */
+  errorOf(e: HydroSyncError): void {
+    this.error(this.jsonErrors ? e.message : errorText(e), e.code);
   }
 
   /** Raise the exit code (never lowers it). */

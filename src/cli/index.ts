@@ -17,7 +17,7 @@ import { registerTokenDecode } from './commands/token-decode';
 import { registerTokenGenerate } from './commands/token-generate';
 import { registerVectorsVerify } from './commands/vectors-verify';
 import { requireSubcommand } from './command-groups';
-import { CliContext, errorText } from './context';
+import { CliContext } from './context';
 import { CliExit, EXIT, usage } from './exit-codes';
 import type { CliIo } from './io';
 import { processIo } from './process-io';
@@ -125,15 +125,15 @@ function handleError(ctx: CliContext, e: unknown): number {
   if (e instanceof CliExit) return Math.max(ctx.exitCode, e.exitCode);
   if (e instanceof CommanderError) {
     if (e.exitCode === 0) return ctx.exitCode; // --help, --version
-    ctx.error(e.message.replace(/^error: /, ''));
+    ctx.error(e.message.replace(/^error: /, ''), 'USAGE');
     return EXIT.USAGE;
   }
   if (e instanceof HydroSyncError) {
-    ctx.error(errorText(e));
+    ctx.errorOf(e);
     return Math.max(ctx.exitCode, EXIT.USAGE);
   }
   const err = e as Error | undefined;
-  ctx.error(`internal error: ${String(err?.message ?? e)} (this is a bug in hydrosync; please report it)`);
+  ctx.error(`internal error: ${String(err?.message ?? e)} (this is a bug in hydrosync; please report it)`, 'INTERNAL');
   if (ctx.io.env.HYDROSYNC_DEBUG && err?.stack) ctx.io.stderr(`${ctx.redact(err.stack)}\n`);
   return EXIT.INTERNAL;
 }
@@ -144,6 +144,7 @@ function handleError(ctx: CliContext, e: unknown): number {
  */
 export async function runCli(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   const ctx = new CliContext(io);
+  ctx.jsonErrors = argv.slice(2).includes('--json');
   let program: Command;
   try {
     program = buildProgram(ctx);

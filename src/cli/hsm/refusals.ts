@@ -1,6 +1,6 @@
 /** Refusals of the security module: one line and exit 1 (everything else is exit 2). */
 import { HydroSyncError } from '../../errors';
-import { type CliContext, errorText } from '../context';
+import type { CliContext } from '../context';
 import { CliExit, EXIT } from '../exit-codes';
 
 /**
@@ -23,7 +23,7 @@ export async function refusalsExit1(ctx: CliContext, f: () => Promise<void> | vo
     await f();
   } catch (e) {
     if (e instanceof HydroSyncError && REFUSAL_CODES.has(e.code)) {
-      ctx.error(errorText(e));
+      ctx.errorOf(e);
       throw new CliExit(EXIT.FAILED);
     }
     throw e;
