@@ -268,6 +268,19 @@ describe('hsm vend', () => {
     expect(currency.requested).toBe('25 currency'); // "." is always a fraction
   });
 
+  it('a receipt shows one time zone, the utility\'s, with its offset (never UTC beside local)', async () => {
+    const r = await run(['hsm', 'vend', '--pan', PAN, '--litres', '100']);
+    expect(r.code, r.stderr).toBe(0);
+    const cfg = await json(['hsm', 'config']);
+    const offset = cfg.utcOffsetMinutes ?? cfg.config?.utcOffsetMinutes;
+    const sign = offset < 0 ? '-' : '+';
+    const zone = `${sign}${String(Math.floor(Math.abs(offset) / 60)).padStart(2, '0')}:${String(Math.abs(offset) % 60).padStart(2, '0')}`;
+    const times = r.stdout.match(/\d{4}-\d\d-\d\dT\d\d:\d\d[^\s]*/g) ?? [];
+    expect(times.length).toBeGreaterThanOrEqual(2); // the TID's time and the issue time
+    for (const t of times) expect(t).toMatch(new RegExp(`^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d\\${zone}$`));
+    expect(r.stdout).not.toMatch(/Z\b/);
+  });
+
   it('--currency: a water currency token (class 0 subclass 5)', async () => {
     const v = await json(['hsm', 'vend', '--pan', PAN, '--currency', '25000']);
     const verified = await json(['hsm', 'verify', '--pan', PAN, v.tokens[0]]);

@@ -94,7 +94,7 @@ ${examples([
       const pan = panOption(o.pan, '--pan (or --fleet FILE)');
       const req: KeyChangeRequest = { ...requestContext(ctx, o), pan, ...next };
       await refusalsExit1(ctx, () => withHsm(ctx, o, ({ hsm: m }) => {
-        printIssued(ctx, m.keyChange(req), o);
+        printIssued(ctx, m.keyChange(req), o, m.config().utcOffsetMinutes);
       }));
     });
 }

@@ -80,7 +80,7 @@ export function registerHsmManage(hsm: Command, ctx: CliContext, requireSubcomma
       const fields = spec.fields(o);
       const req = { ...requestContext(ctx, o), pan, action: spec.action, ...fields } as ManageRequest;
       await refusalsExit1(ctx, () => withHsm(ctx, o, ({ hsm: m }) => {
-        printIssued(ctx, m.manage(req), o);
+        printIssued(ctx, m.manage(req), o, m.config().utcOffsetMinutes);
       }));
     });
   }

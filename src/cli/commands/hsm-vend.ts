@@ -58,7 +58,7 @@ ${examples([
     .action(async (o: VendOptions) => {
       const req = vendRequestFromOptions(ctx, o);
       await refusalsExit1(ctx, () => withHsm(ctx, o, ({ hsm: m }) => {
-        printIssued(ctx, m.vend(req), o);
+        printIssued(ctx, m.vend(req), o, m.config().utcOffsetMinutes);
       }));
     });
 }

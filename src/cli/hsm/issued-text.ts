@@ -1,4 +1,5 @@
 /** What the security module issued, for people: tokens, amounts, tariff breakdown, key change. */
+import { localDateTime } from '../../hsm/local-time';
 import type { Issued, KeyChangeSummary } from '../../hsm/types';
 import type { CliContext } from '../context';
 import { table } from '../token-text';
@@ -39,8 +40,22 @@ function issuedKindTitle(r: Issued): string {
   return 'water credit (class 0 subclass 1)';
 }
 
-/** The lines that show what was issued (human output). */
-export function issuedLines(r: Issued): string[] {
+/** "+07:00" for 420 minutes, "-03:30" for -210. */
+export function offsetText(utcOffsetMinutes: number): string {
+  const m = Math.abs(utcOffsetMinutes);
+  return `${utcOffsetMinutes < 0 ? '-' : '+'}${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+}
+
+/** An instant in the utility's local time with its offset: "2026-12-08T01:14+07:00" (never UTC beside local). */
+export function zonedDateTime(iso: string, utcOffsetMinutes: number): string {
+  return `${localDateTime(new Date(iso), utcOffsetMinutes)}${offsetText(utcOffsetMinutes)}`;
+}
+
+/**
+ * The lines that show what was issued (human output). Every time is in one zone, the utility's
+ * local time (config utcOffsetMinutes), written with its offset.
+ */
+export function issuedLines(r: Issued, utcOffsetMinutes: number): string[] {
   const lines: string[] = [];
   if (r.reissued) lines.push(`reissued: same token as transaction ${r.transactionId}, no new credit`);
   if (r.tokens.length === 1) {
@@ -56,10 +71,10 @@ export function issuedLines(r: Issued): string[] {
     r.encoded !== undefined
       ? ['Token carries', `${r.encoded}${r.creditedLitres !== undefined && !r.encoded.includes(' L') ? ` (${r.creditedLitres} L)` : ''}${roundedUp(r) ? ' (the standard rounds up, in the customer\'s favour)' : ''}`]
       : undefined,
-    r.tid !== undefined ? ['TID', `${r.tid}${r.tidDateTime !== undefined ? ` = ${r.tidDateTime} (meter local time)` : ''}`] : undefined,
+    r.tid !== undefined ? ['TID', `${r.tid}${r.tidDateTime !== undefined ? ` = ${r.tidDateTime}${offsetText(utcOffsetMinutes)}` : ''}`] : undefined,
     ['Key revision', `KRN ${r.keyRevisionNumber}`],
     ['Transaction', r.transactionId],
-    ['Issued at', r.issuedAt],
+    ['Issued at', zonedDateTime(r.issuedAt, utcOffsetMinutes)],
   ];
   lines.push(...table(rows));
   if (r.tariff) lines.push(...tariffLines(r.tariff));
@@ -96,11 +111,11 @@ function tariffLines(t: NonNullable<Issued['tariff']>): string[] {
   return lines;
 }
 
-/** Print an issued result: one JSON document, or the human lines. */
-export function printIssued(ctx: CliContext, r: Issued, o: { json?: boolean }): void {
+/** Print an issued result: one JSON document, or the human lines (times at `utcOffsetMinutes`). */
+export function printIssued(ctx: CliContext, r: Issued, o: { json?: boolean }, utcOffsetMinutes: number): void {
   if (o.json) {
     ctx.json(r);
     return;
   }
-  for (const l of issuedLines(r)) ctx.out(l);
+  for (const l of issuedLines(r, utcOffsetMinutes)) ctx.out(l);
 }
