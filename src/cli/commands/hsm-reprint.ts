@@ -45,7 +45,7 @@ export function registerHsmReprint(hsm: Command, ctx: CliContext): void {
     .action(async (o: ReprintOptions) => {
       await refusalsExit1(ctx, () => withHsm(ctx, o, ({ hsm: m }) => {
         const r = reprintOperation(m, ctx, o);
-        if (!Array.isArray(r)) return printIssued(ctx, r, o);
+        if (!Array.isArray(r)) return printIssued(ctx, r, o, m.config().utcOffsetMinutes);
         if (o.json) return ctx.json({ transactions: r });
         if (r.length === 0) return ctx.out('No transactions.');
         for (const l of columns([['TRANSACTION', 'KIND', 'AT (UTC)'], ...r.map((t) => [t.transactionId, t.kind, t.at])])) ctx.out(l);
