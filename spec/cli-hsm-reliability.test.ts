@@ -49,7 +49,7 @@ const sha256 = (s: string | Buffer): string => createHash('sha256').update(s).di
 interface AuditRec { seq: number; kind: string; outcome: string; pan: string | null; tid: number | null; tokenHash: string | null }
 
 async function auditRecords(): Promise<AuditRec[]> {
-  return ((await ok(['hsm', 'audit', 'list'])) as { records: AuditRec[] }).records;
+  return ((await ok(['hsm', 'audit', 'list', '--all'])) as { records: AuditRec[] }).records;
 }
 
 /** Issued vend records (TID and token hash). */

@@ -478,14 +478,14 @@ describe('hsm verify', () => {
 
 describe('hsm audit', () => {
   it('lists records with operator and vending point; verify passes; export csv and ndjson', async () => {
-    const list = await json(['hsm', 'audit', 'list']);
+    const list = await json(['hsm', 'audit', 'list', '--all']);
     expect(list.records.length).toBeGreaterThan(10);
     const vends = list.records.filter((r: { kind: string; outcome: string }) => r.kind.startsWith('vend') && r.outcome === 'issued');
     expect(vends.length).toBeGreaterThan(5);
     expect(vends.every((r: { operator: string; vendingPoint: string; tokenHash: string }) => r.operator === 'alice' && r.vendingPoint === 'cli' && /^[0-9a-f]{64}$/.test(r.tokenHash))).toBe(true);
     expect(list.records.some((r: { outcome: string }) => r.outcome === 'reissued')).toBe(true);
     expect(list.records.some((r: { outcome: string; errorCode: string }) => r.outcome === 'refused' && r.errorCode === 'RANGE')).toBe(true);
-    const page = await json(['hsm', 'audit', 'list', '--from', String(list.records[2].seq), '--limit', '2']);
+    const page = await json(['hsm', 'audit', 'list', '--before', String(list.records[4].seq), '--limit', '2']);
     expect(page.records.map((r: { seq: number }) => r.seq)).toEqual([list.records[2].seq, list.records[3].seq]);
     const bare = await run(['hsm', 'audit']);
     expect(bare.code).toBe(0);

@@ -3,6 +3,7 @@
  * vending keys stay inside (wrapped in the store, unwrapped only in this instance's memory).
  * Open one with openHsm(); see README "Security module".
  */
+import { type AuditPage, type AuditQuery, queryAudit } from './audit-query';
 import { fail } from '../errors';
 import { parseMeterPan } from '../codec/pan';
 import type { StaTables } from '../cipher/sta-tables';
@@ -185,6 +186,18 @@ export class Hsm {
     if (fromSeq !== undefined && !Number.isSafeInteger(fromSeq)) fail('FORMAT', 'fromSeq must be a whole number');
     if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 0)) fail('FORMAT', 'limit must be a whole number ≥ 0');
     return this.#c().store.readAudit({ ...(fromSeq !== undefined ? { fromSeq } : {}), ...(limit !== undefined ? { limit } : {}) });
+  }
+
+  /**
+   * A page of audit records matching a query (meter, transaction, operator, outcome, local date
+   * range): page 1 is the newest `limit` (default 50) matches, oldest first within the page.
+   * @throws HydroSyncError FORMAT for a malformed query (date, PAN, outcome, page).
+   * @example
+   *   hsm.queryAudit({ pan: '0123 4567 890', outcome: 'refused', from: '2026-12-01' }).records;
+   */
+  queryAudit(query: AuditQuery = {}): AuditPage {
+    const core = this.#c();
+    return queryAudit(core.store.readAudit(), query, core.config().utcOffsetMinutes);
   }
 
   /**

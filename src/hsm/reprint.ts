@@ -5,6 +5,7 @@
  * audited (kind 'reprint', the original transaction id and meter).
  */
 import { fail } from '../errors';
+import { dayStart } from './local-time';
 import { checkTransactionId } from './context';
 import type { Core } from './core';
 import { runAdmin } from './operation';
@@ -19,19 +20,6 @@ export interface TransactionSummary {
   pan: string | null;
   /** ISO 8601 UTC instant. */
   at: string;
-}
-
-const LOCAL_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-
-/** A local date YYYY-MM-DD → the UTC instant its day starts at (FORMAT otherwise). */
-function dayStart(text: unknown, name: string, utcOffsetMinutes: number, next = 0): string {
-  const m = typeof text === 'string' ? LOCAL_DATE.exec(text.trim()) : null;
-  const [y, mo, d] = m === null ? [0, 0, 0] : [Number(m[1]), Number(m[2]) - 1, Number(m[3])];
-  const day = new Date(Date.UTC(y, mo, d));
-  if (m === null || day.getUTCFullYear() !== y || day.getUTCMonth() !== mo || day.getUTCDate() !== d) {
-    fail('FORMAT', `${name} must be a local date YYYY-MM-DD, e.g. 2026-12-01`);
-  }
-  return new Date(day.getTime() + next * 86_400_000 - utcOffsetMinutes * 60_000).toISOString();
 }
 
 export function reprint(core: Core, req: { transactionId: string; operator: string; vendingPoint?: string }): Issued {

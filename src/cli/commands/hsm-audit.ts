@@ -1,5 +1,6 @@
 import { closeSync, existsSync, openSync, writeSync } from 'node:fs';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
+import { AUDIT_OUTCOMES, type AuditQuery, DEFAULT_AUDIT_PAGE } from '../../hsm/audit-query';
 import { HydroSyncError } from '../../errors';
 import { ioReason, readJsonFile } from '../../node/json-file';
 import type { CliContext } from '../context';
@@ -8,6 +9,12 @@ import { defaultSubcommand } from '../command-groups';
 import { columns, examples } from '../help-text';
 import { type StoreOptionValues, addStoreOptions, withHsm } from '../hsm/store-options';
 import { optionalInteger } from '../option-values';
+import { panOption } from '../options/pan';
+
+interface AuditListOptions {
+  pan?: string; txn?: string; operator?: string; outcome?: AuditQuery['outcome'];
+  from?: string; to?: string; limit?: string; page?: string; before?: string; all?: boolean;
+}
 
 /** Write text to a new file (or replace it with --force). */
 function writeNewFile(path: string, text: string, force: boolean): void {
@@ -28,29 +35,58 @@ export function registerHsmAudit(hsm: Command, ctx: CliContext): void {
   const audit = hsm.command('audit').summary('the hash-chained audit log: list, verify, export')
     .description('The audit log: one hash-chained record per operation (vends, reissues, refusals, management, key changes, key imports, meters). It never holds key material; tokens appear only as SHA-256 hashes.');
 
-  const list = defaultSubcommand(audit.command('list', { isDefault: true })).summary('list audit records (the default)')
-    .option('--from <seq>', 'first record to show (sequence number)')
-    .option('--limit <n>', 'at most this many records')
-    .option('--json', 'print one JSON object {"records":[…]}');
-  addStoreOptions(list).action(async (o: StoreOptionValues & { from?: string; limit?: string }) => {
-    const fromSeq = optionalInteger(o.from, '--from', 0, Number.MAX_SAFE_INTEGER);
-    const limit = optionalInteger(o.limit, '--limit', 1, Number.MAX_SAFE_INTEGER);
-    await withHsm(ctx, o, ({ hsm: m }) => {
-      const records = m.auditRecords({ ...(fromSeq !== undefined ? { fromSeq } : {}), ...(limit !== undefined ? { limit } : {}) });
-      if (o.json) {
-        ctx.json({ records });
-        return;
-      }
-      if (records.length === 0) {
-        ctx.out('No audit records.');
-        return;
-      }
-      const head = ['SEQ', 'AT', 'OPERATOR', 'VENDING POINT', 'KIND', 'OUTCOME', 'PAN', 'AMOUNT', 'TID', 'TRANSACTION'];
-      const rows = records.map((r) => [String(r.seq), r.at, r.operator, r.vendingPoint, r.kind,
-        r.errorCode !== null ? `${r.outcome} (${r.errorCode})` : r.outcome, r.pan ?? '-', r.amount ?? '-', r.tid === null ? '-' : String(r.tid), r.transactionId]);
-      for (const l of columns([head, ...rows])) ctx.out(l);
+  const list = defaultSubcommand(audit.command('list', { isDefault: true })).summary('list audit records, newest page first (the default)')
+    .description(`Audit records, ${DEFAULT_AUDIT_PAGE} at a time: the newest page by default, oldest to newest within it. Filters combine (all must match); dates are local dates in the module's zone (hsm config).`)
+    .option('--pan <pan>', 'only this meter')
+    .option('--txn <id>', 'only this transaction id')
+    .option('--operator <name>', 'only this operator')
+    .addOption(new Option('--outcome <outcome>', 'only this outcome').choices(AUDIT_OUTCOMES))
+    .option('--from <date>', 'from this local date YYYY-MM-DD (inclusive)')
+    .option('--to <date>', 'to this local date YYYY-MM-DD (inclusive)')
+    .addOption(new Option('--limit <n>', `records per page (default ${DEFAULT_AUDIT_PAGE})`).conflicts('all'))
+    .addOption(new Option('--page <n>', 'page N: 1 the newest, 2 the one before…').conflicts(['before', 'all']))
+    .addOption(new Option('--before <seq>', 'the page of records before sequence number SEQ').conflicts('all'))
+    .option('--all', 'every matching record, no paging')
+    .option('--json', 'print one JSON object {"records":[…],"matched","older"}');
+  addStoreOptions(list)
+    .addHelpText('after', examples([
+      'hydrosync hsm audit --outcome refused --from 2026-12-01 --to 2026-12-07',
+      'hydrosync hsm audit --pan 6004 0000 0000 1234 56 --all',
+      'hydrosync hsm audit --before 120',
+    ]))
+    .action(async (o: StoreOptionValues & AuditListOptions) => {
+      const limit = optionalInteger(o.limit, '--limit', 1, Number.MAX_SAFE_INTEGER);
+      const page = optionalInteger(o.page, '--page', 1, Number.MAX_SAFE_INTEGER);
+      const before = optionalInteger(o.before, '--before', 1, Number.MAX_SAFE_INTEGER);
+      const query: AuditQuery = {
+        ...(o.pan !== undefined ? { pan: panOption(o.pan) } : {}),
+        ...(o.txn !== undefined ? { transactionId: o.txn } : {}),
+        ...(o.operator !== undefined ? { operator: o.operator } : {}),
+        ...(o.outcome !== undefined ? { outcome: o.outcome } : {}),
+        ...(o.from !== undefined ? { from: o.from } : {}),
+        ...(o.to !== undefined ? { to: o.to } : {}),
+        ...(limit !== undefined ? { limit } : {}),
+        ...(page !== undefined ? { page } : {}),
+        ...(before !== undefined ? { before } : {}),
+        ...(o.all ? { all: true } : {}),
+      };
+      await withHsm(ctx, o, ({ hsm: m }) => {
+        const { records, matched, older } = m.queryAudit(query);
+        if (o.json) {
+          ctx.json({ records, matched, older });
+          return;
+        }
+        if (records.length === 0) {
+          ctx.out(matched === 0 ? 'No audit records.' : 'No audit records on this page.');
+          return;
+        }
+        const head = ['SEQ', 'AT', 'OPERATOR', 'VENDING POINT', 'KIND', 'OUTCOME', 'PAN', 'AMOUNT', 'TID', 'TRANSACTION'];
+        const rows = records.map((r) => [String(r.seq), r.at, r.operator, r.vendingPoint, r.kind,
+          r.errorCode !== null ? `${r.outcome} (${r.errorCode})` : r.outcome, r.pan ?? '-', r.amount ?? '-', r.tid === null ? '-' : String(r.tid), r.transactionId]);
+        for (const l of columns([head, ...rows])) ctx.out(l);
+        if (older > 0) ctx.out(`${records.length} of ${matched} records; ${older} older: --before ${records[0]!.seq} (or --all).`);
+      });
     });
-  });
 
   const verify = audit.command('verify').summary('check the hash chain; exit 1 and name the first bad record')
     .option('--checkpoint <file>', 'also check against a checkpoint made earlier (hsm audit checkpoint): records cut off the end are "truncated"')
