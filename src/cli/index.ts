@@ -5,6 +5,7 @@
  *
  * Exit codes: 0 success; 1 a token or a vector failed; 2 usage or input error; 70 internal error.
  */
+import { registerHelp } from './commands/help';
 import { Command, CommanderError } from 'commander';
 import { HydroSyncError } from '../errors';
 import { packageVersion } from './package-version';
@@ -101,6 +102,7 @@ function buildProgram(ctx: CliContext): Command {
   registerMeter(program, ctx, requireSubcommand);
   registerHsm(program, ctx, requireSubcommand);
   registerDemo(program, ctx);
+  registerHelp(program);
   requireSubcommand(program);
   contexts.set(program, ctx);
   return program;
