@@ -380,7 +380,7 @@ describe('hsm manage', () => {
 
 describe('hsm keychange', () => {
   it('one meter to KRN 2: 4 tokens that the meter assembles into the new key; later vends use it', async () => {
-    const kc = await json(['hsm', 'keychange', '--pan', PAN, '--new-krn', '2']);
+    const kc = await json(['hsm', 'key-change', '--pan', PAN, '--new-krn', '2']);
     expect(kc.tokens).toHaveLength(4);
     expect(kc.keyRevisionNumber).toBe(2);
     const decoded = await decodeWithDemoKey(kc.tokens);

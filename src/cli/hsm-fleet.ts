@@ -1,5 +1,5 @@
 /**
- * `hsm keychange --fleet FILE`: key change sets for many meters. The module prepares one job per
+ * `hsm key-change --fleet FILE`: key change sets for many meters. The module prepares one job per
  * meter (parameters only), the fleet runner makes the token sets on worker threads, the module
  * records the outcomes (meter records, reissue records, audit log) chunk by chunk as they finish,
  * then the outcomes are written.
@@ -106,7 +106,7 @@ export async function runFleet(ctx: CliContext, o: FleetOptionValues & StoreOpti
   const text = await readFleetText(ctx, o.fleet!);
   const rows = parseFleetCsv(text);
   if (rows.length === 0) usage(`the fleet file ${o.fleet} lists no meters`);
-  // One transaction per meter: with --txn ID, meter P's is "ID:P" (hsm keychange --pan P --txn ID:P
+  // One transaction per meter: with --txn ID, meter P's is "ID:P" (hsm key-change --pan P --txn ID:P
   // reissues its set); otherwise the module generates them.
   const { transactionId: txn, ...who } = context;
   const base: Record<string, unknown> = {};

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import type { KeyChangeRequest } from '../../hsm/types';
 import type { CliContext } from '../context';
 import { usage } from '../exit-codes';
@@ -12,7 +12,7 @@ import { panOption } from '../options/pan';
 import { baseDateOf, ktOf, sgcOf, tiOf } from '../hsm-values';
 import { parseInteger } from '../option-values';
 
-/** The new-key options of hsm keychange (single meter and the fleet defaults). */
+/** The new-key options of hsm key-change (single meter and the fleet defaults). */
 export interface NewKeyValues {
   newVendingKeyId?: string;
   newKrn?: string;
@@ -21,6 +21,8 @@ export interface NewKeyValues {
   newTi?: string;
   newSgc?: string;
   newBaseDate?: string;
+  threeTokenSet?: boolean;
+  /** Old spelling of --three-token-set (hidden). */
   threeToken?: boolean;
 }
 
@@ -36,14 +38,14 @@ export function newKeyFromOptions(o: NewKeyValues): Omit<KeyChangeRequest, 'pan'
     ...(o.newTi !== undefined ? { newTariffIndex: tiOf(o.newTi, '--new-ti') } : {}),
     ...(o.newSgc !== undefined ? { newSupplyGroupCode: sgcOf(o.newSgc, '--new-sgc') } : {}),
     ...(o.newBaseDate !== undefined ? { newBaseDate: baseDateOf(o.newBaseDate, '--new-base-date') } : {}),
-    ...(o.threeToken ? { threeTokenSet: true } : {}),
+    ...(o.threeTokenSet || o.threeToken ? { threeTokenSet: true } : {}),
   };
 }
 
-/** `hydrosync hsm keychange`: key change token set for one meter, or for a fleet from a CSV file. */
+/** `hydrosync hsm key-change`: key change token set for one meter, or for a fleet from a CSV file. */
 export function registerHsmKeyChange(hsm: Command, ctx: CliContext): void {
   const cmd = hsm
-    .command('keychange')
+    .command('key-change').alias('keychange')
     .summary('key change token set for one meter (--pan) or a fleet (--fleet meters.csv)')
     .description('Issue the key change token set (2, 3 or 4 tokens, in entry order) that moves a meter to a new decoder key: new KRN, KT, KEN, TI, SGC or base date (a new base date is a rollover, RO = 1). With --fleet, do it for every meter of a CSV file on worker threads.')
     .option('--pan <digits>', '18-digit MeterPAN of a registered meter (one meter)')
@@ -55,7 +57,8 @@ export function registerHsmKeyChange(hsm: Command, ctx: CliContext): void {
     .option('--new-ti <digits>', 'new tariff index')
     .option('--new-sgc <digits>', 'new supply group code')
     .option('--new-base-date <year>', 'new base date: 1993, 2014 or 2035 (a change is a rollover, RO = 1)')
-    .option('--three-token', '64-bit keys: a 3-token set that also carries the SGC (3KCT)')
+    .option('--three-token-set', '64-bit keys: a 3-token set that also carries the SGC (3KCT)')
+    .addOption(new Option('--three-token', 'old spelling of --three-token-set').hideHelp())
     .optionsGroup('Fleet options:')
     .option('--fleet <file>', 'CSV of meters (a header row; a "pan" column, optional columns override the flags per meter); "-" reads standard input')
     .option('--workers <n>', 'worker threads (default: the number of CPUs minus one, at least 1: this thread records while they work; 0 runs in this thread; fleets under 2000 meters always do)')
@@ -75,11 +78,11 @@ Outcomes, one line per meter in input order: CSV pan,ok,errorCode,message,token1
 NDJSON {"pan","ok":true,"tokens":[…]} / {"pan","ok":false,"errorCode","message"}.
 A progress bar is shown on stderr only when it is a terminal (not with --quiet or --json); a
 summary line follows on stderr. Exit 1 if any meter was refused. With --txn ID, meter P's
-transaction is "ID:P": 'hsm keychange --pan P --txn ID:P' shows its set again.
+transaction is "ID:P": 'hsm key-change --pan P --txn ID:P' shows its set again.
 ${examples([
-  'hydrosync hsm keychange --pan 600727000000000009 --new-krn 2',
-  'hydrosync hsm keychange --pan 600727000000000009 --new-krn 2 --new-base-date 2014',
-  'hydrosync hsm keychange --fleet meters.csv --new-krn 2 --out keychange-2026-12.csv',
+  'hydrosync hsm key-change --pan 600727000000000009 --new-krn 2',
+  'hydrosync hsm key-change --pan 600727000000000009 --new-krn 2 --new-base-date 2014',
+  'hydrosync hsm key-change --fleet meters.csv --new-krn 2 --out keychange-2026-12.csv',
 ])}`)
     .action(async (o: KeyChangeOptions) => {
       const next = newKeyFromOptions(o);

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { decodeTransferAmount, encodeTransferAmount } from '../../codec/amount';
 import type { DecoderKey } from '../../keys/decoder-key';
 import { decodeToken } from '../../tokens/decode';
@@ -190,20 +190,21 @@ ${examples([
   // test ---------------------------------------------------------------------------------------
   kindCommand(generate, 'test', 'meter test / display token: class 1, not encrypted, no key needed', { key: false, time: false }, (c) => c
     .option('--control <n>', 'control bits (decimal or 0x hex): bit i asks for test/display i; all ones = all tests', '1')
-    .option('--mfr <n>', 'manufacturer code of the meter', '0')
+    .option('--mfr-code <n>', 'manufacturer code of the meter', '0')
+    .addOption(new Option('--mfr <n>', 'old spelling of --mfr-code').hideHelp())
     .option('--subclass <n>', '0: 36-bit control, 2-digit manufacturer code; 1: 28-bit control, 4-digit code', '0'))
     .addHelpText('after', `
 Class 1 tokens are not encrypted and carry no TID: any meter with that manufacturer code accepts
 them, so they need no key.
 ${examples([
   'hydrosync token generate test',
-  'hydrosync token generate test --control 0xFFFFFFFFF --mfr 12',
-  'hydrosync token generate test --subclass 1 --control 0x1 --mfr 1234',
+  'hydrosync token generate test --control 0xFFFFFFFFF --mfr-code 12',
+  'hydrosync token generate test --subclass 1 --control 0x1 --mfr-code 1234',
 ])}`)
-    .action((o: { subclass: string; control: string; mfr: string; json?: boolean }) => {
+    .action((o: { subclass: string; control: string; mfrCode: string; mfr?: string; json?: boolean }) => {
       const subclass = parseInteger(o.subclass, '--subclass', 0, 1) as 0 | 1;
       const control = parseInteger(o.control, '--control', 0, subclass === 0 ? 2 ** 36 - 1 : 2 ** 28 - 1, { hex: true });
-      const manufacturerCode = parseInteger(o.mfr, '--mfr', 0, subclass === 0 ? 99 : 9999);
+      const manufacturerCode = parseInteger(o.mfr ?? o.mfrCode, '--mfr-code', 0, subclass === 0 ? 99 : 9999);
       const token = generateToken({ kind: 'meterTest', class: 1, subclass, fields: { control, manufacturerCode } });
       report(ctx, 'test', token, null, o);
     });
