@@ -87,9 +87,11 @@ const BRAND: unique symbol = Symbol.for('hydrosync.error') as never;
 export class HydroSyncError extends Error {
   readonly code: HydroSyncErrorCode;
   /**
-   * @param code the stable error code
-   * @param message what went wrong and what to do, for a person
-   * @param options `cause`: the underlying error, if any
+   * An error with a stable code.
+   * @param code - the stable code (HydroSyncErrorCode)
+   * @param message - what went wrong and what to do, without key material
+   * @param options - `cause`
+   * @throws never
    */
   constructor(code: HydroSyncErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -118,6 +120,7 @@ export function fail(code: HydroSyncErrorCode, message: string): never {
  * Whether `e` is a HydroSyncError, from this or any other loaded copy of the library (it checks
  * the registered brand `Symbol.for('hydrosync.error')`, not the class identity).
  * @param e anything caught
+ * @throws never
  * @example
  * if (isHydroSyncError(e)) console.error(`${e.code}: ${e.message}`);
  */

@@ -104,7 +104,11 @@ function crypt(t: DesTables, k: Uint8Array, block: Uint32Array): void {
     fpL[1024 + (l >>> 24)] | fpL[1280 + ((l >>> 16) & 255)] | fpL[1536 + ((l >>> 8) & 255)] | fpL[1792 + (l & 255)];
 }
 
-/** DES with an 8-byte key (parity bits ignored). IEC 62055-41 §6.5.5 (EA09). */
+/**
+ * DES with an 8-byte key (parity bits ignored). IEC 62055-41 §6.5.5 (EA09).
+ * @param key - 8 bytes
+ * @throws HydroSyncError `KEY` not a Uint8Array of 8 bytes.
+ */
 export function createDes(key: Uint8Array): BlockCipher64 {
   checkKey(key, 8, 'DES');
   const t = (tables ??= buildTables());

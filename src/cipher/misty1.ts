@@ -70,7 +70,11 @@ export function misty1ExtendedKey(key: Uint8Array): Uint8Array {
   return out;
 }
 
-/** MISTY1 with a 16-byte key. IEC 62055-41 §6.5.6 (EA11). */
+/**
+ * MISTY1 with a 16-byte key. IEC 62055-41 §6.5.6 (EA11).
+ * @param key - 16 bytes
+ * @throws HydroSyncError `KEY` not a Uint8Array of 16 bytes.
+ */
 export function createMisty1(key: Uint8Array): BlockCipher64 {
   checkKey(key, 16, 'MISTY1');
   const [k, kp] = keyWords(key);

@@ -16,6 +16,9 @@ export interface StaTables {
   readonly permutation: readonly number[];
 }
 
+/**
+ * The `format` of an STA tables file (`hydrosync-sta-tables/1`).
+ */
 export const STA_TABLES_FORMAT = 'hydrosync-sta-tables/1';
 
 // IEC 62055-41 sample tables (reference Appendix A.1). SAMPLE, NOT FOR PRODUCTION.
@@ -104,10 +107,12 @@ const KNOWN_FIELDS = new Set([
 ]);
 
 /**
- * Validate a parsed JSON object into StaTables; throws HydroSyncError('TABLES') with a precise message.
+ * Validate a parsed JSON object into StaTables.
  * Format: {"format":"hydrosync-sta-tables/1","name":"…","substitution1":[16],"substitution2":[16],
  * "permutation":[64]}, optionally "description"/"provenance" (strings) and "decryptionSubstitution1",
  * "decryptionSubstitution2", "decryptionPermutation", which must equal S2⁻¹, S1⁻¹ and P⁻¹ (§6.1.2).
+ * @param json - the parsed JSON
+ * @throws HydroSyncError `TABLES` with a precise message for anything malformed.
  */
 export function parseStaTables(json: unknown): StaTables {
   if (typeof json !== 'object' || json === null || Array.isArray(json))

@@ -45,7 +45,12 @@ function rounds(T: Int32Array, off: Int32Array, block: Uint32Array): void {
   block[1] = l;
 }
 
-/** STA with an 8-byte decoder key and a table set (default: the IEC sample tables). §6.5.4 (EA07). */
+/**
+ * STA with an 8-byte decoder key and a table set (default: the IEC sample tables). §6.5.4 (EA07).
+ * @param key - 8 bytes
+ * @param tables - the STA tables (parseStaTables); default STA_SAMPLE_TABLES, not for production
+ * @throws HydroSyncError `KEY` not a Uint8Array of 8 bytes.
+ */
 export function createSta(key: Uint8Array, tables: StaTables = STA_SAMPLE_TABLES): BlockCipher64 {
   checkKey(key, 8, 'STA');
   const { enc, dec, decSub } = staLookup(tables);

@@ -27,6 +27,11 @@ function buildTable(): Uint16Array {
 /**
  * CRC of a token (§4.1, §4.3): `hi`/`lo` are the PLAINTEXT 64-bit block halves (bits 15..0 of `lo`,
  * the CRC field itself, are ignored). Returns the 16-bit value as stored in block bits 15..0.
+ * @param cls - the class, 0..3
+ * @param hi - plaintext bits 63..32
+ * @param lo - plaintext bits 31..0
+ * @param currency - true for class 0 subclasses 4–7 (CRC_C)
+ * @throws HydroSyncError `RANGE` a class or half out of range; `FORMAT` a non-boolean `currency`.
  */
 export function tokenCrc(cls: number, hi: number, lo: number, currency: boolean): number {
   checkClass(cls);
@@ -47,7 +52,11 @@ export function tokenCrc(cls: number, hi: number, lo: number, currency: boolean)
   return ((c & 0xff) << 8) | (c >>> 8);
 }
 
-/** The same CRC, byte-swapped the same way, over arbitrary bytes (the `crc16` vector kind). */
+/**
+ * The token CRC, byte-swapped the same way, over arbitrary bytes (the `crc16` vector kind).
+ * @param bytes - the bytes
+ * @throws HydroSyncError `FORMAT` if `bytes` is not a Uint8Array.
+ */
 export function crc16Sts(bytes: Uint8Array): number {
   if (!(bytes instanceof Uint8Array)) {
     fail('FORMAT', `crc16Sts needs a Uint8Array; got ${typeOfInput(bytes)}`);

@@ -39,7 +39,9 @@ function offsets(): bigint[] {
 
 /**
  * Amount in 0.00001 currency units (bigint; a safe-integer number is accepted too) → 20-bit field,
- * rounded in the customer's favour (§3.2). RANGE if the magnitude exceeds CURRENCY_MAX_UNITS.
+ * rounded in the customer's favour (§3.2).
+ * @param units - the amount in 0.00001 units
+ * @throws HydroSyncError `RANGE` if the magnitude exceeds CURRENCY_MAX_UNITS; `FORMAT` not an integer.
  */
 export function encodeCurrencyUnits(units: bigint): number {
   let u: bigint;
@@ -73,7 +75,11 @@ export function encodeCurrencyUnits(units: bigint): number {
   return (negative ? SIGN_BIT : 0) | (e << 14) | Number(m);
 }
 
-/** 20-bit field → the exact amount in 0.00001 currency units (§3.2). RANGE unless an integer 0..0xFFFFF. */
+/**
+ * 20-bit field → the exact amount in 0.00001 currency units (§3.2).
+ * @param field - the 20-bit currency amount field
+ * @throws HydroSyncError `FORMAT` not a number; `RANGE` unless an integer 0..0xFFFFF.
+ */
 export function decodeCurrencyUnits(field: number): bigint {
   if (typeof field !== 'number') {
     fail('FORMAT', `currency amount field must be a number (20-bit, 0..1048575); got ${typeOfInput(field)}`);
@@ -86,7 +92,11 @@ export function decodeCurrencyUnits(field: number): bigint {
   return field & SIGN_BIT ? -magnitude : magnitude;
 }
 
-/** Decimal currency text (see parseCurrencyAmount) → 20-bit field, rounded as encodeCurrencyUnits does. */
+/**
+ * Decimal currency text (see parseCurrencyAmount) → 20-bit field, rounded as encodeCurrencyUnits does.
+ * @param text - e.g. "50_000" or "12.5"
+ * @throws HydroSyncError `FORMAT` outside the currency grammar; `RANGE` too large for one token.
+ */
 export function encodeCurrencyAmount(text: string): number {
   return encodeCurrencyUnits(parseCurrencyAmount(text));
 }

@@ -48,7 +48,11 @@ const PLAIN = /^(-?)(\d+)(?:\.(\d+))?$/;
 /** Grouped: one kind of separator throughout ("1_234_567", not "1_234 567"). */
 const GROUPED = /^(-?)(\d{1,3}([_\u2009\u202f])\d{3}(?:\3\d{3})*)(?:\.(\d+))?$/;
 
-/** The grammar in one sentence, quoted by every refusal. */
+/**
+ * The grammar of a unit's amounts in one sentence, quoted by every refusal.
+ * @param unit - 'rupiah', 'currency', 'cubicMetres' or 'litres'
+ * @throws HydroSyncError `USAGE` for an unknown unit.
+ */
 export function amountRule(unit: AmountUnit): string {
   const r = Object.hasOwn(AMOUNT_UNITS, unit) ? AMOUNT_UNITS[unit] : fail('USAGE', `unknown amount unit; use one of ${Object.keys(AMOUNT_UNITS).join(', ')}`);
   const fraction = r.fractionDigits === 0
@@ -75,12 +79,14 @@ function example(unit: AmountUnit): string {
  * @returns the amount in the unit's smallest step, as a bigint
  * @throws HydroSyncError `FORMAT` (with the rule quoted) for anything outside the grammar: a `,`,
  *   a fraction where the unit has none, too many fraction digits, bad grouping, a sign where the
- *   unit has none; `RANGE` for more than AMOUNT_MAX_DIGITS integer digits.
+ *   unit has none, an unknown unit; `RANGE` for more than AMOUNT_MAX_DIGITS integer digits.
  * @example
+ * ```ts
  * parseDecimalAmount('50_000', 'rupiah');   // 50000n
  * parseDecimalAmount('2.5', 'cubicMetres'); // 2500n (litres)
  * parseDecimalAmount('12.5', 'currency');   // 1250000n (0.00001 units)
  * parseDecimalAmount('50.5', 'rupiah');     // throws FORMAT: rupiah … no fraction
+ * ```
  */
 export function parseDecimalAmount(text: string, unit: AmountUnit): bigint {
   const rule = AMOUNT_UNITS[unit];
@@ -124,8 +130,11 @@ function whyNot(t: string, unit: AmountUnit): string {
 }
 
 /**
- * An amount as a JavaScript number: parseDecimalAmount, then a safe-integer check (RANGE beyond
- * 2^53 − 1). For units whose totals stay small (rupiah, litres).
+ * An amount as a JavaScript number: parseDecimalAmount, then a safe-integer check. For units whose
+ * totals stay small (rupiah, litres).
+ * @param text - the amount as written
+ * @param unit - which unit's rule applies
+ * @throws HydroSyncError `FORMAT` as parseDecimalAmount; `RANGE` beyond 2^53 − 1 or AMOUNT_MAX_DIGITS.
  */
 export function parseDecimalAmountNumber(text: string, unit: AmountUnit): number {
   const v = parseDecimalAmount(text, unit);

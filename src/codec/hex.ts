@@ -29,7 +29,12 @@ function hexDigits(hex: unknown, what: string): string {
   return s;
 }
 
-/** Hex → bytes. With expectedBytes, the string must hold exactly that many bytes. FORMAT on error. */
+/**
+ * Hex → bytes. With expectedBytes, the string must hold exactly that many bytes.
+ * @param hex - an even number of hex digits
+ * @param expectedBytes - the required length in bytes, if any
+ * @throws HydroSyncError `FORMAT` not hex, an odd length, or not `expectedBytes` long.
+ */
 export function hexToBytes(hex: string, expectedBytes?: number): Uint8Array {
   if (expectedBytes !== undefined && !(Number.isSafeInteger(expectedBytes) && expectedBytes >= 0)) {
     fail('RANGE', `expectedBytes must be a non-negative integer; got ${showInput(expectedBytes)}`);
@@ -46,7 +51,11 @@ export function hexToBytes(hex: string, expectedBytes?: number): Uint8Array {
   return out;
 }
 
-/** Bytes → lowercase hex. */
+/**
+ * Bytes → lowercase hex.
+ * @param bytes - the bytes
+ * @throws HydroSyncError `FORMAT` if `bytes` is not a Uint8Array.
+ */
 export function bytesToHex(bytes: Uint8Array): string {
   if (!(bytes instanceof Uint8Array)) fail('FORMAT', `bytesToHex needs a Uint8Array; got ${typeOfInput(bytes)}`);
   let s = '';

@@ -7,7 +7,9 @@ import { showInput, typeOfInput } from './input-text';
 /**
  * The Luhn check digit to append to a string of decimal digits: starting with the rightmost digit,
  * every second digit is doubled (9 subtracted when the result exceeds 9); the check digit brings the
- * total to a multiple of 10. FORMAT unless `digits` is one or more ASCII digits.
+ * total to a multiple of 10.
+ * @param digits - one or more ASCII digits
+ * @throws HydroSyncError `FORMAT` unless `digits` is one or more ASCII digits.
  */
 export function luhnCheckDigit(digits: string): number {
   if (typeof digits !== 'string') fail('FORMAT', `Luhn input must be a string of digits; got ${typeOfInput(digits)}`);

@@ -42,7 +42,11 @@ function checkLuhn(digits: string, what: string): void {
   }
 }
 
-/** A DRN alone: 11 or 13 digits (spaces and dashes ignored) with a valid Luhn check digit. Returns the digits. */
+/**
+ * A DRN alone: 11 or 13 digits (spaces and dashes ignored) with a valid Luhn check digit. Returns the digits.
+ * @param text - the DRN
+ * @throws HydroSyncError `FORMAT` wrong length or non-digits; `CHECK_DIGIT` a wrong check digit.
+ */
 export function parseDrn(text: string): string {
   const drn = digitsOf(text, 'DRN');
   if (drn.length !== 11 && drn.length !== 13) {
@@ -52,7 +56,11 @@ export function parseDrn(text: string): string {
   return drn;
 }
 
-/** An 18-digit MeterPAN (spaces and dashes ignored) → its parts; both check digits are verified. */
+/**
+ * An 18-digit MeterPAN (spaces and dashes ignored) → its parts; both check digits are verified.
+ * @param text - the MeterPAN
+ * @throws HydroSyncError `FORMAT` not 18 digits; `CHECK_DIGIT` a wrong DRN or PAN check digit.
+ */
 export function parseMeterPan(text: string): MeterPan {
   const pan = digitsOf(text, 'MeterPAN');
   if (pan.length !== 18) {
@@ -65,7 +73,12 @@ export function parseMeterPan(text: string): MeterPan {
   return { pan, iin: pan.slice(0, iinLength), drn, checkDigit: pan.charCodeAt(17) - 48 };
 }
 
-/** IIN (6 digits, or "0000") + DRN (11, or 13 with "0000"; check digit verified) → 18-digit MeterPAN. */
+/**
+ * IIN (6 digits, or "0000") + DRN (11, or 13 with "0000"; check digit verified) → 18-digit MeterPAN.
+ * @param iin - the issuer identification number
+ * @param drn - the decoder reference number, with its check digit
+ * @throws HydroSyncError `FORMAT` wrong lengths or non-digits; `CHECK_DIGIT` a DRN whose Luhn digit is wrong.
+ */
 export function makeMeterPan(iin: string, drn: string): string {
   const i = digitsOf(iin, 'IIN');
   const d = parseDrn(drn);

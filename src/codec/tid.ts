@@ -14,6 +14,9 @@ export type { WallClock } from './wall-clock';
 export { parseWallClock, formatWallClock } from './wall-clock';
 
 export type BaseDate = 1993 | 2014 | 2035;
+/**
+ * The base dates a TID can count from (§5.1): 1993, 2014, 2035.
+ */
 export const BASE_DATES: readonly BaseDate[] = Object.freeze([1993, 2014, 2035] as const);
 /** The largest TID: 24 bits (§5.1). */
 export const TID_MAX = 0xffffff;
@@ -67,8 +70,20 @@ function tidFromLocalMinutes(local: number, baseDate: BaseDate, options: unknown
 }
 
 /**
- * Wall-clock time (object or "YYYY-MM-DDTHH:MM" string) → TID (§5.1, §5.3). Seconds are truncated.
- * TID error before the base date or past rollover; 00:01 → the TID of 00:02 unless reservedMinute: 'keep'.
+ * Wall-clock time (object or "YYYY-MM-DDTHH:MM" string) → TID, minutes since the base date (§5.1,
+ * §5.3). Seconds are truncated; 00:01 → the TID of 00:02 unless `reservedMinute: 'keep'`.
+ *
+ * @param w - naive local wall-clock time
+ * @param baseDate - 1993, 2014 or 2035 (the key's base date)
+ * @param options - `reservedMinute`: 'skip' (default) or 'keep'
+ * @returns the TID, 0..TID_MAX
+ * @throws HydroSyncError `FORMAT` a malformed date-time; `RANGE` a bad base date; `TID` before the
+ *   base date or past its rollover.
+ * @example
+ * ```ts
+ * tidFromWallClock('2014-01-01T00:10', 2014); // 10
+ * tidFromWallClock('2026-12-01T09:30', 2014); // the TID of that minute
+ * ```
  */
 export function tidFromWallClock(w: WallClock | string, baseDate: BaseDate, options?: TidOptions): number {
   const wc = typeof w === 'string' ? parseWallClock(w) : checkWallClock(w);
@@ -78,6 +93,13 @@ export function tidFromWallClock(w: WallClock | string, baseDate: BaseDate, opti
 /**
  * An instant plus an explicit UTC offset in minutes (WIB = 420, WITA = 480, WIT = 540) → TID of
  * that local wall-clock minute. Never uses the host time zone.
+ *
+ * @param date - the instant
+ * @param utcOffsetMinutes - the meters' UTC offset in whole minutes
+ * @param baseDate - 1993, 2014 or 2035
+ * @param options - `reservedMinute`: 'skip' (default) or 'keep'
+ * @throws HydroSyncError `FORMAT` not a valid Date or offset; `RANGE` an offset out of range or a
+ *   bad base date; `TID` before the base date or past its rollover.
  */
 export function tidFromInstant(date: Date, utcOffsetMinutes: number, baseDate: BaseDate, options?: TidOptions): number {
   if (!(date instanceof Date)) fail('FORMAT', `instant must be a Date; got ${typeOfInput(date)}`);
@@ -91,19 +113,34 @@ export function tidFromInstant(date: Date, utcOffsetMinutes: number, baseDate: B
   return tidFromLocalMinutes(floorDiv(ms, MS_PER_MINUTE) + utcOffsetMinutes, checkBaseDate(baseDate), options);
 }
 
-/** TID (0..0xFFFFFF) → the wall-clock minute it stands for under a base date. RANGE for a bad TID. */
+/**
+ * TID (0..0xFFFFFF) → the wall-clock minute it stands for under a base date.
+ *
+ * @param tid - the TID
+ * @param baseDate - 1993, 2014 or 2035
+ * @throws HydroSyncError `RANGE` a bad TID or base date.
+ */
 export function wallClockFromTid(tid: number, baseDate: BaseDate): WallClock {
   checkTid(tid);
   return wallClockFromMinutes(baseMinutes(checkBaseDate(baseDate)) + tid);
 }
 
-/** True for the reserved 00:01 minute: tid ≡ 1 (mod 1440) (§5.3). RANGE for a bad TID. */
+/**
+ * True for the reserved 00:01 minute: tid ≡ 1 (mod 1440) (§5.3).
+ *
+ * @param tid - the TID
+ * @throws HydroSyncError `RANGE` a bad TID.
+ */
 export function isReservedTid(tid: number): boolean {
   checkTid(tid);
   return tid % MINUTES_PER_DAY === 1;
 }
 
-/** 1993 / 2014 / 2035, "1993", 93 / "93", 14 / "14", 35 / "35" → BaseDate. FORMAT otherwise. */
+/**
+ * 1993 / 2014 / 2035, "1993", 93 / "93", 14 / "14", 35 / "35" → BaseDate.
+ * @param v - the base date as a number or text
+ * @throws HydroSyncError `FORMAT` otherwise.
+ */
 export function parseBaseDate(v: unknown): BaseDate {
   const s = typeof v === 'number' || typeof v === 'string' ? String(v).trim() : '';
   switch (s) {
@@ -129,7 +166,10 @@ export function baseDateCode(b: BaseDate): '93' | '14' | '35' {
 
 /**
  * KeyExpiryNumber check (§5.5): the key has expired for this TID when the TID's 8 most significant
- * bits exceed the KEN. KEN 255 never expires. RANGE for a bad TID or a KEN outside 0..255.
+ * bits exceed the KEN. KEN 255 never expires.
+ * @param tid - the TID
+ * @param keyExpiryNumber - the KEN, 0..255
+ * @throws HydroSyncError `RANGE` for a bad TID or a KEN outside 0..255.
  */
 export function isKeyExpired(tid: number, keyExpiryNumber: number): boolean {
   checkTid(tid);

@@ -32,8 +32,19 @@ const NOT_A_TOKEN = -1;
 
 /**
  * Parse a token: spaces and dashes are ignored, then exactly 20 ASCII digits whose value is at most
- * 2^66 − 1 (§1.4), else FORMAT. Undoes the class-bit transposition (§1.3): writes the 64-bit
- * (encrypted) block into out[0] (bits 63..32) and out[1] (bits 31..0) and returns the class 0..3.
+ * 2^66 − 1 (§1.4). Undoes the class-bit transposition (§1.3): writes the 64-bit (encrypted) block
+ * into out[0] (bits 63..32) and out[1] (bits 31..0) and returns the class 0..3.
+ *
+ * @param token - the token text
+ * @param out - a Uint32Array of length 2 or more, overwritten with the block halves
+ * @returns the class, 0..3
+ * @throws HydroSyncError `FORMAT` not 20 digits, above 2^66 − 1, or `out` not a Uint32Array(2).
+ * @example
+ * ```ts
+ * const block = new Uint32Array(2);
+ * const cls = parseToken('5862 5789 9869 9135 7486', block);
+ * formatToken(cls, block[0]!, block[1]!); // '58625789986991357486'
+ * ```
  */
 export function parseToken(token: string, out: Uint32Array): number {
   if (!(out instanceof Uint32Array) || out.length < 2) {
@@ -139,7 +150,17 @@ function nextFourDigits(): number {
 /**
  * Inverse of parseToken: class (0..3) and the 64-bit (encrypted) block halves → the 20-digit token.
  * Halves are 32-bit words: integers 0..2^32 − 1 (signed int32 results of bitwise operators are
- * accepted too). RANGE otherwise.
+ * accepted too).
+ *
+ * @param cls - the class, 0..3
+ * @param hi - bits 63..32 of the block
+ * @param lo - bits 31..0 of the block
+ * @returns 20 digits, ungrouped (groupToken adds the spaces)
+ * @throws HydroSyncError `RANGE` a class or half out of range.
+ * @example
+ * ```ts
+ * formatToken(0, 0, 0); // '00000000000000000000'
+ * ```
  */
 export function formatToken(cls: number, hi: number, lo: number): string {
   checkClass(cls);
@@ -172,18 +193,33 @@ function digit(group: number, place: number): number {
   return 48 + (((group / place) | 0) % 10);
 }
 
-/** Group a valid token as 4-4-4-4-4 with single spaces: "7063 0503 4700 2872 6114". */
+/**
+ * Group a 20-digit token 4-4-4-4-4 with spaces, as printed on receipts.
+ *
+ * @param token - 20 digits (spaces and dashes are ignored)
+ * @throws HydroSyncError `FORMAT` not a token.
+ */
 export function groupToken(token: string): string {
   const d = checkedTokenDigits(token);
   return `${d.slice(0, 4)} ${d.slice(4, 8)} ${d.slice(8, 12)} ${d.slice(12, 16)} ${d.slice(16, 20)}`;
 }
 
-/** The 66-bit value of a token (the transposed number T66 of §1.3, i.e. the token read as decimal). */
+/**
+ * The 66-bit value of a token's 20 digits, as a bigint.
+ *
+ * @param token - 20 digits (spaces and dashes are ignored)
+ * @throws HydroSyncError `FORMAT` not a token.
+ */
 export function tokenToBigInt(token: string): bigint {
   return BigInt(checkedTokenDigits(token));
 }
 
-/** A 66-bit value (T66, 0..2^66 − 1) → its 20-digit token. FORMAT if not a bigint, RANGE if out of range. */
+/**
+ * The 20 digits (zero-padded) of a token value 0..2^66 − 1.
+ *
+ * @param value - the token value
+ * @throws HydroSyncError `RANGE` (or `FORMAT` for a non-bigint) outside 0..2^66 − 1.
+ */
 export function tokenFromBigInt(value: bigint): string {
   if (typeof value !== 'bigint') {
     fail('FORMAT', `token value must be a bigint from 0 to 2^66 − 1; got ${typeOfInput(value)}`);

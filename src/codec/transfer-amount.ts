@@ -22,7 +22,9 @@ const TOP = [16383, 180214, 1818524, 18201624] as const;
 
 /**
  * Requested tenths (a non-negative safe integer) → 16-bit field, rounded up (§3.1).
- * RANGE if negative, not an integer, or above TRANSFER_AMOUNT_MAX_TENTHS.
+ * @param tenths - tenths of a unit (0.1 m³ for water)
+ * @throws HydroSyncError `FORMAT` not a number; `RANGE` if negative, not an integer, or above
+ *   TRANSFER_AMOUNT_MAX_TENTHS.
  */
 export function encodeTransferAmount(tenths: number): number {
   if (typeof tenths !== 'number') {
@@ -48,7 +50,11 @@ export function encodeTransferAmount(tenths: number): number {
   return (e << 14) + m;
 }
 
-/** 16-bit field → the exact number of tenths it stands for (§3.1). RANGE unless an integer 0..65535. */
+/**
+ * 16-bit field → the exact number of tenths it stands for (§3.1).
+ * @param field - the 16-bit TransferAmount field
+ * @throws HydroSyncError `FORMAT` not a number; `RANGE` unless an integer 0..65535.
+ */
 export function decodeTransferAmount(field: number): number {
   if (typeof field !== 'number') {
     fail('FORMAT', `transfer amount field must be a number (16-bit, 0..65535); got ${typeOfInput(field)}`);

@@ -74,7 +74,11 @@ function daysInMonth(y: number, m: number): number {
   return m === 2 ? (isLeapYear(y) ? 29 : 28) : m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
 }
 
-/** "YYYY-MM-DDTHH:MM" (also a space for T, and an optional ":SS") → WallClock. FORMAT on error. */
+/**
+ * "YYYY-MM-DDTHH:MM" (also a space for T, and an optional ":SS") → WallClock.
+ * @param text - the date-time
+ * @throws HydroSyncError `FORMAT` on anything else, or a date that does not exist.
+ */
 export function parseWallClock(text: string): WallClock {
   if (typeof text !== 'string') {
     fail('FORMAT', `date-time must be a string "YYYY-MM-DDTHH:MM"; got ${typeOfInput(text)}`);
@@ -88,7 +92,11 @@ export function parseWallClock(text: string): WallClock {
   return checkWallClock(w, text);
 }
 
-/** WallClock → "YYYY-MM-DDTHH:MM" (seconds dropped). FORMAT if it is not a valid date-time. */
+/**
+ * WallClock → "YYYY-MM-DDTHH:MM" (seconds dropped).
+ * @param w - the wall-clock time
+ * @throws HydroSyncError `FORMAT` if it is not a valid date-time.
+ */
 export function formatWallClock(w: WallClock): string {
   return wallClockText(checkWallClock(w));
 }

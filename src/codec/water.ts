@@ -11,7 +11,11 @@ const LITRES_PER_TENTH = 100;
 const MAX_M3_DIGITS = 14;
 const MAX_M3_LITRES = 10n ** BigInt(MAX_M3_DIGITS + 3);
 
-/** Whole litres (non-negative safe integer) → tenths of a m³, rounded up: 1 litre → 1, 100 → 1, 101 → 2. */
+/**
+ * Whole litres (non-negative safe integer) → tenths of a m³, rounded up: 1 litre → 1, 100 → 1, 101 → 2.
+ * @param litres - whole litres
+ * @throws HydroSyncError `FORMAT` not a number; `RANGE` negative, fractional or unsafe.
+ */
 export function litresToTenths(litres: number): number {
   if (typeof litres !== 'number') fail('FORMAT', `litres must be a number; got ${typeOfInput(litres)}`);
   if (!Number.isSafeInteger(litres) || litres < 0) {
@@ -23,8 +27,9 @@ export function litresToTenths(litres: number): number {
 
 /**
  * Cubic metres as text ("1.25", "1_000.5"; parseDecimalAmount's grammar, at most 3 fraction digits:
- * the litre) → tenths of a m³, rounded up ("1.25" → 13). FORMAT outside the grammar; RANGE beyond
- * 14 integer digits.
+ * the litre) → tenths of a m³, rounded up ("1.25" → 13).
+ * @param m3 - cubic metres as text
+ * @throws HydroSyncError `FORMAT` outside the grammar; `RANGE` beyond 14 integer digits.
  */
 export function cubicMetresToTenths(m3: string): number {
   const litres = parseDecimalAmount(m3, 'cubicMetres');
@@ -32,7 +37,11 @@ export function cubicMetresToTenths(m3: string): number {
   return Number((litres + 99n) / 100n);
 }
 
-/** Tenths of a m³ (non-negative safe integer) → litres, exactly (× 100). */
+/**
+ * Tenths of a m³ (non-negative safe integer) → litres, exactly (× 100).
+ * @param tenths - tenths of a m³
+ * @throws HydroSyncError `FORMAT` not a number; `RANGE` negative, fractional or too large.
+ */
 export function tenthsToLitres(tenths: number): number {
   if (typeof tenths !== 'number') fail('FORMAT', `tenths must be a number; got ${typeOfInput(tenths)}`);
   if (!Number.isSafeInteger(tenths) || tenths < 0 || !Number.isSafeInteger(tenths * LITRES_PER_TENTH)) {

@@ -7,6 +7,9 @@
 import { csvLine } from './fleet/csv';
 import type { AuditRecord } from './types';
 
+/**
+ * The columns of an audit export (`hsm.exportAudit('csv')`), in order.
+ */
 export const AUDIT_COLUMNS = [
   'seq', 'at', 'operator', 'vendingPoint', 'transactionId', 'pan', 'kind', 'outcome', 'errorCode',
   'amount', 'tid', 'tokenHash', 'prevHash', 'hash',

@@ -36,6 +36,11 @@ function auditCanonical(r: Omit<AuditRecord, 'hash'>): string {
   ]);
 }
 
+/**
+ * The hash of an audit record over its fields and the previous record's hash (the audit chain link).
+ * @param r - the record without its own hash
+ * @throws HydroSyncError `USAGE` if `r` is not an object.
+ */
 export function auditHash(r: Omit<AuditRecord, 'hash'>): string {
   checkObject(r, 'an audit record', 'AUDIT');
   return sha256HexOfText(auditCanonical(r));

@@ -21,6 +21,9 @@ export const EXAMPLE_TARIFF_R1: Tariff = Object.freeze({
   ]) as TariffBlock[],
 }) as Tariff;
 
+/**
+ * The security module's configuration when initHsm is given none (limits, tariffs, time zone); frozen.
+ */
 export const DEFAULT_CONFIG: HsmConfig = Object.freeze({
   utcOffsetMinutes: 420,
   dailyLimitLitresPerVendingPoint: null,

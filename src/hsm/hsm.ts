@@ -39,6 +39,15 @@ export type TokenVerification =
   | { readonly ok: true; readonly token: Token; readonly description: TokenDescription }
   | DecodeFailure;
 
+/**
+ * The emulated security module: vending, management and key-change tokens for registered meters,
+ * limits, block tariffs and a hash-chained audit log. Make one with initHsm and openHsm.
+ * @example
+ * ```ts
+ * const hsm = openHsm({ store: new MemoryStore(), masterKey }); // after initHsm(store, masterKey)
+ * const r = hsm.vend({ operator: 'alice', vendingPoint: 'till-1', pan: '600727000000000009', rupiah: 50000 });
+ * ```
+ */
 export class Hsm {
   readonly #core: Core;
   readonly #pendingFleet = new Map<string, PendingFleetChange>();

@@ -16,8 +16,10 @@ export const MASTER_KEY_BYTES = 32;
 const PREFIX = 'hydrosync/hsm/1/';
 
 /**
- * 64 hex digits (AES-256; an optional 0x and surrounding whitespace are ignored) → 32 bytes.
- * MASTER_KEY otherwise. The input is never quoted in the message.
+ * 64 hex digits (AES-256; an optional 0x and surrounding whitespace are ignored) → 32 bytes. The
+ * input is never quoted in a message.
+ * @param hex - the master key as hex
+ * @throws HydroSyncError `MASTER_KEY` for anything else.
  */
 export function parseMasterKey(hex: string): Uint8Array {
   if (typeof hex !== 'string') fail('MASTER_KEY', 'the master key must be given as a string of 64 hex digits');

@@ -9,6 +9,9 @@ import type { HsmStore, TransactionRow, VendingKeyRow } from './store';
 import type { ReportRow, ReportStateRow } from './report-rows';
 import type { AuditRecord, MeterRecord } from './types';
 
+/**
+ * The `format` of a MemoryStore snapshot (`hydrosync-hsm-memory/1`).
+ */
 export const MEMORY_SNAPSHOT_FORMAT = 'hydrosync-hsm-memory/1';
 
 /** A MemoryStore's content as plain data (binary fields as hex). */
@@ -29,6 +32,16 @@ const copyKey = (r: VendingKeyRow): VendingKeyRow => ({ ...r, wrapped: Uint8Arra
 const copyMeter = (m: MeterRecord): MeterRecord => (m.monthToDate ? { ...m, monthToDate: { ...m.monthToDate } } : { ...m });
 const copyTx = (r: TransactionRow): TransactionRow => ({ ...r, sealed: Uint8Array.from(r.sealed) });
 
+/**
+ * An HsmStore in memory (tests, browsers, short-lived tools); `snapshot()` and
+ * MemoryStore.fromSnapshot carry its content across runs.
+ * @example
+ * ```ts
+ * const store = new MemoryStore();
+ * initHsm(store, masterKey);
+ * const hsm = openHsm({ store, masterKey });
+ * ```
+ */
 export class MemoryStore implements HsmStore {
   readonly kind = 'memory';
   readonly #meta = new Map<string, string>();
@@ -181,7 +194,11 @@ export class MemoryStore implements HsmStore {
     };
   }
 
-  /** A store holding a snapshot's content. STORE if it is not a MemoryStore snapshot. */
+  /**
+   * A store holding a snapshot's content.
+   * @param s - a snapshot from `store.snapshot()` (format MEMORY_SNAPSHOT_FORMAT)
+   * @throws HydroSyncError `STORE` if it is not a MemoryStore snapshot.
+   */
   static fromSnapshot(s: MemorySnapshot): MemoryStore {
     if (s === null || typeof s !== 'object' || s.format !== MEMORY_SNAPSHOT_FORMAT) {
       fail('STORE', `not a HydroSync memory store snapshot (expected format "${MEMORY_SNAPSHOT_FORMAT}")`);

@@ -22,7 +22,20 @@ function checkStore(store: unknown): asserts store is HsmStore {
 
 /**
  * Initialise an empty store: format, master-key check value, configuration, empty audit chain
- * and its first record ('init'). CONFLICT (nothing changed) if the store is initialised already.
+ * and its first record ('init').
+ * @param store - an empty HsmStore (MemoryStore, or openSqliteStore(path, { create: true }))
+ * @param masterKey - 32 bytes (parseMasterKey)
+ * @param config - overrides of DEFAULT_CONFIG
+ * @param now - the time recorded as created_at and in the first audit record
+ * @throws HydroSyncError `CONFLICT` (nothing changed) if the store is initialised already; `STORE`
+ *   not an HsmStore; `MASTER_KEY` not a 32-byte key; `FORMAT` or `RANGE` a malformed config.
+ * @example
+ * ```ts
+ * const store = new MemoryStore();
+ * const masterKey = parseMasterKey(masterKeyHex); // 64 hex digits
+ * initHsm(store, masterKey, {});           // once
+ * const hsm = openHsm({ store, masterKey });
+ * ```
  */
 export function initHsm(store: HsmStore, masterKey: Uint8Array, config: Partial<HsmConfig> = {}, now: Date = new Date()): void {
   checkStore(store);
@@ -45,7 +58,17 @@ export function initHsm(store: HsmStore, masterKey: Uint8Array, config: Partial<
   });
 }
 
-/** Open an initialised store. STORE if it is not one (or damaged); MASTER_KEY if the key is not the store's. */
+/**
+ * Open an initialised store.
+ * @param options - `store`, `masterKey` (32 bytes), optionally `clock` (for tests) and `staTables` (EA07)
+ * @returns the security module
+ * @throws HydroSyncError `USAGE` no options object; `STORE` not an initialised store (or damaged);
+ *   `MASTER_KEY` the key is not the store's.
+ * @example
+ * ```ts
+ * const hsm = openHsm({ store: openSqliteStore('pdam.hsm'), masterKey }); // hydrosync/node
+ * ```
+ */
 export function openHsm(options: { store: HsmStore; masterKey: Uint8Array; clock?: () => Date; staTables?: StaTables }): Hsm {
   if (options === null || typeof options !== 'object') fail('USAGE', 'openHsm needs { store, masterKey }');
   const { store, clock = () => new Date() } = options;

@@ -37,7 +37,12 @@ export interface TariffResult {
 
 /**
  * How much water `paidRupiah` buys for a meter that has already bought `monthToDateLitres` this
- * month. RANGE if the money buys less than one 100-litre unit, or more than one token can carry.
+ * month (block tariff, 100-litre units).
+ * @param paidRupiah - the money paid, whole rupiah
+ * @param monthToDateLitres - litres bought this month before this sale
+ * @param tariff - the block tariff (e.g. EXAMPLE_TARIFF_R1)
+ * @throws HydroSyncError `RANGE` if the money buys less than one 100-litre unit, more than one token
+ *   can carry, or an argument is out of range; `FORMAT` a malformed tariff.
  */
 export function rupiahToVolume(paidRupiah: number, monthToDateLitres: number, tariff: Tariff): TariffResult {
   if (typeof paidRupiah !== 'number' || !Number.isSafeInteger(paidRupiah) || paidRupiah <= 0) {

@@ -83,7 +83,21 @@ export class DecoderKey implements DecoderKeyAttributes {
     Object.freeze(this);
   }
 
-  /** Wrap raw decoder key bits (8 bytes for EA07/EA09, 16 for EA11) with their attributes. */
+  /**
+   * Wrap raw decoder key bits (8 bytes for EA07/EA09, 16 for EA11) with their attributes. The bytes are copied.
+   *
+   * @param bytes - the key bits
+   * @param attributes - encryptionAlgorithm (required), keyType, supplyGroupCode, tariffIndex,
+   *   keyRevisionNumber, keyExpiryNumber, baseDate, pan, dkga
+   * @param options - `staTables` for EA07 keys (default: the IEC sample tables)
+   * @throws HydroSyncError `KEY` for bytes that are not a Uint8Array, a length the EA does not take,
+   *   or bad attributes.
+   * @example
+   * ```ts
+   * const key = DecoderKey.fromBytes(bits, { encryptionAlgorithm: '11', supplyGroupCode: '201457',
+   *   tariffIndex: '01', keyRevisionNumber: 1, keyType: 2, keyExpiryNumber: 255, baseDate: 2014 });
+   * ```
+   */
   static fromBytes(
     bytes: Uint8Array,
     attributes: Partial<Omit<DecoderKeyAttributes, 'encryptionAlgorithm'>> & { encryptionAlgorithm: EncryptionAlgorithm | string },
@@ -94,7 +108,20 @@ export class DecoderKey implements DecoderKeyAttributes {
     return new DecoderKey(Uint8Array.from(bytes), normalizeAttributes(attributes), options);
   }
 
-  /** Wrap a decoder key given as 16 or 32 hex digits. */
+  /**
+   * Wrap a decoder key given as 16 (EA07/EA09) or 32 (EA11) hex digits with its attributes.
+   *
+   * @param hex - 16 or 32 hex digits (a leading `0x` is accepted)
+   * @param attributes - as for DecoderKey.fromBytes; encryptionAlgorithm is required
+   * @param options - `staTables` for EA07 keys
+   * @throws HydroSyncError `KEY` for another length, non-hex digits, or bad attributes.
+   * @example
+   * ```ts
+   * const key = DecoderKey.fromHex(decoderKeyHex, { encryptionAlgorithm: '11',
+   *   supplyGroupCode: '201457', tariffIndex: '01', keyRevisionNumber: 1, keyType: 2,
+   *   keyExpiryNumber: 255, baseDate: 2014, pan: '600727000000000009' });
+   * ```
+   */
   static fromHex(
     hex: string,
     attributes: Partial<Omit<DecoderKeyAttributes, 'encryptionAlgorithm'>> & { encryptionAlgorithm: EncryptionAlgorithm | string },

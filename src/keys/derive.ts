@@ -13,6 +13,22 @@ export interface DeriveOptions extends DecoderKeyOptions, Dkga02Options {}
  * Derive a decoder key with DKGA02 or DKGA04 and return it with all its attributes, ready to
  * generate and decode tokens. The DKGA is taken from `params.dkga`, or else from the vending
  * key's length (64 bits → DKGA02, 160 bits → DKGA04).
+ *
+ * @param vendingKey - the vending key: a VendingKey, its bytes (8 or 20) or its hex (16 or 40 digits)
+ * @param params - the key parameters: supplyGroupCode, tariffIndex, keyRevisionNumber, keyType,
+ *   keyExpiryNumber, pan, baseDate, encryptionAlgorithm (and optionally dkga '02' | '04')
+ * @param options - `staTables` for EA07 keys, `parity` for DKGA02
+ * @returns the DecoderKey with its attributes
+ * @throws HydroSyncError `KEY` for a missing or malformed vending key (e.g. HYDROSYNC_VENDING_KEY
+ *   unset), bad key parameters, an unsupported DKGA, or a key length the EA does not take.
+ * @example
+ * ```ts
+ * const key = deriveDecoderKey(VendingKey.fromHex(vendingKeyHex), {
+ *   supplyGroupCode: '201457', tariffIndex: '01', keyRevisionNumber: 1, keyType: 2,
+ *   keyExpiryNumber: 255, pan: '600727000000000009', baseDate: 2014, encryptionAlgorithm: '11',
+ * });
+ * key.attributes(); // safe to log: no key bits
+ * ```
  */
 export function deriveDecoderKey(
   vendingKey: VendingKey | Uint8Array | string,

@@ -46,8 +46,12 @@ export interface Dkga02Options {
 }
 
 /**
- * DKGA02 (§6.5.3.4): X = PANBlock ⊕ CONTROLBlock; DK = DES_VK(X) ⊕ X ⊕ VK.
- * Returns the 8-byte decoder key.
+ * DKGA02 (§6.5.3.4): X = PANBlock ⊕ CONTROLBlock; DK = DES_VK(X) ⊕ X ⊕ VK. Returns the 8-byte
+ * decoder key bits (deriveDecoderKey wraps them with their attributes).
+ * @param vendingKey - a 64-bit vending key (VendingKey, 8 bytes or 16 hex digits)
+ * @param params - the key parameters (SGC, TI, KRN, KT, PAN, …)
+ * @param options - `parity`: 'raw' (default) or odd parity for the final XOR
+ * @throws HydroSyncError `KEY` a malformed vending key or key parameters.
  */
 export function dkga02(vendingKey: VendingKey | Uint8Array | string, params: KeyParameters, options: Dkga02Options = {}): Uint8Array {
   const vk = toVendingKey(vendingKey);

@@ -43,6 +43,9 @@ export function dkga04Message(p: Required<KeyParameters>, lengthBits: 64 | 128):
 /**
  * DKGA04: DK = first L/8 bytes of HMAC-SHA-256(VK, message); L = 64 for EA07, 128 for EA11.
  * The HMAC key state is prepared once per VendingKey and reused.
+ * @param vendingKey - a 160-bit vending key (VendingKey, 20 bytes or 40 hex digits)
+ * @param params - the key parameters (SGC, TI, KRN, KT, PAN, base date, EA, …)
+ * @throws HydroSyncError `KEY` a malformed vending key or key parameters.
  */
 export function dkga04(vendingKey: VendingKey | Uint8Array | string, params: KeyParameters): Uint8Array {
   const vk = toVendingKey(vendingKey);

@@ -20,7 +20,16 @@ export class VendingKey {
     this.bits = bytes.length === 8 ? 64 : 160;
   }
 
-  /** From raw bytes (8 or 20). The bytes are copied. */
+  /**
+   * A vending key from raw bytes (8 for DKGA02, 20 for DKGA04). The bytes are copied.
+   *
+   * @param bytes - 8 or 20 bytes
+   * @throws HydroSyncError `KEY` for anything but a Uint8Array of 8 or 20 bytes.
+   * @example
+   * ```ts
+   * const vk = VendingKey.fromBytes(new Uint8Array(20).fill(0xab)); // vk.bits === 160
+   * ```
+   */
   static fromBytes(bytes: Uint8Array): VendingKey {
     if (!(bytes instanceof Uint8Array) || (bytes.length !== 8 && bytes.length !== 20)) {
       fail('KEY', `a vending key is 8 bytes (64 bits, DKGA02) or 20 bytes (160 bits, DKGA04); got ${bytes instanceof Uint8Array ? bytes.length + ' bytes' : typeof bytes}`);
@@ -28,7 +37,16 @@ export class VendingKey {
     return new VendingKey(Uint8Array.from(bytes));
   }
 
-  /** From 16 or 40 hex digits. */
+  /**
+   * A vending key from 16 (DKGA02) or 40 (DKGA04) hex digits; a leading `0x` and surrounding spaces are ignored.
+   *
+   * @param hex - 16 or 40 hex digits
+   * @throws HydroSyncError `KEY` for a non-string, another length, or non-hex digits.
+   * @example
+   * ```ts
+   * const vk = VendingKey.fromHex(vendingKeyHex); // 40 hex digits → vk.bits === 160
+   * ```
+   */
   static fromHex(hex: string): VendingKey {
     if (typeof hex !== 'string') fail('KEY', 'vending key hex must be a string');
     const clean = hex.trim().replace(/^0x/i, '');

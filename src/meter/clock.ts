@@ -13,7 +13,11 @@ export type MeterTime = string | WallClock | number;
 
 const BASE_DAYS: Record<BaseDate, number> = { 1993: daysFromCivil(1993, 1, 1), 2014: daysFromCivil(2014, 1, 1), 2035: daysFromCivil(2035, 1, 1) };
 
-/** Meter time → whole seconds. FORMAT for anything else. */
+/**
+ * Meter time ("YYYY-MM-DDTHH:MM[:SS]", a WallClock, or whole seconds) → whole seconds.
+ * @param t - the meter time
+ * @throws HydroSyncError `FORMAT` for anything else.
+ */
 export function meterSeconds(t: MeterTime): number {
   if (typeof t === 'number') {
     if (!Number.isSafeInteger(t)) fail('FORMAT', `meter time in seconds must be a whole number; got ${t}`);
@@ -23,7 +27,11 @@ export function meterSeconds(t: MeterTime): number {
   return (daysFromCivil(w.year, w.month, w.day) * 1440 + w.hour * 60 + w.minute) * 60 + (w.second ?? 0);
 }
 
-/** Seconds → "YYYY-MM-DDTHH:MM:SS" (":SS" left out when zero). */
+/**
+ * Meter seconds → "YYYY-MM-DDTHH:MM:SS" (":SS" left out when zero).
+ * @param seconds - meter time in whole seconds (meterSeconds)
+ * @throws HydroSyncError `FORMAT` for a non-integer or out-of-range value.
+ */
 export function formatMeterTime(seconds: number): string {
   if (!Number.isSafeInteger(seconds)) fail('FORMAT', `a meter time is whole seconds; got ${typeof seconds === 'number' ? String(seconds) : typeof seconds}`);
   const minutes = floorDiv(seconds, 60);

@@ -19,6 +19,9 @@ import type { KeyType } from '../keys/types';
 /** For each current KT, the KTs a key-change set may install. */
 export type KeyTypeChanges = Readonly<Record<KeyType, readonly KeyType[]>>;
 
+/**
+ * Which key type may follow which in a key change, by default (KT transitions a meter accepts).
+ */
 export const DEFAULT_KEY_TYPE_CHANGES: KeyTypeChanges = Object.freeze({
   0: Object.freeze([1, 2, 3] as KeyType[]),
   1: Object.freeze([1, 2] as KeyType[]),

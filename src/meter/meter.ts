@@ -103,6 +103,16 @@ export interface MeterSettings {
   waterMeterFactor: number | null;
 }
 
+/**
+ * A simulated STS water meter: the meter application process (anti-replay TID memory, key change,
+ * lockout, registers) behind `enter(token, at)`.
+ * @example
+ * ```ts
+ * const meter = new Meter({ profile: { pan: '600727000000000009' }, key,
+ *   initialTid: tidFromWallClock('2026-11-01T00:00', 2014) });
+ * meter.enter('1693 6447 5489 2156 1478', '2026-12-01T09:35').result; // 'ACCEPT', or why not
+ * ```
+ */
 export class Meter {
   readonly profile: MeterProfile;
   private keyValue: DecoderKey;
@@ -129,6 +139,13 @@ export class Meter {
   readonly history: MeterHistoryEntry[] = [];
   private readonly block = new Uint32Array(2);
 
+  /**
+   * A meter with a profile and its decoder key.
+   * @param init - `profile` (at least `pan`), `key` (a DecoderKey for that PAN), `initialTid`,
+   *   `creditLitres`, `tamper`, `keyOptions`
+   * @throws HydroSyncError `FORMAT` no init object or a malformed profile; `KEY` no DecoderKey, or a
+   *   key made for another MeterPAN; `RANGE` a profile or register value out of range.
+   */
   constructor(init: MeterInit) {
     if (typeof init !== 'object' || init === null) fail('FORMAT', 'a meter needs { profile, key }');
     this.profile = normalizeProfile(init.profile as MeterProfileInput);

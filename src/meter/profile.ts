@@ -69,8 +69,17 @@ export const WATER_SUBCLASSES: SupportedSubclasses = Object.freeze({
   3: Object.freeze([]),
 });
 
+/**
+ * Default lockout: after 3 consecutive rejected entries, 10 s doubling up to 1280 s.
+ */
 export const DEFAULT_LOCKOUT: LockoutPolicy = Object.freeze({ rejects: 3, firstSeconds: 10, maxSeconds: 1280 });
+/**
+ * Default credit register cap of a simulated meter, litres (a credit above it is refused as OVERFLOW).
+ */
 export const DEFAULT_CREDIT_CAP_LITRES = 100_000_000;
+/**
+ * Default low-credit warning threshold of a simulated meter, litres.
+ */
 export const DEFAULT_LOW_CREDIT_LITRES = 1_000;
 
 function int(name: string, v: unknown, min: number, max: number): number {

@@ -55,13 +55,26 @@ export const METER_RESULTS: Readonly<Record<MeterResultCode, MeterResultInfo>> =
   LOCKOUT: { status: 15, name: 'Lockout', en: 'Keypad locked: wait, then try again', id: 'Keypad terkunci: tunggu, lalu coba lagi', taken: false },
 });
 
+/**
+ * Every meter result code (the keys of METER_RESULTS), frozen.
+ */
 export const METER_RESULT_CODES = Object.freeze(Object.keys(METER_RESULTS) as MeterResultCode[]);
 
+/**
+ * Whether `v` is one of the meter result codes (METER_RESULT_CODES).
+ * @param v - anything
+ * @throws never
+ */
 export function isMeterResultCode(v: unknown): v is MeterResultCode {
   return typeof v === 'string' && Object.prototype.hasOwnProperty.call(METER_RESULTS, v);
 }
 
-/** Display message for a result code in 'en' (default) or 'id'. */
+/**
+ * Display message for a meter result code in 'en' (default) or 'id' (Bahasa Indonesia).
+ * @param code - a meter result code
+ * @param language - 'en' or 'id'
+ * @throws HydroSyncError `USAGE` for an unknown code or language.
+ */
 export function meterResultMessage(code: MeterResultCode, language: 'en' | 'id' = 'en'): string {
   if (!isMeterResultCode(code)) fail('USAGE', `unknown meter result code; use one of ${METER_RESULT_CODES.join(', ')}`);
   if (language !== 'en' && language !== 'id') fail('USAGE', 'the language is "en" or "id"');

@@ -15,6 +15,9 @@ import { historyTokenText } from './history-text';
 import { isMeterResultCode } from './results';
 import { checkObject, describeValue } from '../argument-checks';
 
+/**
+ * The `format` of meter state JSON (`hydrosync-meter-state/1`).
+ */
 export const METER_STATE_FORMAT = 'hydrosync-meter-state/1';
 
 export interface MeterStateJson {
@@ -48,7 +51,13 @@ export interface MeterStateJson {
   reportCounter?: number;
 }
 
-/** Snapshot a meter as JSON-ready state. */
+/**
+ * Snapshot a meter as JSON-ready state (format METER_STATE_FORMAT). The decoder key bits are part
+ * of the state: store it like a key.
+ * @param m - the meter
+ * @param revision - the state file revision to record
+ * @throws HydroSyncError `USAGE` if `m` is not a Meter.
+ */
 export function meterToState(m: Meter, revision = 0): MeterStateJson {
   if (!(m instanceof Meter)) fail('USAGE', `meterToState takes a Meter; got ${describeValue(m)}`);
   const k = m.key;
@@ -101,7 +110,12 @@ function obj(v: unknown, path: string): Record<string, unknown> {
   return v as Record<string, unknown>;
 }
 
-/** Rebuild a meter from state JSON (already parsed). STATE on anything malformed or an unknown format. */
+/**
+ * Rebuild a meter from state JSON (already parsed).
+ * @param input - the parsed state
+ * @param options - `staTables` for EA07 keys
+ * @throws HydroSyncError `STATE` on anything malformed or an unknown format; `TABLES` bad STA tables.
+ */
 export function meterFromState(input: unknown, options: DecoderKeyOptions = {}): Meter {
   const s = obj(input, 'the state');
   if (s.format !== METER_STATE_FORMAT) {
@@ -193,7 +207,12 @@ export function meterFromState(input: unknown, options: DecoderKeyOptions = {}):
   }
 }
 
-/** Parse state text (JSON). STATE for invalid JSON. */
+/**
+ * Parse state text (JSON) into a meter.
+ * @param text - the state file's text
+ * @param options - `staTables` for EA07 keys
+ * @throws HydroSyncError `STATE` for invalid JSON or malformed state.
+ */
 export function parseMeterState(text: string, options: DecoderKeyOptions = {}): Meter {
   let doc: unknown;
   try {
@@ -204,7 +223,11 @@ export function parseMeterState(text: string, options: DecoderKeyOptions = {}): 
   return meterFromState(doc, options);
 }
 
-/** State → text (stable key order, newline at the end). */
+/**
+ * State → text (stable key order, newline at the end).
+ * @param state - from meterToState
+ * @throws HydroSyncError `STATE` if it is not a state object.
+ */
 export function serializeMeterState(state: MeterStateJson): string {
   checkObject(state, 'the meter state', 'STATE');
   try {

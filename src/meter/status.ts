@@ -22,7 +22,11 @@ export interface MeterStatus {
   settings: Meter['settings'];
 }
 
-/** Litres → m³ as an exact decimal ("1.25"). */
+/**
+ * Litres → m³ as an exact decimal ("1.25").
+ * @param litres - whole litres
+ * @throws HydroSyncError `FORMAT` for a non-integer or unsafe number.
+ */
 export function litresToCubicMetres(litres: number): string {
   if (!Number.isSafeInteger(litres)) fail('FORMAT', `litres must be a whole number; got ${describeValue(litres)}`);
   const whole = Math.floor(litres / 1000);
@@ -30,6 +34,11 @@ export function litresToCubicMetres(litres: number): string {
   return rest === 0 ? String(whole) : `${whole}.${String(rest).padStart(3, '0').replace(/0+$/, '')}`;
 }
 
+/**
+ * A meter's registers, flags, key attributes (never its bits), lockout and held key-change tokens, for display or JSON.
+ * @param m - the meter
+ * @throws HydroSyncError `USAGE` if `m` is not a Meter.
+ */
 export function meterStatus(m: Meter): MeterStatus {
   if (!(m instanceof Meter)) fail('USAGE', `meterStatus takes a Meter; got ${describeValue(m)}`);
   const k = m.key;

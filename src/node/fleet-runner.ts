@@ -241,6 +241,10 @@ function runOnWorkers(
  * Key-change sets for a fleet: keyChangeBatch on worker threads, outcomes in input order. Progress
  * goes to `onProgress(done, total)` (0 first, total last). Vending key bytes reach the workers
  * only through workerData; no thread logs anything.
+ * @param items - one per meter (as for keyChangeBatch)
+ * @param vendingKeys - vending key id → raw key bytes
+ * @param options - keyChangeBatch's options plus `workers`, `chunkSize`, `inThreadBelow`, `onProgress`
+ * @throws HydroSyncError `USAGE` (rejects) for bad options; a bad item is an outcome, not a rejection.
  */
 export async function runFleetKeyChange(
   items: readonly FleetItem[],

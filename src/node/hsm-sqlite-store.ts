@@ -158,9 +158,19 @@ function checkIdentity(path: string, applicationId: number, userVersion: number)
 }
 
 /**
- * Open (or with { create: true } create) a SQLite security-module store. STORE if the path is
- * not a HydroSync store, is damaged, has another schema version or cannot be opened; the file is
- * never changed in those cases. The directory must exist.
+ * Open (or with `{ create: true }` create) a SQLite security-module store. The file is never
+ * changed when it is refused. The directory must exist.
+ * @param path - the store file
+ * @param options - `create` (default false), `synchronous` ('NORMAL' default, or 'FULL'), `busyTimeoutMs`
+ * @throws HydroSyncError `USAGE` an empty path or bad options; `STORE` the path is not a HydroSync
+ *   store, is damaged, has another schema version or cannot be opened, or better-sqlite3 (an
+ *   optional peer dependency) is not installed; `AUDIT` when the store was written outside the module.
+ * @example
+ * ```ts
+ * import { openSqliteStore } from 'hydrosync/node';
+ * initHsm(openSqliteStore('pdam.hsm', { create: true }), masterKey); // once
+ * const hsm = openHsm({ store: openSqliteStore('pdam.hsm'), masterKey });
+ * ```
  */
 export function openSqliteStore(path: string, options: SqliteStoreOptions = {}): HsmStore {
   if (typeof path !== 'string' || path === '') throw new HydroSyncError('USAGE', 'the store path must be a non-empty string');

@@ -155,7 +155,14 @@ export function writeFileAtomic(path: string, text: string, fs: MeterFsOps = NOD
   }
 }
 
-/** Save a meter's state with this revision (atomic, durable, mode 0600). */
+/**
+ * Save a meter's state with this revision (atomic, durable, mode 0600).
+ * @param path - the state file
+ * @param meter - the meter
+ * @param revision - the revision to record
+ * @param options - `fs` operations (tests)
+ * @throws HydroSyncError `USAGE` bad arguments; `IO` the file cannot be written.
+ */
 export function saveMeter(path: string, meter: Meter, revision: number, options: Pick<MeterFileOptions, 'fs'> = {}): void {
   if (typeof path !== 'string' || path === '') fail('USAGE', 'the meter state path must be a non-empty string');
   checkOptions(options, 'the save options');
@@ -178,8 +185,12 @@ function checkHistory(path: string, meter: Meter): void {
 }
 
 /**
- * Load a meter. IO when the file is missing or unreadable (with a hint to run `meter init`);
- * STATE when it is corrupt or of an unknown version. Never writes.
+ * Load a meter from its state file. Never writes.
+ * @param path - the state file
+ * @param options - `keyOptions` (STA tables for EA07 keys)
+ * @returns the meter and the file's revision
+ * @throws HydroSyncError `IO` when the file is missing or unreadable (with a hint to run `meter
+ *   init`); `STATE` when it is corrupt or of an unknown version.
  */
 export function loadMeter(path: string, options: Pick<MeterFileOptions, 'keyOptions'> = {}): LoadedMeter {
   let text: string;
@@ -224,6 +235,12 @@ export class MeterStateFile {
   readonly path: string;
   private readonly options: MeterFileOptions;
 
+  /**
+   * A handle on the meter state file at `path`; nothing is read or written until a method is called.
+   * @param path - the state file
+   * @param options - `fs` operations (tests), `keyOptions` for EA07 keys
+   * @throws never (the methods throw `IO`, `STATE`, `USAGE`).
+   */
   constructor(path: string, options: MeterFileOptions = {}) {
     this.path = path;
     this.options = options;

@@ -12,9 +12,13 @@ function unwrap<T>(r: ReportResult<T>): T {
 
 /**
  * verifyReportFrame, throwing on failure.
- * @throws HydroSyncError FORMAT, RANGE, KEY, MAC (see verifyReportFrame)
+ * @param frame - the 50-byte frame
+ * @param key - the meter's report key (deriveReportKey)
+ * @throws HydroSyncError `FORMAT`, `RANGE`, `KEY`, `MAC` (see verifyReportFrame)
  * @example
- *   const report = decodeReportFrame(bytes, key);
+ * ```ts
+ * const report = decodeReportFrame(bytes, key); // report.counter, report.creditLitres, …
+ * ```
  */
 export function decodeReportFrame(frame: Uint8Array, key: ReportKey): MeterReport {
   return unwrap(verifyReportFrame(frame, key));
@@ -22,9 +26,14 @@ export function decodeReportFrame(frame: Uint8Array, key: ReportKey): MeterRepor
 
 /**
  * readReportCode, throwing on failure.
- * @throws HydroSyncError FORMAT, FUNCTION, RANGE, KEY, MAC (see readReportCode)
+ * @param code - 20 digits (spaces and dashes ignored)
+ * @param key - the meter's report key (deriveReportKey)
+ * @param lastCounter - the highest counter accepted from this meter so far (0 if none)
+ * @throws HydroSyncError `FORMAT`, `FUNCTION`, `RANGE`, `KEY`, `MAC` (see readReportCode)
  * @example
- *   const { creditLitres, counter } = decodeReportCode('4512 0963 3915 8274 5903', key, 0);
+ * ```ts
+ * const { creditLitres, counter } = decodeReportCode('4512 0963 3915 8274 5903', key, 0);
+ * ```
  */
 export function decodeReportCode(code: string, key: ReportKey, lastCounter = 0): ReportCodeContent {
   return unwrap(readReportCode(code, key, lastCounter));

@@ -19,7 +19,13 @@ import { FLAGS_MASK, flagsFromBits, flagsToBits } from './flags';
 import { isReportKey, reportMac, type ReportKey } from './report-key';
 import { REPORT_COUNTER_MAX, REPORT_LITRES_MAX, accepted, rejected, type MeterReport, type ReportResult } from './types';
 
+/**
+ * The report frame version this library writes and reads (byte 0 of a frame).
+ */
 export const REPORT_FRAME_VERSION = 1;
+/**
+ * Length of a report frame in bytes (50).
+ */
 export const REPORT_FRAME_BYTES = 50;
 /** Bytes covered by the tag. */
 const SIGNED_BYTES = 34;
@@ -53,9 +59,16 @@ function tagOf(key: ReportKey, frame: Uint8Array): Uint8Array {
 
 /**
  * Encode and authenticate a report as the 50-byte binary frame.
- * @throws HydroSyncError RANGE / FORMAT for a field out of range, KEY when the key is for another meter or key revision
+ * @param report - the meter's report (MeterReport)
+ * @param key - the meter's report key (deriveReportKey)
+ * @throws HydroSyncError `RANGE` / `FORMAT` for a field out of range; `KEY` when the key is not a
+ *   report key or is for another meter or key revision.
  * @example
- *   const frame = encodeReportFrame(meter.report(at), key); // Uint8Array(50)
+ * ```ts
+ * const key = deriveReportKey(meter.keyBytes(), meter.profile.pan, meter.key.keyRevisionNumber);
+ * const frame = encodeReportFrame(report, key); // Uint8Array(50)
+ * verifyReportFrame(frame, key);                // { ok: true, value: report }
+ * ```
  */
 export function encodeReportFrame(report: MeterReport, key: ReportKey): Uint8Array {
   if (!isReportKey(key)) fail('KEY', 'encodeReportFrame needs a report key from deriveReportKey');
@@ -89,9 +102,12 @@ function getUint48(v: DataView, at: number): number {
 }
 
 /**
- * Read a frame's fields WITHOUT checking the tag (to find the meter and its key). Never throws.
- * FORMAT: not 50 bytes, an unknown version, reserved flag bits set, or a PAN that is not 18 digits
- * with a valid check digit; RANGE: KRN, counter out of range.
+ * Read a frame's fields WITHOUT checking the tag (to find the meter and its key).
+ * @param frame - the frame bytes
+ * @returns `{ ok: true, value }`, or `{ ok: false, code, message }`: `FORMAT` not 50 bytes, an
+ *   unknown version, reserved flag bits set, or a PAN that is not 18 digits with a valid check
+ *   digit; `RANGE` KRN or counter out of range
+ * @throws never: a refusal is a value.
  */
 export function peekReportFrame(frame: unknown): ReportResult<MeterReport> {
   if (!(frame instanceof Uint8Array)) return rejected('FORMAT', 'a report frame must be bytes (a Uint8Array)');
@@ -129,10 +145,20 @@ export function peekReportFrame(frame: unknown): ReportResult<MeterReport> {
 }
 
 /**
- * Check a frame's layout, that it is for this key's meter and key revision, and its tag. Never throws.
- * Codes: FORMAT, RANGE (see peekReportFrame), KEY (another meter, or made under another key
- * revision), MAC (the tag does not match: altered in transit, or another key).
+ * Check a frame's layout, that it is for this key's meter and key revision, and its tag.
  * The counter's freshness is the caller's check (see checkReportCounter).
+ * @param frame - the frame bytes
+ * @param key - the meter's report key (deriveReportKey)
+ * @returns `{ ok: true, value: report }`, or `{ ok: false, code, message }`: `FORMAT`, `RANGE` (see
+ *   peekReportFrame), `KEY` (another meter, or made under another key revision), `MAC` (the tag does
+ *   not match: altered in transit, or another key)
+ * @throws never: a refusal is a value.
+ * @example
+ * ```ts
+ * const r = verifyReportFrame(bytes, key);
+ * if (!r.ok) console.log(r.code); // 'MAC': altered in transit, or another key
+ * else r.value.creditLitres;
+ * ```
  */
 export function verifyReportFrame(frame: unknown, key: ReportKey): ReportResult<MeterReport> {
   if (!isReportKey(key)) return rejected('KEY', 'verifyReportFrame needs a report key from deriveReportKey');

@@ -28,7 +28,12 @@ export const NO_REPORT_YET: ReportCounterState = Object.freeze({ last: 0, seen: 
 
 /**
  * Check a counter against the state; on success the value is the next state (the input is not changed).
- * Codes: OLD (below the window), USED (accepted before), RANGE (not 1..2^32 − 1, or a bad window).
+ * @param state - the meter's counter state (NO_REPORT_YET at first)
+ * @param counter - the report's counter
+ * @param window - how far back a late report is still accepted (FRAME_REPLAY_WINDOW, CODE_REPLAY_WINDOW), 0..32
+ * @returns `{ ok: true, value: nextState }` or `{ ok: false, code, message }` with `OLD` (below the
+ *   window), `USED` (accepted before) or `RANGE` (not 1..2^32 − 1, or a bad window)
+ * @throws never: a refusal is a value.
  */
 export function checkReportCounter(state: ReportCounterState, counter: number, window: number): ReportResult<ReportCounterState> {
   if (!Number.isSafeInteger(window) || window < 0 || window > 32) return rejected('RANGE', 'the replay window must be 0 to 32');

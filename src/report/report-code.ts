@@ -53,9 +53,13 @@ function codeTag(key: ReportKey, counter: number, credit: number, flags: number)
 
 /**
  * The 20-digit report code of a report (credit, flags, counter, authenticator; encrypted).
- * @throws HydroSyncError RANGE / FORMAT (a field out of range), KEY (key for another meter or key revision)
+ * @param report - the meter's report
+ * @param key - the meter's report key (deriveReportKey)
+ * @throws HydroSyncError `RANGE` / `FORMAT` (a field out of range), `KEY` (key for another meter or key revision)
  * @example
- *   reportCode(meter.report('2026-12-08T09:00'), key) // '45120963391582745903'
+ * ```ts
+ * reportCode(report, key); // '45120963391582745903'
+ * ```
  */
 export function reportCode(report: MeterReport, key: ReportKey): string {
   if (!isReportKey(key)) fail('KEY', 'reportCode needs a report key from deriveReportKey');
@@ -82,6 +86,7 @@ export function reportCode(report: MeterReport, key: ReportKey): string {
  *   code (the caller's counter check rejects it as OLD or USED).
  *   Codes: FORMAT (not 20 digits, above 2^66 − 1), FUNCTION (a token, not a report code),
  *   MAC (mistyped, another meter, another key, or more than 1024 reports since the last accepted).
+ * @throws never: a refusal is a value.
  */
 export function readReportCode(code: unknown, key: ReportKey, lastCounter: number): ReportResult<ReportCodeContent> {
   if (!isReportKey(key)) return rejected('KEY', 'readReportCode needs a report key from deriveReportKey');

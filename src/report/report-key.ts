@@ -38,7 +38,12 @@ export interface ReportKey {
 const ASCII = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
 const SALT = /* @__PURE__ */ ASCII(REPORT_KEY_SALT);
 
-/** The 48 bytes of key material (macKey ‖ codeKey). For vectors and firmware checks; prefer deriveReportKey. */
+/**
+ * The 48 bytes of key material (macKey ‖ codeKey). For vectors and firmware checks; prefer deriveReportKey.
+ * @param decoderKey - the decoder key bits (8 or 16 bytes)
+ * @param pan - the 18-digit MeterPAN
+ * @throws HydroSyncError `KEY` not 8 or 16 bytes; `FORMAT` / `CHECK_DIGIT` a bad PAN.
+ */
 export function reportKeyMaterial(decoderKey: Uint8Array, pan: string): Uint8Array {
   if (!(decoderKey instanceof Uint8Array) || (decoderKey.length !== 8 && decoderKey.length !== 16)) {
     fail('KEY', 'the decoder key for a report key must be 8 or 16 bytes (a DES or MISTY1/STA decoder key)');
@@ -54,7 +59,7 @@ export function reportKeyMaterial(decoderKey: Uint8Array, pan: string): Uint8Arr
  * @param keyRevisionNumber the decoder key's KRN (1..9), carried in every report
  * @throws HydroSyncError KEY (not 8 or 16 bytes), FORMAT / CHECK_DIGIT (bad PAN), RANGE (KRN)
  * @example
- *   const key = deriveReportKey(decoderKeyBytes(meter.key), meter.profile.pan, meter.key.keyRevisionNumber);
+ *   const key = deriveReportKey(meter.keyBytes(), meter.profile.pan, meter.key.keyRevisionNumber);
  */
 export function deriveReportKey(decoderKey: Uint8Array, pan: string, keyRevisionNumber: number): ReportKey {
   if (!Number.isSafeInteger(keyRevisionNumber) || keyRevisionNumber < 1 || keyRevisionNumber > 9) {

@@ -199,6 +199,7 @@ export function decodeToken(text: string, key?: DecoderKey | null, options?: Dec
  * @returns `{ ok: true, token }`, or `{ ok: false, code, message }` with code `FORMAT`, `KEY`, `CRC`
  *   or `FUNCTION` (the code decodeToken would throw); `message` is built when first read, and
  *   JSON.stringify includes it.
+ * @throws never: a bad token is a `{ ok: false }` result.
  * @example
  * ```ts
  * const r = tryDecodeToken(input, key);
@@ -334,7 +335,13 @@ export function decodeTokenInto(text: string, key: DecoderKey | null | undefined
   return fillDecoded(out, decodeBlock(text, key, options), text);
 }
 
-/** The decrypted 64-bit block of a token as 16 hex digits, and its class (for diagnostics and auditors). */
+/**
+ * The decrypted 64-bit block of a token as 16 hex digits, and its class (for diagnostics and auditors).
+ *
+ * @param token - 20 digits (spaces and dashes ignored)
+ * @param key - the decoder key (class 0 and 2)
+ * @throws HydroSyncError `FORMAT` not a token; `KEY` an encrypted class without a DecoderKey.
+ */
 export function decryptTokenBlock(token: string, key?: DecoderKey | null): { class: number; block: string } {
   const cls = readToken(token, block);
   if (cls < 0) fail('FORMAT', reasonMessage(NOT_A_TOKEN, token, 0, 0));

@@ -40,7 +40,21 @@ export interface TokenDescription {
   meaning: Record<string, string | number | boolean>;
 }
 
-/** Interpret a decoded token; `context.baseDate` turns the TID into a date-time, `keyExpiryNumber` flags expiry. */
+/**
+ * Interpret a decoded token: its name, fields and their meaning (date-time, litres, cubic metres,
+ * currency, register…).
+ *
+ * @param t - a decoded token (decodeToken, or `tryDecodeToken(…).token`)
+ * @param context - `baseDate` turns the TID into a date-time (a DecoderKey can be passed), `keyExpiryNumber` flags expiry
+ * @returns the description; `meaning` holds the interpreted values
+ * @throws never: a token from decodeToken is always described.
+ * @example
+ * ```ts
+ * describeToken(decodeToken(issued.token, key), key).meaning;
+ * // { dateTime: '2026-12-01T09:30', keyExpired: false, unit: 'water, 0.1 m³', tenths: 26,
+ *  //   litres: 2600, cubicMetres: '2.6' }
+ * ```
+ */
 export function describeToken(t: Token, context: { baseDate?: BaseDate; keyExpiryNumber?: number } = {}): TokenDescription {
   checkObject(t, 'the token', 'FORMAT');
   checkObject(t.fields, 'the token\'s fields', 'FORMAT');

@@ -70,6 +70,19 @@ const scratch = new Uint32Array(2);
  * Generate the 20-digit token for a typed token. Class 0 and 2 need the decoder key (the block is
  * encrypted with it, and TIDs are checked against its KEN); class 1 is not encrypted and takes none.
  * A missing `rnd` is drawn at random.
+ *
+ * @param token - the typed token: `kind`, `subclass` and `fields` (see the token types)
+ * @param key - the meter's decoder key (class 0 and 2)
+ * @param options - `allowReservedTid`, `allowExpiredKey`
+ * @returns the 20 digits, ungrouped
+ * @throws HydroSyncError `RANGE` a field out of range; `FUNCTION` a kind/subclass that does not
+ *   exist; `KEY` class 0/2 without a DecoderKey; `TID` the reserved 00:01 minute; `KEY_EXPIRED` a
+ *   TID past the KeyExpiryNumber; `FORMAT` a malformed token object.
+ * @example
+ * ```ts
+ * const digits = generateToken({ kind: 'transferCredit', subclass: 1,
+ *   fields: { rnd: 5, tid: 6_793_050, amount: 26 } }, key); // 2.6 m³
+ * ```
  */
 export function generateToken(token: TokenInput, key?: DecoderKey | null, options: GenerateOptions = {}): string {
   const cls = buildBlock(token, scratch);

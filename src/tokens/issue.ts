@@ -85,7 +85,24 @@ export function checkCreditTenths(tenths: number): void {
   }
 }
 
-/** Issue a class 0 TransferCredit token (water by default), rounding the amount up in the customer's favour. */
+/**
+ * Issue a class 0 TransferCredit token (water by default), rounding the amount up in the customer's favour.
+ *
+ * @param key - the meter's decoder key
+ * @param req - the amount (exactly one of `litres`, `tenths`, `cubicMetres`), the time (exactly one
+ *   of `tid`, `dateTime`, `at` with `utcOffsetMinutes`), optionally `subclass` and `rnd`
+ * @param options - `allowReservedTid`, `allowExpiredKey`
+ * @returns the token (digits and grouped), its TID and what it credits (`creditedLitres`)
+ * @throws HydroSyncError `FORMAT` malformed amount or time; `RANGE` zero, negative or too large an
+ *   amount; `TID` a time before the base date or past its rollover; `KEY_EXPIRED` a TID past the
+ *   key's KeyExpiryNumber; `KEY` not a DecoderKey.
+ * @example
+ * ```ts
+ * const issued = issueCredit(key, { cubicMetres: '2.55', dateTime: '2026-12-01T09:30' });
+ * issued.grouped;        // '1234 5678 9012 3456 7890'
+ * issued.creditedLitres; // 2600 (the token carries 2.6 m³)
+ * ```
+ */
 export function issueCredit(key: DecoderKey, req: CreditRequest, options: GenerateOptions = {}): IssuedCredit {
   checkObject(req, 'the credit request');
   const subclass = req.subclass ?? 1;
@@ -123,7 +140,22 @@ export interface IssuedCurrency extends IssuedToken {
   credited: string;
 }
 
-/** Issue a class 0 currency TransferCredit token (water currency by default). */
+/**
+ * Issue a class 0 currency TransferCredit token (water currency, subclass 5, by default).
+ *
+ * @param key - the meter's decoder key
+ * @param req - `amount` as text in parseDecimalAmount's currency grammar (e.g. "50_000"), the time
+ *   (`tid`, `dateTime`, or `at` with `utcOffsetMinutes`), optionally `subclass` (4..7) and `rnd`
+ * @param options - `allowReservedTid`, `allowExpiredKey`
+ * @returns the token, its TID, the amount requested and the amount it carries (`credited`)
+ * @throws HydroSyncError `FORMAT` malformed amount or time; `RANGE` zero or too large an amount;
+ *   `TID`, `KEY_EXPIRED`, `KEY` as for issueCredit.
+ * @example
+ * ```ts
+ * const issued = issueCurrencyCredit(key, { amount: '50_000', dateTime: '2026-12-01T09:30' });
+ * issued.credited; // '50004.42624': what the token's 20-bit amount carries, rounded up
+ * ```
+ */
 export function issueCurrencyCredit(key: DecoderKey, req: CurrencyRequest, options: GenerateOptions = {}): IssuedCurrency {
   checkObject(req, 'the currency request');
   const subclass = req.subclass ?? 5;

@@ -22,7 +22,15 @@ function word(bytes: Uint8Array, i: number): number {
   return ((bytes[i]! << 24) | (bytes[i + 1]! << 16) | (bytes[i + 2]! << 8) | bytes[i + 3]!) >>> 0;
 }
 
-/** The typed tokens of a key-change set, in entry order (1st, 2nd[, 3rd[, 4th]]). */
+/**
+ * The typed tokens of a key-change set, in entry order (1st, 2nd[, 3rd[, 4th]]), not yet encrypted.
+ *
+ * @param currentKey - the key the meter holds now
+ * @param newKey - the key to install
+ * @param options - `rollover`, `threeTokenSet`, `keyExpiryNumber`
+ * @throws HydroSyncError `KEY` either argument not a DecoderKey or keys that cannot be paired;
+ *   `RANGE` a field out of range.
+ */
 export function keyChangeTokens(currentKey: DecoderKey, newKey: DecoderKey, options: KeyChangeOptions = {}): KeyChangeToken[] {
   if (!(currentKey instanceof DecoderKey) || !(newKey instanceof DecoderKey)) fail('KEY', 'key change needs the current and the new DecoderKey');
   const baseDateChanges = currentKey.baseDate !== newKey.baseDate;
@@ -65,6 +73,19 @@ export function keyChangeTokens(currentKey: DecoderKey, newKey: DecoderKey, opti
 /**
  * Generate a key-change token set: 2 tokens (64-bit key), 3 (64-bit key with 3KCT) or 4 (128-bit
  * key), encrypted with the CURRENT key and carrying the NEW key's KEN, KRN, KT, TI (and SGC).
+ *
+ * @param currentKey - the key the meter holds now
+ * @param newKey - the key to install
+ * @param options - `rollover`, `threeTokenSet`, `keyExpiryNumber`, `allowReservedTid`, `allowExpiredKey`
+ * @returns the tokens (20 digits each) in entry order
+ * @throws HydroSyncError `KEY` either argument not a DecoderKey, or keys that cannot be paired
+ *   (e.g. a 128-bit new key on EA07/EA09); `RANGE` a field out of range; `KEY_CHANGE` an impossible
+ *   set (e.g. no base date after rollover).
+ * @example
+ * ```ts
+ * const tokens = generateKeyChange(oldKey, newKey); // enter them in order on the meter
+ * const { change, newKey: installed } = decodeKeyChange(tokens, oldKey); // the meter's view
+ * ```
  */
 export function generateKeyChange(currentKey: DecoderKey, newKey: DecoderKey, options: KeyChangeOptions & GenerateOptions = {}): string[] {
   return keyChangeTokens(currentKey, newKey, options).map((t) => generateToken(t, currentKey, options));
@@ -91,7 +112,12 @@ export type KeyChangeProgress =
 /**
  * Assemble decoded key-change tokens (any order) into a key change. `newKeyBits` says whether the
  * set is for a 64-bit or 128-bit key (a meter knows its own); default: 128 when a subclass 8 or 9
- * 4-token section is present, else 64. Duplicated sections → KEY_CHANGE.
+ * 4-token section is present, else 64.
+ *
+ * @param tokens - decoded tokens (decodeToken results)
+ * @param newKeyBits - 64 or 128
+ * @returns `{ complete: false, have, need }` until the set is whole, then `{ complete: true, change }`
+ * @throws HydroSyncError `KEY_CHANGE` duplicated sections or a token that is not a key-change token.
  */
 export function assembleKeyChange(tokens: readonly Token[], newKeyBits?: 64 | 128): KeyChangeProgress {
   checkArray(tokens, 'the key-change tokens', 'KEY_CHANGE');
@@ -164,6 +190,19 @@ export function baseDateAfter(current: BaseDate, rollover: boolean): BaseDate {
  * Decode a whole key-change set (tokens in any order) with the current decoder key and return the
  * new DecoderKey with its attributes (EA from the key length: 64-bit keeps the current EA07/EA09,
  * 128-bit is EA11; base date advances on rollover).
+ *
+ * @param tokens - the 2, 3 or 4 tokens of the set, in any order
+ * @param currentKey - the meter's current decoder key
+ * @param options - `newKeyBits` (64 | 128; default from the set), `subclass8`, `staTables` for the new key
+ * @returns the decoded change and the new DecoderKey
+ * @throws HydroSyncError `FORMAT`, `CRC`, `FUNCTION` a token that does not decode (as decodeToken);
+ *   `KEY` no current DecoderKey; `KEY_CHANGE` not an array, an incomplete set, duplicated sections
+ *   or a token that is not part of a key-change set.
+ * @example
+ * ```ts
+ * const { change, newKey } = decodeKeyChange(generateKeyChange(oldKey, nextKey), oldKey);
+ * change.keyRevisionNumber; // the new KRN
+ * ```
  */
 export function decodeKeyChange(
   tokens: readonly string[],

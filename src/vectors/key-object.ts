@@ -25,7 +25,13 @@ export interface KeyObject {
   keyExpiryNumber?: number;
 }
 
-/** Build a DecoderKey from a vector key object; `encryptionAlgorithm` overrides the object's own. */
+/**
+ * Build a DecoderKey from a vector key object; `encryptionAlgorithm` overrides the object's own.
+ * @param obj - the key object of a vector case (decoder key hex or vending key plus parameters)
+ * @param encryptionAlgorithm - '07', '09' or '11', overriding the object's
+ * @param staTables - STA tables for EA07
+ * @throws HydroSyncError `KEY` a malformed key object or key.
+ */
 export function keyFromObject(obj: unknown, encryptionAlgorithm?: string, staTables?: StaTables): DecoderKey {
   if (obj === null || typeof obj !== 'object') fail('KEY', 'a key must be an object (derivation inputs with vendingKey, or decoderKey)');
   const k = obj as KeyObject;

@@ -19,6 +19,9 @@ import { keyFromObject } from './key-object';
 import { runMeterSequence } from './meter-sequence';
 import { runReportCase } from './report-case';
 
+/**
+ * The `format` of a vector file (`hydrosync-vectors/1`).
+ */
 export const VECTOR_FORMAT = 'hydrosync-vectors/1';
 
 /** Kinds this verifier knows. A case of any other kind fails (never passes silently). */
@@ -262,7 +265,13 @@ function runCase(c: Case, o: VerifyOptions): DecodeFailure | undefined {
   }
 }
 
-/** Run one case; an `expected: { "error": CODE }` case passes only if that HydroSyncError code is raised. */
+/**
+ * Run one vector case; an `expected: { "error": CODE }` case passes only if that HydroSyncError code is raised.
+ * @param c - one case of a vector file
+ * @param options - `staTables` by name, `defaultStaTables`
+ * @returns `{ id, kind, ok }`, with `message` when it failed
+ * @throws never: a malformed or failing case is a failed result.
+ */
 export function verifyCase(c: unknown, options: VerifyOptions = {}): CaseResult {
   const cc = (c !== null && typeof c === 'object' ? c : {}) as Case;
   const id = typeof cc.id === 'string' ? cc.id : '(no id)';
@@ -289,7 +298,19 @@ export function verifyCase(c: unknown, options: VerifyOptions = {}): CaseResult 
   return { id, kind, ok: false, message };
 }
 
-/** Verify a parsed `hydrosync-vectors/1` document. An unknown format or a malformed file throws VECTOR. */
+/**
+ * Verify a parsed `hydrosync-vectors/1` document: every case, and that case ids are unique.
+ * @param doc - the parsed JSON document
+ * @param options - `staTables` by name, `defaultStaTables`
+ * @returns the file's report: each case's result and the totals
+ * @throws HydroSyncError `VECTOR` for an unknown format or a malformed file (no `cases` array);
+ *   failing cases are results, not throws.
+ * @example
+ * ```ts
+ * const report = verifyVectors(JSON.parse(readFileSync('vectors/dev-misty1.json', 'utf8')));
+ * report.failed; // 0; report.cases.filter((c) => !c.ok) says what failed and why
+ * ```
+ */
 export function verifyVectors(doc: unknown, options: VerifyOptions = {}): FileReport {
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) fail('VECTOR', 'a vector file must be a JSON object');
   const d = doc as { format?: unknown; title?: unknown; provenance?: unknown; cases?: unknown };

@@ -424,8 +424,13 @@ function itemShapeError(item: unknown): string | null {
  * Key-change sets for many meters: for each item, the current and new decoder keys (DKGA02/DKGA04)
  * and the 2-, 3- or 4-token set encrypted under the current key. Outcomes are in input order;
  * a bad item becomes `{ ok: false, errorCode, message }` (HydroSyncError codes; NOT_FOUND for an
- * unknown vending key id) and never stops the batch. `vendingKeys` maps vending key ids to raw key
- * bytes; they are never copied into an outcome or a message.
+ * unknown vending key id) and never stops the batch. Vending key bytes are never copied into an
+ * outcome or a message.
+ * @param items - one per meter: PAN, key parameters now and after
+ * @param vendingKeys - vending key id → raw key bytes
+ * @param options - defaults for every item
+ * @throws HydroSyncError `USAGE` or `FORMAT` only for malformed arguments (not arrays, maps or
+ *   objects); a bad item is an outcome, not a throw.
  */
 export function keyChangeBatch(
   items: readonly FleetItem[],

@@ -84,7 +84,9 @@ function headerColumns(fields: string[], line: number): FleetColumn[] {
 /**
  * Parse a fleet CSV file. The first non-blank line is the header (column names, any case); every
  * row needs a PAN, empty cells mean "use the default". A PAN may appear once. Errors list up to 10
- * bad lines with their line numbers (FORMAT; RANGE or CHECK_DIGIT when the first problem is one).
+ * bad lines with their line numbers.
+ * @param text - the CSV text
+ * @throws HydroSyncError `FORMAT`; `RANGE` or `CHECK_DIGIT` when the first problem is one.
  */
 export function parseFleetCsv(text: string): FleetRow[] {
   const records = parseCsv(text);
@@ -140,7 +142,11 @@ export function fleetRowToRequest(row: FleetRow, defaults: FleetDefaults = {}): 
   return out as unknown as FleetRow;
 }
 
-/** Rows → fleet CSV text (header: pan and the columns any row uses), "\n" line ends, final newline. */
+/**
+ * Rows → fleet CSV text (header: pan and the columns any row uses), "\n" line ends, final newline.
+ * @param rows - the rows (parseFleetCsv's shape)
+ * @throws HydroSyncError `USAGE` not an array of objects.
+ */
 export function formatFleetCsv(rows: readonly FleetRow[]): string {
   checkArray(rows, 'the fleet rows');
   for (const r of rows) checkObject(r, 'each fleet row');
