@@ -24,6 +24,22 @@ describe('one name per concept, old spellings as hidden aliases', () => {
     expect(help).not.toMatch(/--mfr </);
   });
 
+  it('token generate water-meter-factor: --factor (as in hsm manage) and the old --raw make the same token; none is a usage error', async () => {
+    const base = ['token', 'generate', 'water-meter-factor', '--demo-key', '--date-time', '2026-12-01T09:30', '--json'];
+    const a = await runCapture([...base, '--factor', '1000']);
+    const b = await runCapture([...base, '--raw', '1000']);
+    expect(a.code, a.stderr).toBe(0);
+    expect(JSON.parse(a.stdout)).toMatchObject({ fields: { waterMeterFactor: 1000 } });
+    expect(b.code, b.stderr).toBe(0);
+    expect(JSON.parse(b.stdout)).toMatchObject({ fields: { waterMeterFactor: 1000 } }); // RND differs: compare the field
+    const none = await runCapture(base);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('--factor');
+    const help = (await runCapture(['token', 'generate', 'water-meter-factor', '--help'])).stdout;
+    expect(help).toContain('--factor <n>');
+    expect(help).not.toContain('--raw');
+  });
+
   it('hsm key-change --three-token-set and the old hsm keychange --three-token issue the same 3-token set', async () => {
     const store = join(dir, 'hsm.sqlite');
     const { hsm } = setup({ store: openSqliteStore(store, { create: true }), meter: false, start: '2024-06-01T02:30:00Z' });

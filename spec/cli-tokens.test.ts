@@ -130,7 +130,7 @@ describe('token generate → token decode round trips', () => {
       ['max-power', ['--watts', '2200'], 'setMaximumPowerLimit', { maximumPowerLimit: 2200 }],
       ['phase-unbalance', ['--watts', '500'], 'setMaximumPhasePowerUnbalanceLimit', { maximumPhasePowerUnbalanceLimit: 500 }],
       ['tariff-rate', ['--raw', '0x0100'], 'setTariffRate', { rate: 256 }],
-      ['water-meter-factor', ['--raw', '1000'], 'setWaterMeterFactor', { waterMeterFactor: 1000 }],
+      ['water-meter-factor', ['--factor', '1000'], 'setWaterMeterFactor', { waterMeterFactor: 1000 }],
     ];
     for (const [kind, args, name, fields] of cases) {
       const t = await generate(kind, '--demo-key', ...args, ...WHEN);

@@ -212,12 +212,13 @@ ${examples([
   // class 2 with a TID ---------------------------------------------------------------------------
   const class2 = (
     name: string, summary: string, kind: TokenInput['kind'], subclass: number, field: string,
-    valueOption: { flags: string; description: string; defaultValue?: string; required?: boolean } | undefined,
+    valueOption: { flags: string; description: string; defaultValue?: string; required?: boolean; hiddenAlias?: string } | undefined,
     value: (o: Record<string, string | undefined>) => { raw: number; rows?: [string, string][]; json?: Record<string, unknown> },
     helpAfter: string,
   ): void => {
     const cmd = kindCommand(generate, name, summary, {}, (c) => {
-      if (valueOption?.required) c.requiredOption(valueOption.flags, valueOption.description);
+      if (valueOption?.hiddenAlias) c.option(valueOption.flags, `${valueOption.description} (required)`).addOption(new Option(valueOption.hiddenAlias, 'old spelling').hideHelp());
+      else if (valueOption?.required) c.requiredOption(valueOption.flags, valueOption.description);
       else if (valueOption) c.option(valueOption.flags, valueOption.description, valueOption.defaultValue);
     });
     cmd.addHelpText('after', helpAfter).action((o: GenerateOptions & Record<string, string | undefined>) => {
@@ -273,13 +274,13 @@ documents it.
 ${examples(['hydrosync token generate tariff-rate --key-file meter.key.json --raw 0x0100 --date-time 2026-12-01T09:30'])}`);
   class2('water-meter-factor', 'set water meter factor: class 2, subclass 7 (field reserved by the STS Association)', 'setWaterMeterFactor', 7,
     'waterMeterFactor',
-    { flags: '--raw <n>', description: 'the raw 16-bit factor field, 0-65535 (decimal or 0x hex)', required: true },
-    (o) => ({ raw: parseInteger(String(o.raw), '--raw', 0, 0xffff, { hex: true }) }),
+    { flags: '--factor <n>', description: 'the raw 16-bit factor field, 0-65535 (decimal or 0x hex)', hiddenAlias: '--raw <n>' },
+    (o) => ({ raw: parseInteger(o.factor ?? o.raw ?? usage('give the factor: --factor N (0-65535)'), '--factor', 0, 0xffff, { hex: true }) }),
     `
 The WaterMeterFactor field is "reserved by the STS Association for water application"
 (IEC 62055-41): no meaning is defined, so the value is carried raw. Only use it with a meter
 whose maker documents it.
-${examples(['hydrosync token generate water-meter-factor --key-file meter.key.json --raw 1000 --date-time 2026-12-01T09:30'])}`);
+${examples(['hydrosync token generate water-meter-factor --key-file meter.key.json --factor 1000 --date-time 2026-12-01T09:30'])}`);
 
   // key-change ---------------------------------------------------------------------------------
   const kc = kindCommand(generate, 'key-change', 'key change token set: 2, 3 or 4 tokens (class 2, subclasses 3, 4, 8, 9)', { time: false }, (c) => c
