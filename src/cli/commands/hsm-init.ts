@@ -40,6 +40,7 @@ export function registerHsmInit(hsm: Command, ctx: CliContext): void {
     .summary('create the security module store (sealed with a master key)')
     .description('Create a new security module store: an SQLite file (mode 0600, in a directory created with mode 0700) whose vending keys are wrapped with the master key, with its configuration. Never overwrites a store.')
     .option('--generate-master-key <file>', 'generate a new random master key and write it to FILE (mode 0600; never overwrites); only the path is printed')
+    .option('--quiet', 'print only the master key line (when one is generated); errors still go to stderr')
     .option('--json', 'print one JSON object');
   addConfigOptions(cmd);
   addStoreOptions(cmd)
@@ -51,7 +52,7 @@ ${examples([
   'hydrosync hsm init --generate-master-key ~/.config/hydrosync/master.key --utc-offset 420',
   'hydrosync hsm init --store /var/lib/pdam/hsm.sqlite --master-key-file /etc/pdam/master.key --tariffs tariffs.json',
 ])}`)
-    .action(async (o: InitOptions) => {
+    .action(async (o: InitOptions & { quiet?: boolean }) => {
       const location = storeLocation(ctx, o);
       const config = configFromOptions(ctx, o, { envOffset: true });
       if (storeExists(location.path)) {
@@ -104,10 +105,11 @@ ${examples([
         ctx.json({ store: location.path, ...(generated !== undefined ? { masterKeyFile: generated } : {}), config: stored });
         return;
       }
-      ctx.out(`Created the security module store ${location.path} (mode 0600).`);
+      if (!o.quiet) ctx.out(`Created the security module store ${location.path} (mode 0600).`);
       if (generated !== undefined) {
         ctx.out(`Wrote a new master key to ${generated} (mode 0600). Keep it secret and backed up: without it the store cannot be opened.`);
       }
+      if (o.quiet) return;
       for (const l of configLines(stored)) ctx.out(l);
       ctx.out('Next: hydrosync hsm key import, then hydrosync hsm meter add.');
     });
