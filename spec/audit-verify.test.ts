@@ -2,7 +2,7 @@ import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import { describe, expect, it } from 'vitest';
-import { HydroSyncError } from '../src/errors';
+import { refusal } from './support';
 import { AuditAppender, appendAudit, auditCheckpoint, auditHash, initAudit, tokenHash, verifyAuditLog, type AuditEntry } from '../src/hsm/audit';
 import { type AuditRecord, MemoryStore } from '../src/hsm';
 
@@ -41,15 +41,6 @@ function tampered(store: MemoryStore, tamper: (audit: AuditRecord[], meta: Recor
   return MemoryStore.fromSnapshot(snap);
 }
 
-function refusal(f: () => unknown): { code: string; message: string } {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof HydroSyncError) return { code: e.code, message: e.message };
-    throw e;
-  }
-  throw new Error('expected a HydroSyncError, nothing was thrown');
-}
 
 describe('audit records and head row', () => {
   it('records hash and link as documented; the head row is {seq, hash, HMAC of "hydrosync-audit-head/1:seq:hash"}', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { refusal } from './support';
 import { DecoderKey, deriveDecoderKey } from '../src/keys';
-import { HydroSyncError } from '../src/errors';
 import { Meter } from '../src/meter';
 
 // The Meter constructor's argument checks: each bad argument is a HydroSyncError with its code and
@@ -11,16 +11,6 @@ const KEY = deriveDecoderKey('abababababababab949494949494949401234567', {
   supplyGroupCode: '201457', tariffIndex: '01', keyRevisionNumber: 1, keyType: 2, keyExpiryNumber: 255, pan: PAN, baseDate: 2014, encryptionAlgorithm: '11',
 });
 
-/** The HydroSyncError f throws (code and message); any other throw or none fails the test. */
-function refusal(f: () => unknown): { code: string; message: string } {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof HydroSyncError) return { code: e.code, message: e.message };
-    throw e;
-  }
-  throw new Error('expected a HydroSyncError, nothing was thrown');
-}
 
 describe('Meter constructor', () => {
   it('refuses a missing or non-object init (FORMAT), never a TypeError', () => {

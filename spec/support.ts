@@ -14,6 +14,17 @@ export function errorCode(f: () => unknown): string | undefined {
   return undefined;
 }
 
+/** The HydroSyncError f throws (code and message); any other throw, or none, fails the test. */
+export function refusal(f: () => unknown): { code: string; message: string } {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof HydroSyncError) return { code: e.code, message: e.message };
+    throw e;
+  }
+  throw new Error('expected a HydroSyncError, nothing was thrown');
+}
+
 /** Hex → bytes (test input only; no validation). */
 export const bytes = (hex: string): Uint8Array => Uint8Array.from(hex.match(/../g)!, (h) => parseInt(h, 16));
 /** 16 hex digits → a block as two 32-bit halves. */
