@@ -169,21 +169,6 @@ export function saveMeter(path: string, meter: Meter, revision: number, options:
   writeFileAtomic(path, serializeMeterState(meterToState(meter, revision)), options.fs ?? NODE_FS_OPS);
 }
 
-const wholeOrAbsent = (v: unknown, min: number) => v === undefined || (typeof v === 'number' && Number.isSafeInteger(v) && v >= min);
-
-/**
- * The history entries' fields beyond those the core checks (event, result): a damaged entry is a
- * corrupt state, not a crash when the history is shown.
- */
-function checkHistory(path: string, meter: Meter): void {
-  meter.history.forEach((e, i) => {
-    const ok = typeof e.at === 'number' && wholeOrAbsent(e.at, Number.MIN_SAFE_INTEGER)
-      && typeof e.creditLitres === 'number' && wholeOrAbsent(e.creditLitres, 0)
-      && wholeOrAbsent(e.litres, 0) && (e.token === undefined || (typeof e.token === 'string' && e.token.length <= 200));
-    if (!ok) throw new HydroSyncError('STATE', `${path}: meter state is corrupt: history.${i} must be {at, event, token?, result?, litres?, creditLitres} with whole numbers; the file was not changed`);
-  });
-}
-
 /**
  * Load a meter from its state file. Never writes.
  * @param path - the state file
@@ -219,7 +204,6 @@ export function loadMeter(path: string, options: Pick<MeterFileOptions, 'keyOpti
     // A shape the validator did not expect is still a corrupt file, not a crash.
     throw new HydroSyncError('STATE', `${path}: meter state is corrupt (${e instanceof Error ? e.name : 'unexpected value'}); the file was not changed`);
   }
-  checkHistory(path, meter);
   const revision = (doc as { revision?: unknown }).revision;
   if (typeof revision !== 'number' || !Number.isSafeInteger(revision) || revision < 0) {
     throw new HydroSyncError('STATE', `${path}: meter state is corrupt: revision must be a whole number from 0; the file was not changed`);
