@@ -65,7 +65,7 @@ export function registerHsmKeyChange(hsm: Command, ctx: CliContext): void {
     .option('--format <format>', 'outcome format: csv (default) or ndjson')
     .option('--out <file>', 'write the outcomes to FILE (refuses to overwrite without --force) instead of stdout')
     .option('--force', 'with --out: replace an existing file')
-    .option('--quiet', 'no progress bar and no summary line on stderr')
+    .option('--quiet', 'one meter: print only the tokens, one per line; fleet: no progress bar and no summary line on stderr')
     .optionsGroup('Options:')
     .option('--json', 'one meter: print one JSON object; fleet: NDJSON outcomes (with --out: a JSON summary on stdout)');
   addRequestOptions(cmd);
@@ -91,9 +91,10 @@ ${examples([
         await runFleet(ctx, o, next);
         return;
       }
-      for (const [flag, v] of [['--workers', o.workers], ['--format', o.format], ['--out', o.out], ['--force', o.force], ['--quiet', o.quiet]] as const) {
+      for (const [flag, v] of [['--workers', o.workers], ['--format', o.format], ['--out', o.out], ['--force', o.force]] as const) {
         if (v !== undefined) usage(`${flag} goes with --fleet FILE`);
       }
+      if (o.quiet && o.json) usage("option '--quiet' cannot be used with option '--json'");
       const pan = panOption(o.pan, '--pan (or --fleet FILE)');
       const req: KeyChangeRequest = { ...requestContext(ctx, o), pan, ...next };
       await refusalsExit1(ctx, () => withHsm(ctx, o, ({ hsm: m }) => {

@@ -8,6 +8,7 @@ import { refusalsExit1 } from '../hsm/refusals';
 import { type RequestOptionValues, addRequestOptions, requestContext } from '../hsm/request-options';
 import { type StoreOptionValues, addStoreOptions, withHsm } from '../hsm/store-options';
 import { panOption } from '../options/pan';
+import { quietTokensOption } from '../options/quiet';
 import { parseInteger } from '../option-values';
 
 type ManageOptions = StoreOptionValues & RequestOptionValues & { pan?: string; register?: string; factor?: string; watts?: string };
@@ -73,7 +74,7 @@ export function registerHsmManage(hsm: Command, ctx: CliContext, requireSubcomma
     const cmd = manage.command(spec.name).summary(spec.summary).description(`${spec.summary.charAt(0).toUpperCase()}${spec.summary.slice(1)}.`)
       .option('--pan <digits>', '18-digit MeterPAN of a registered meter (required)');
     spec.options?.(cmd);
-    cmd.option('--json', 'print one JSON object');
+    cmd.option('--json', 'print one JSON object').addOption(quietTokensOption());
     addRequestOptions(cmd);
     addStoreOptions(cmd).action(async (o: ManageOptions) => {
       const pan = panOption(o.pan);

@@ -10,12 +10,14 @@ import { refusalsExit1 } from '../hsm/refusals';
 import { type RequestOptionValues, addRequestOptions, requestContext } from '../hsm/request-options';
 import { type StoreOptionValues, addStoreOptions, withHsm } from '../hsm/store-options';
 import { panOption } from '../options/pan';
+import { quietTokensOption } from '../options/quiet';
 
 interface ReprintOptions extends StoreOptionValues, RequestOptionValues {
   pan?: string;
   from?: string;
   to?: string;
   json?: boolean;
+  quiet?: boolean;
 }
 
 /** The operation: the sealed original of --txn, or the meter's transactions (--pan, --from, --to). */
@@ -25,6 +27,7 @@ export function reprintOperation(hsm: Hsm, ctx: CliContext, o: ReprintOptions): 
     if (o.from !== undefined || o.to !== undefined) usage('--from and --to go with --pan');
     return hsm.reprint({ ...requestContext(ctx, o), transactionId: o.txn });
   }
+  if (o.quiet) usage('--quiet prints tokens: it goes with --txn ID (a list of transactions has none)');
   return hsm.transactions(panOption(o.pan), { ...(o.from !== undefined ? { from: o.from } : {}), ...(o.to !== undefined ? { to: o.to } : {}) });
 }
 
@@ -35,7 +38,8 @@ export function registerHsmReprint(hsm: Command, ctx: CliContext): void {
     .option('--pan <digits>', 'list this meter\'s transactions')
     .option('--from <date>', 'with --pan: from this local date, YYYY-MM-DD')
     .option('--to <date>', 'with --pan: up to this local date (inclusive), YYYY-MM-DD')
-    .option('--json', 'print one JSON object');
+    .option('--json', 'print one JSON object')
+    .addOption(quietTokensOption());
   addRequestOptions(cmd);
   addStoreOptions(cmd)
     .addHelpText('after', examples([

@@ -8,6 +8,7 @@ import { refusalsExit1 } from '../hsm/refusals';
 import { type RequestOptionValues, addRequestOptions, requestContext } from '../hsm/request-options';
 import { type StoreOptionValues, addStoreOptions, withHsm } from '../hsm/store-options';
 import { panOption } from '../options/pan';
+import { quietTokensOption } from '../options/quiet';
 import { exactlyOne } from '../option-values';
 
 interface VendOptions extends StoreOptionValues, RequestOptionValues {
@@ -42,7 +43,8 @@ export function registerHsmVend(hsm: Command, ctx: CliContext): void {
     .addOption(litresOption())
     .addOption(rupiahOption())
     .addOption(currencyOption('water currency token (class 0 subclass 5) for this many currency units'))
-    .option('--json', 'print one JSON object');
+    .option('--json', 'print one JSON object')
+    .addOption(quietTokensOption());
   addRequestOptions(cmd);
   addStoreOptions(cmd)
     .addHelpText('after', `

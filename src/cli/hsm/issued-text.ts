@@ -111,11 +111,11 @@ function tariffLines(t: NonNullable<Issued['tariff']>): string[] {
   return lines;
 }
 
-/** Print an issued result: one JSON document, or the human lines (times at `utcOffsetMinutes`). */
-export function printIssued(ctx: CliContext, r: Issued, o: { json?: boolean }, utcOffsetMinutes: number): void {
-  if (o.json) {
-    ctx.json(r);
-    return;
-  }
-  for (const l of issuedLines(r, utcOffsetMinutes)) ctx.out(l);
+/**
+ * Print an issued result: one JSON document, only the grouped tokens one per line (--quiet), or
+ * the human lines (times at `utcOffsetMinutes`).
+ */
+export function printIssued(ctx: CliContext, r: Issued, o: { json?: boolean; quiet?: boolean }, utcOffsetMinutes: number): void {
+  if (o.json) ctx.json(r);
+  else for (const l of o.quiet ? r.grouped : issuedLines(r, utcOffsetMinutes)) ctx.out(l);
 }
