@@ -11,7 +11,7 @@ import { type LoadedMeter, MeterStateFile } from '../node/meter-state-file';
 import { METER_STATE_ENV, type MeterStateLocation, resolveMeterStatePath } from './files/meter-state-path';
 import type { CliContext } from './context';
 import { usage } from './exit-codes';
-import { staTablesFromOptions } from './key-options';
+import { staTablesFromOptions } from './options/sta-tables';
 import { UTC_OFFSET_ENV } from './time-options';
 
 export interface StateOptionValues {

@@ -10,7 +10,7 @@ import { examples } from '../help-text';
 import { refusalsExit1 } from '../hsm/refusals';
 import { type RequestOptionValues, addRequestOptions, operatorName } from '../hsm/request-options';
 import { type StoreOptionValues, addStoreOptions, withHsm } from '../hsm/store-options';
-import { KEY_ENV } from '../key-options';
+import { KEY_ENV, checkKeyHex } from '../key-source';
 import { baseDateOf, eaOf, sgcOf } from '../hsm-values';
 import { parseInteger } from '../option-values';
 import { algorithmText, table } from '../token-text';
@@ -31,17 +31,6 @@ interface KeyImportOptions extends StoreOptionValues, RequestOptionValues {
 const KEY_TYPE_FROM_KT: Record<number, VendingKeyType> = { 1: 'default', 2: 'unique', 3: 'common' };
 const KT_OF: Record<VendingKeyType, string> = { unique: 'DUTK, KT 2', default: 'DDTK, KT 1', common: 'DCTK, KT 3' };
 
-/** A vending key's hex, checked before anything can quote it (length only in messages). */
-function vendingKeyHex(value: unknown, source: string): string {
-  if (typeof value !== 'string') throw new HydroSyncError('KEY', `${source}: the vending key must be a hex string`);
-  const clean = value.trim().replace(/^0x/i, '');
-  if (!/^[0-9a-fA-F]*$/.test(clean)) throw new HydroSyncError('KEY', `${source}: the vending key may contain only hex digits 0-9 and a-f`);
-  if (clean.length !== 16 && clean.length !== 40) {
-    throw new HydroSyncError('KEY', `${source}: a vending key is 16 hex digits (64 bits, DKGA02) or 40 (160 bits, DKGA04); got ${clean.length} characters`);
-  }
-  return clean.toLowerCase();
-}
-
 /** The import request from a key file or HYDROSYNC_VENDING_KEY plus flags (flags win). */
 export function keyImportFromOptions(ctx: CliContext, o: KeyImportOptions): VendingKeyImport {
   if (o.id === undefined || o.id.trim() === '') usage('give the vending key an id: --id ID (e.g. 201457-krn1)');
@@ -56,7 +45,7 @@ export function keyImportFromOptions(ctx: CliContext, o: KeyImportOptions): Vend
     if (file.vendingKey === undefined) {
       throw new HydroSyncError('KEY', `${source} holds a decoder key; hsm key import needs a vending key ("vendingKey")`);
     }
-    keyHex = vendingKeyHex(file.vendingKey, source);
+    keyHex = checkKeyHex(file.vendingKey, 'vending', source);
   } else {
     const env = ctx.io.env[KEY_ENV.vendingKey];
     if (env === undefined || env.trim() === '') {
@@ -64,7 +53,7 @@ export function keyImportFromOptions(ctx: CliContext, o: KeyImportOptions): Vend
     }
     source = KEY_ENV.vendingKey;
     ctx.addSecret(env);
-    keyHex = vendingKeyHex(env, source);
+    keyHex = checkKeyHex(env, 'vending', source);
   }
   ctx.addSecret(keyHex);
 

@@ -3,7 +3,7 @@ import { KEY_FILE_FORMAT, writeKeyFile } from '../files/key-file';
 import type { CliContext } from '../context';
 import { usage } from '../exit-codes';
 import { keyCheckValue } from '../../keys/key-check-value';
-import { type KeyOptionValues, addKeyOptions, keyFromOptions } from '../key-options';
+import { type KeyOptionValues, addKeyOptions, keyFromOptions } from '../options/key';
 import { keyJson, keyRows, table } from '../token-text';
 
 interface KeyDeriveOptions extends KeyOptionValues {

@@ -6,7 +6,8 @@ import { type LockoutPolicy, type MeterProfileInput, profileToJson } from '../..
 import { ensureMeterStateDirectory } from '../files/meter-state-path';
 import type { CliContext } from '../context';
 import { usage } from '../exit-codes';
-import { type KeyOptionValues, addKeyOptions, keyFromOptions, staTablesFromOptions } from '../key-options';
+import { type KeyOptionValues, addKeyOptions, keyFromOptions } from '../options/key';
+import { staTablesFromOptions } from '../options/sta-tables';
 import { type StateOptionValues, STATE_OPTION_HELP, meterStateFile } from '../meter-options';
 import { profileLines, statusJson } from '../meter-text';
 import { parseInteger } from '../option-values';

@@ -10,7 +10,8 @@ import { errorText } from '../context';
 import { EXIT, usage } from '../exit-codes';
 import { tokenLines } from '../input-lines';
 import { keyCheckValue } from '../../keys/key-check-value';
-import { type KeyOptionValues, addKeyOptions, keyFromOptions, staTablesFromOptions } from '../key-options';
+import { type KeyOptionValues, addKeyOptions, keyFromOptions } from '../options/key';
+import { staTablesFromOptions } from '../options/sta-tables';
 import { algorithmText, describeLines, groupDigits, keyTypeText, publicDescription, table } from '../token-text';
 
 type DecodeOptions = KeyOptionValues & { json?: boolean };

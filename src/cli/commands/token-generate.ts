@@ -14,9 +14,8 @@ import { usage } from '../exit-codes';
 import { examples } from '../help-text';
 import { AMOUNT_HELP, amountAliasOption, currencyOption, litresOption, m3Option } from '../options/amount';
 import { keyCheckValue } from '../../keys/key-check-value';
-import {
-  type KeyOptionValues, type NewKeyOptionValues, addKeyOptions, addNewKeyOptions, keyFromOptions, newKeyFromOptions,
-} from '../key-options';
+import { type KeyOptionValues, addKeyOptions, keyFromOptions } from '../options/key';
+import { type NewKeyOptionValues, addNewKeyOptions, newKeyFromOptions } from '../options/new-key';
 import { exactlyOne, optionalInteger, parseInteger } from '../option-values';
 import { type TimeOptionValues, addTimeOptions, issueTimeFromOptions, rndFromOptions } from '../time-options';
 import {

@@ -6,7 +6,7 @@ import { readJsonFile } from '../../node/json-file';
 import type { CliContext } from '../context';
 import { errorText } from '../context';
 import { EXIT } from '../exit-codes';
-import { staTablesFromOptions } from '../key-options';
+import { staTablesFromOptions } from '../options/sta-tables';
 
 interface FileResult {
   file: string;

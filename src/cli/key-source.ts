@@ -1,0 +1,118 @@
+/**
+ * A key given as a key object (a key file, the demo key, hex from a flag or the environment) made
+ * into a DecoderKey: the hex checked before anything can quote it, the attribute flags applied,
+ * every message naming where the key came from and never its digits.
+ */
+import type { StaTables } from '../cipher/sta-tables';
+import { HydroSyncError } from '../errors';
+import type { DecoderKey } from '../keys/decoder-key';
+import { keyFromObject } from '../vectors/key-object';
+import type { CliContext } from './context';
+import { usage } from './exit-codes';
+import { readKeyFile } from './files/key-file';
+import { baseDateOf, eaOf } from './hsm-values';
+import { parseInteger } from './option-values';
+
+/** Environment variables that give keys as hex. */
+export const KEY_ENV = Object.freeze({
+  vendingKey: 'HYDROSYNC_VENDING_KEY',
+  decoderKey: 'HYDROSYNC_DECODER_KEY',
+  newVendingKey: 'HYDROSYNC_NEW_VENDING_KEY',
+  newDecoderKey: 'HYDROSYNC_NEW_DECODER_KEY',
+});
+
+/** A key object and where it came from: "key file k.json", "--demo-key", "HYDROSYNC_VENDING_KEY", … */
+export interface KeySource {
+  source: string;
+  object: Record<string, unknown>;
+}
+
+/** A key built from the options, with where it came from. */
+export interface ResolvedKey {
+  key: DecoderKey;
+  source: string;
+  /** The vending key (hex) when the key was derived from one; kept for key changes. Secret. */
+  vendingKey?: string;
+}
+
+/** Key attribute flags (names as the options; `--new-` ones are passed under these names). */
+export interface AttributeFlags {
+  pan?: string; sgc?: string; ti?: string; krn?: string; kt?: string; ken?: string; baseDate?: string; ea?: string; dkga?: string;
+}
+
+/**
+ * Check key hex before anything can quote it: only hex digits (optional 0x), the right length.
+ * Messages give the length, never the digits.
+ */
+export function checkKeyHex(value: unknown, what: 'vending' | 'decoder', source: string): string {
+  if (typeof value !== 'string') throw new HydroSyncError('KEY', `${source}: the ${what} key must be a hex string`);
+  const clean = value.trim().replace(/^0x/i, '');
+  if (!/^[0-9a-fA-F]*$/.test(clean)) {
+    throw new HydroSyncError('KEY', `${source}: the ${what} key may contain only hex digits 0-9 and a-f`);
+  }
+  if (!(what === 'vending' ? [16, 40] : [16, 32]).includes(clean.length)) {
+    const help = what === 'vending' ? '16 hex digits (64 bits, DKGA02) or 40 (160 bits, DKGA04)' : '16 hex digits (64 bits, EA07/EA09) or 32 (128 bits, EA11)';
+    throw new HydroSyncError('KEY', `${source}: a ${what} key is ${help}; got ${clean.length} characters`);
+  }
+  return clean.toLowerCase();
+}
+
+/** The key object of a key file, without its format and description. */
+export function keyFileSource(path: string): KeySource {
+  const { format: _format, description: _description, ...object } = readKeyFile(path);
+  return { source: `key file ${path}`, object };
+}
+
+/** The key in the environment: `vk` names a vending key, `dk` a decoder key (hex); both set is a usage error. */
+export function envKeySource(ctx: CliContext, vk: string, dk: string): KeySource | undefined {
+  const vending = ctx.env(vk);
+  const decoder = ctx.env(dk);
+  if (vending !== undefined && decoder !== undefined) usage(`both ${vk} and ${dk} are set; unset one of them`);
+  if (vending !== undefined) return { source: vk, object: { vendingKey: vending } };
+  return decoder === undefined ? undefined : { source: dk, object: { decoderKey: decoder } };
+}
+
+/** Key attribute overrides from flags (names as in the key object); `prefix` names the flags in errors. */
+export function attributeOverrides(o: AttributeFlags, prefix = '--'): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (o.pan !== undefined) out.pan = o.pan;
+  if (o.sgc !== undefined) out.supplyGroupCode = o.sgc;
+  if (o.ti !== undefined) out.tariffIndex = o.ti;
+  if (o.krn !== undefined) out.keyRevisionNumber = parseInteger(o.krn, `${prefix}krn`, 1, 9);
+  if (o.kt !== undefined) out.keyType = parseInteger(o.kt, `${prefix}kt`, 0, 3);
+  if (o.ken !== undefined) out.keyExpiryNumber = parseInteger(o.ken, `${prefix}ken`, 0, 255);
+  if (o.baseDate !== undefined) out.baseDate = baseDateOf(o.baseDate, `${prefix}base-date`);
+  if (o.ea !== undefined) out.encryptionAlgorithm = eaOf(o.ea, `${prefix}ea`);
+  if (o.dkga !== undefined) {
+    out.dkga = o.dkga.trim().padStart(2, '0');
+    if (out.dkga !== '02' && out.dkga !== '04') usage(`${prefix}dkga must be 02 or 04`);
+  }
+  return out;
+}
+
+/**
+ * The key of a source: its hex checked and kept secret, then the `overrides`, then `complete`
+ * (which may ask for missing attributes), then built (with STA tables for EA07); build errors are
+ * prefixed with `label`, the key's warnings shown.
+ */
+export function resolveKey(
+  ctx: CliContext, { source, object }: KeySource,
+  options: { overrides: Record<string, unknown>; tables: StaTables | undefined; label?: string; complete?: (object: Record<string, unknown>) => void },
+): ResolvedKey {
+  const field = object.vendingKey !== undefined ? 'vendingKey' : object.decoderKey !== undefined ? 'decoderKey' : undefined;
+  if (field === undefined) throw new HydroSyncError('KEY', `${source}: needs a "vendingKey" or a "decoderKey"`);
+  const hex = checkKeyHex(object[field], field === 'vendingKey' ? 'vending' : 'decoder', source);
+  ctx.addSecret(hex);
+  const full = { ...object, [field]: hex, ...options.overrides };
+  options.complete?.(full);
+  let key: DecoderKey;
+  try {
+    key = keyFromObject(full, undefined, options.tables);
+  } catch (e) {
+    if (e instanceof HydroSyncError) throw new HydroSyncError(e.code, `${options.label ?? source}: ${e.message}`);
+    throw e;
+  }
+  ctx.addSecret(key.exportHex());
+  for (const w of key.warnings) ctx.warn(w);
+  return { key, source, ...(field === 'vendingKey' ? { vendingKey: hex } : {}) };
+}
