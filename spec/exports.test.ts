@@ -59,7 +59,7 @@ const SUBPATHS: Record<string, readonly string[]> = {
     'openHsm', 'parseFleetCsv', 'parseMasterKey', 'rupiahToVolume',
   ],
   './node': [
-    'MeterStateFile', 'loadMeter', 'openSqliteStore', 'runFleetKeyChange', 'saveMeter',
+    'MeterStateFile', 'loadMeter', 'openPostgresStore', 'openSqliteStore', 'runFleetKeyChange', 'saveMeter',
   ],
   './cli': [
     'DEMO_KEY', 'EXIT', 'createCli', 'exitCodeOf', 'runCli',

@@ -290,6 +290,7 @@ describePostgres('PostgreSQL store', import.meta.url, (ctx) => {
 
     it('bad arguments are USAGE; a missing driver is STORE naming the install command', async () => {
       expect((await rejection(openPostgresStore(''))).code).toBe('USAGE');
+      expect((await rejection(openPostgresStore('host=db user=x password=secret'))).message).toMatch(/must be a URL/);
       expect((await rejection(openPostgresStore(ctx().url, { schema: 'Bad-Name' }))).code).toBe('USAGE');
       expect((await rejection(openPostgresStore(ctx().url, { maxConnections: 0 }))).code).toBe('USAGE');
       let e: unknown;

@@ -74,7 +74,7 @@ export function loadPostgresDriver(moduleId = 'pg'): PgModule {
  * @param connectionString - e.g. `postgres://hydrosync:secret@db.example:5432/vending` (libpq URL form;
  *   `?host=/run/postgresql` for a Unix socket)
  * @param options - `migrate` (default false), `schema` (default 'hydrosync'), `maxConnections` (10), `connectTimeoutMs` (10000)
- * @throws HydroSyncError `USAGE` a connection string that is not a string, bad options; `STORE` the
+ * @throws HydroSyncError `USAGE` a connection string that is not a postgres:// or postgresql:// URL, bad options; `STORE` the
  *   server cannot be reached or refuses the login, the schema is another application's, older
  *   (run `hydrosync hsm migrate`) or newer than this hydrosync, or pg is not installed.
  * @example
@@ -84,8 +84,8 @@ export function loadPostgresDriver(moduleId = 'pg'): PgModule {
  * ```
  */
 export async function openPostgresStore(connectionString: string, options: PostgresStoreOptions = {}): Promise<HsmStore> {
-  if (typeof connectionString !== 'string' || connectionString === '') {
-    throw new HydroSyncError('USAGE', 'the PostgreSQL connection string must be a non-empty string (postgres://user:password@host:port/database)');
+  if (typeof connectionString !== 'string' || !/^postgres(ql)?:\/\//.test(connectionString)) {
+    throw new HydroSyncError('USAGE', 'the PostgreSQL connection string must be a URL: postgres://user:password@host:port/database (or postgresql://…; a Unix socket: postgres://user@/database?host=/run/postgresql)');
   }
   checkOptions(options, 'the store options');
   const schema = options.schema ?? 'hydrosync';
