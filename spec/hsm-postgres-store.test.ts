@@ -1,5 +1,5 @@
-// The PostgreSQL store against a real server (the run's throwaway cluster, spec/postgres-cluster.ts):
-// the store contract, then what only a shared database has: row locks between concurrent
+// The PostgreSQL store against a real server (the run's throwaway cluster, spec/postgres-cluster.ts)
+// beyond the store contract (spec/store-conformance.test.ts): what only a shared database has: row locks between concurrent
 // transactions, retries after unique violations, migrations, connection failures.
 import { afterAll, describe, expect, it } from 'vitest';
 import { HydroSyncError } from '../src/errors';
@@ -7,7 +7,7 @@ import { POSTGRES_MIGRATIONS } from '../src/node/postgres/schema';
 import { POSTGRES_SCHEMA_VERSION, loadPostgresDriver, openPostgresStore, openWithMigrations } from '../src/node/hsm-postgres-store';
 import type { HsmStore } from '../src/node/postgres/store-types';
 import { connectionString, describePostgres, superuserQuery } from './postgres-support';
-import { auditRow, meterRow, storeContract, txRow } from './store-contract';
+import { auditRow, meterRow, txRow } from './store-contract';
 
 const PAN = '600727000000000009';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -34,10 +34,6 @@ describePostgres('PostgreSQL store', import.meta.url, (ctx) => {
   }
   afterAll(async () => {
     for (const s of opened) await s.close();
-  });
-
-  describe('store contract', () => {
-    storeContract(async () => (await fresh()).store, { duplicateCode: 'CONFLICT' });
   });
 
   describe('concurrent transactions (several vending nodes)', () => {
