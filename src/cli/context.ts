@@ -37,6 +37,11 @@ export class CliContext {
     this.io = io;
   }
 
+  /** The run's clock (io.now, else the system clock). */
+  now(): Date {
+    return (this.io.now ?? (() => new Date()))();
+  }
+
   /** A variable of the run's environment, trimmed; undefined when unset or blank. */
   env(name: string): string | undefined {
     const v = this.io.env[name];
@@ -106,5 +111,3 @@ export class CliContext {
     return out;
   }
 }
-
-export { oneLine };

@@ -11,7 +11,7 @@ import { usage } from './exit-codes';
 import { parseInteger } from './option-values';
 import { thousands } from './hsm/issued-text';
 import { table } from './token-text';
-import { UTC_OFFSET_ENV } from './time-options';
+import { UTC_OFFSET_ENV, utcOffsetFromOptions } from './time-options';
 
 export const TARIFFS_FILE_FORMAT = 'hydrosync-tariffs/1';
 
@@ -38,14 +38,6 @@ export function addConfigOptions(cmd: Command): Command {
 function limit(text: string, option: string): number | null {
   if (text.trim().toLowerCase() === 'none') return null;
   return parseInteger(text, option, 1, Number.MAX_SAFE_INTEGER);
-}
-
-function offset(text: string, from: string): number {
-  const t = text.trim();
-  if (!/^[+-]?\d+$/.test(t)) usage(`${from} must be a whole number of minutes east of UTC, e.g. 420 for WIB`);
-  const v = Number(t);
-  if (Math.abs(v) > 1080) usage(`${from} must be from -1080 to 1080 minutes; got ${v}`);
-  return v;
 }
 
 /** Read a tariffs file: {"format":"hydrosync-tariffs/1","tariffs":[…]} or a bare array of tariffs. */
@@ -75,9 +67,8 @@ export function readTariffsFile(path: string): Tariff[] {
 /** Configuration changes given by the options (only those given). */
 export function configFromOptions(ctx: CliContext, o: ConfigOptionValues, options: { envOffset?: boolean } = {}): Partial<HsmConfig> {
   const out: Partial<HsmConfig> = {};
-  const envOffset = ctx.io.env[UTC_OFFSET_ENV];
-  if (o.utcOffset !== undefined) out.utcOffsetMinutes = offset(o.utcOffset, '--utc-offset');
-  else if (options.envOffset && envOffset !== undefined && envOffset.trim() !== '') out.utcOffsetMinutes = offset(envOffset, UTC_OFFSET_ENV);
+  const offset = o.utcOffset !== undefined || options.envOffset ? utcOffsetFromOptions(ctx, o.utcOffset) : undefined;
+  if (offset !== undefined) out.utcOffsetMinutes = offset;
   if (o.dailyLimitLitres !== undefined) out.dailyLimitLitresPerVendingPoint = limit(o.dailyLimitLitres, '--daily-limit-litres');
   if (o.dailyLimitRupiah !== undefined) out.dailyLimitRupiahPerVendingPoint = limit(o.dailyLimitRupiah, '--daily-limit-rupiah');
   if (o.maxLitresPerSale !== undefined) out.maxLitresPerSale = parseInteger(o.maxLitresPerSale, '--max-litres-per-sale', 1, Number.MAX_SAFE_INTEGER);

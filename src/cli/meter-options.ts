@@ -12,7 +12,7 @@ import { METER_STATE_ENV, type MeterStateLocation, resolveMeterStatePath } from 
 import type { CliContext } from './context';
 import { usage } from './exit-codes';
 import { staTablesFromOptions } from './options/sta-tables';
-import { UTC_OFFSET_ENV } from './time-options';
+import { UTC_OFFSET_ENV, utcOffsetFromOptions } from './time-options';
 
 export interface StateOptionValues {
   state?: string;
@@ -79,14 +79,6 @@ export function warnOpenMode(ctx: CliContext, path: string, mode: number): void 
   }
 }
 
-function parseOffset(text: string, from: string): number {
-  const t = text.trim();
-  if (!/^[+-]?\d+$/.test(t)) usage(`${from} must be a whole number of minutes east of UTC, e.g. 420 for WIB`);
-  const v = Number(t);
-  if (Math.abs(v) > 1080) usage(`${from} must be from -1080 to 1080 minutes; got ${v}`);
-  return v;
-}
-
 /**
  * The meter time (seconds of naive local time) from --at or --now. With neither: `fallback`
  * 'now' means --now (which then needs a UTC offset), 'none' returns undefined (the command keeps
@@ -102,14 +94,11 @@ export function meterTimeFromOptions(ctx: CliContext, o: MeterTimeOptionValues, 
     if (o.utcOffset !== undefined) usage('--utc-offset goes with --now');
     return undefined;
   }
-  const envOffset = ctx.io.env[UTC_OFFSET_ENV];
-  const text = o.utcOffset ?? (envOffset !== undefined && envOffset.trim() !== '' ? envOffset : undefined);
-  if (text === undefined) {
+  const offset = utcOffsetFromOptions(ctx, o.utcOffset);
+  if (offset === undefined) {
     return usage(`no meter time: give --at YYYY-MM-DDTHH:MM, or --now with --utc-offset MINUTES (or ${UTC_OFFSET_ENV}; 420 = WIB); the host time zone is never used`);
   }
-  const offset = parseOffset(text, o.utcOffset !== undefined ? '--utc-offset' : UTC_OFFSET_ENV);
-  const now = (ctx.io.now ?? (() => new Date()))();
-  return floorDiv(now.getTime(), 1000) + offset * 60;
+  return floorDiv(ctx.now().getTime(), 1000) + offset * 60;
 }
 
 /** Events without --at/--now use the meter's own clock, which must have been set by an earlier event. */

@@ -26,7 +26,11 @@ export function addTimeOptions(cmd: Command, options: { rnd?: boolean } = {}): C
   return cmd.optionsGroup('Options:');
 }
 
-function parseOffset(text: string, from: string): number {
+/** Minutes east of UTC from --utc-offset (`option`), else HYDROSYNC_UTC_OFFSET; undefined when neither is set. */
+export function utcOffsetFromOptions(ctx: CliContext, option: string | undefined): number | undefined {
+  const text = option ?? ctx.env(UTC_OFFSET_ENV);
+  if (text === undefined) return undefined;
+  const from = option !== undefined ? '--utc-offset' : UTC_OFFSET_ENV;
   const t = text.trim();
   if (!/^[+-]?\d+$/.test(t)) usage(`${from} must be a whole number of minutes east of UTC, e.g. 420 for WIB; got ${JSON.stringify(t.slice(0, 20))}`);
   const v = Number(t);
@@ -44,16 +48,11 @@ export function issueTimeFromOptions(ctx: CliContext, o: TimeOptionValues): Issu
   if (given.length > 1) usage(`give only one of --tid, --date-time and --now (got ${given.join(' and ')})`);
   if (o.tid !== undefined) return { tid: optionalInteger(o.tid, '--tid', 0, 0xffffff)! };
   if (o.dateTime !== undefined) return { dateTime: o.dateTime };
-  const envOffset = ctx.io.env[UTC_OFFSET_ENV];
-  const offsetText = o.utcOffset ?? (envOffset !== undefined && envOffset.trim() !== '' ? envOffset : undefined);
-  if (offsetText === undefined) {
-    return usage(
-      `no issue time: give --tid N, --date-time YYYY-MM-DDTHH:MM, or --now with --utc-offset MINUTES (or ${UTC_OFFSET_ENV}; 420 = WIB); the host time zone is never used`,
-    );
+  const utcOffsetMinutes = utcOffsetFromOptions(ctx, o.utcOffset);
+  if (utcOffsetMinutes === undefined) {
+    return usage(`no issue time: give --tid N, --date-time YYYY-MM-DDTHH:MM, or --now with --utc-offset MINUTES (or ${UTC_OFFSET_ENV}; 420 = WIB); the host time zone is never used`);
   }
-  const utcOffsetMinutes = parseOffset(offsetText, o.utcOffset !== undefined ? '--utc-offset' : UTC_OFFSET_ENV);
-  const at = (ctx.io.now ?? (() => new Date()))();
-  return { at, utcOffsetMinutes };
+  return { at: ctx.now(), utcOffsetMinutes };
 }
 
 /** --rnd as a number, or undefined for a random one. */

@@ -95,7 +95,7 @@ export function registerKeyGenerate(key: Command, ctx: CliContext): void {
     .action((kind: GeneratedKeyKind, o: KeyGenerateOptions) => {
       const attributes = attributesOf(o);
       if (kind === 'master' && Object.keys(attributes).length > 0) usage('a master key has no key attributes (--sgc, --ti, --krn, --kt, --base-date, --ea are for vending keys)');
-      const r = generateKeyFile({ kind, dkga: o.dkga, out: o.out, force: o.force === true, attributes, now: (ctx.io.now ?? (() => new Date()))() });
+      const r = generateKeyFile({ kind, dkga: o.dkga, out: o.out, force: o.force === true, attributes, now: ctx.now() });
       if (o.json) ctx.json(r);
       else if (!o.quiet) ctx.out(`Wrote a ${r.bits}-bit ${kind === 'master' ? 'master key' : `vending key (DKGA${r.dkga})`} to ${r.out} (mode 0600). The key is not shown.`);
     });
