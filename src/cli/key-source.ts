@@ -10,7 +10,7 @@ import { keyFromObject } from '../vectors/key-object';
 import type { CliContext } from './context';
 import { usage } from './exit-codes';
 import { readKeyFile } from './files/key-file';
-import { baseDateOf, eaOf } from './hsm-values';
+import { baseDateOf, eaOf, sgcOf, tiOf } from './hsm-values';
 import { parseInteger } from './option-values';
 
 /** Environment variables that give keys as hex. */
@@ -76,8 +76,8 @@ export function envKeySource(ctx: CliContext, vk: string, dk: string): KeySource
 export function attributeOverrides(o: AttributeFlags, prefix = '--'): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (o.pan !== undefined) out.pan = o.pan;
-  if (o.sgc !== undefined) out.supplyGroupCode = o.sgc;
-  if (o.ti !== undefined) out.tariffIndex = o.ti;
+  if (o.sgc !== undefined) out.supplyGroupCode = sgcOf(o.sgc, `${prefix}sgc`);
+  if (o.ti !== undefined) out.tariffIndex = tiOf(o.ti, `${prefix}ti`);
   if (o.krn !== undefined) out.keyRevisionNumber = parseInteger(o.krn, `${prefix}krn`, 1, 9);
   if (o.kt !== undefined) out.keyType = parseInteger(o.kt, `${prefix}kt`, 0, 3);
   if (o.ken !== undefined) out.keyExpiryNumber = parseInteger(o.ken, `${prefix}ken`, 0, 255);

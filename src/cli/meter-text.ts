@@ -7,7 +7,7 @@ import { METER_RESULTS } from '../meter/results';
 import { litresToCubicMetres, meterStatus } from '../meter/status';
 import { keyCheckValue } from '../keys/key-check-value';
 import type { MeterLanguage } from './meter-options';
-import { algorithmText, groupDigits, keyTypeText, table } from './token-text';
+import { algorithmText, groupDigits, keyTypeText, table, tokenDigits } from './token-text';
 
 /** "4.25 m³ (4250 L)". */
 export function volumeText(litres: number): string {
@@ -19,30 +19,13 @@ export function taken(r: EntryResult): boolean {
   return METER_RESULTS[r.result].taken;
 }
 
-/** The token as given, digits only when it looks like one. */
-export function tokenDigits(raw: string): string {
-  const d = raw.replace(/[\s-]/g, '');
-  return /^\d+$/.test(d) ? d : raw.trim();
-}
-
-/** A result as JSON (message in the chosen language). */
+/** A result as JSON (message in the chosen language; fields the result lacks are left out by JSON). */
 export function resultJson(token: string, r: EntryResult, lang: MeterLanguage): Record<string, unknown> {
   return {
-    token: tokenDigits(token),
-    result: r.result,
-    status: r.status,
-    accepted: taken(r),
-    message: METER_RESULTS[r.result][lang],
-    ...(r.detail !== undefined ? { detail: r.detail } : {}),
-    ...(r.class !== undefined ? { class: r.class } : {}),
-    ...(r.subclass !== undefined ? { subclass: r.subclass } : {}),
-    ...(r.kind !== undefined ? { kind: r.kind } : {}),
-    ...(r.tid !== undefined ? { tid: r.tid } : {}),
-    litres: r.litres ?? 0,
-    creditLitres: r.creditLitres,
-    creditCubicMetres: litresToCubicMetres(r.creditLitres),
-    ...(r.lockedUntil !== undefined ? { lockedUntil: formatMeterTime(r.lockedUntil) } : {}),
-    ...(r.keyChange !== undefined ? { keyChange: { ...r.keyChange } } : {}),
+    token: tokenDigits(token), result: r.result, status: r.status, accepted: taken(r), message: METER_RESULTS[r.result][lang],
+    detail: r.detail, class: r.class, subclass: r.subclass, kind: r.kind, tid: r.tid,
+    litres: r.litres ?? 0, creditLitres: r.creditLitres, creditCubicMetres: litresToCubicMetres(r.creditLitres),
+    lockedUntil: r.lockedUntil === undefined ? undefined : formatMeterTime(r.lockedUntil), keyChange: r.keyChange,
   };
 }
 

@@ -179,6 +179,12 @@ export function describeRows(d: TokenDescription, baseDate?: number): [string, s
   return rows;
 }
 
+/** The token as given: its digits without separators when it looks like one, else trimmed. */
+export function tokenDigits(raw: string): string {
+  const d = raw.replace(/[\s-]/g, '');
+  return /^\d+$/.test(d) ? d : raw.trim();
+}
+
 /** 20 digits grouped 4-4-4-4-4 (input assumed valid; otherwise returned as given). */
 export function groupDigits(token: string): string {
   const d = token.replace(/[\s-]/g, '');

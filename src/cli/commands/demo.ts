@@ -45,18 +45,10 @@ export const DEMO_SCRIPT = Object.freeze({
   staleSale: { dateTime: '2045-06-01T10:10', cubicMetres: '1', rnd: 9, enteredAt: '2045-06-01T10:15' },
 });
 
+/** The demo key's parameters with another key revision and base date. */
 function demoParameters(krn: number, baseDate: BaseDate = DEMO_KEY.baseDate as BaseDate): KeyParameters & { dkga: Dkga } {
-  return {
-    dkga: DEMO_KEY.dkga as Dkga,
-    keyType: DEMO_KEY.keyType as 2,
-    supplyGroupCode: DEMO_KEY.supplyGroupCode,
-    tariffIndex: DEMO_KEY.tariffIndex,
-    keyRevisionNumber: krn,
-    keyExpiryNumber: DEMO_KEY.keyExpiryNumber,
-    pan: DEMO_KEY.pan,
-    baseDate,
-    encryptionAlgorithm: DEMO_KEY.encryptionAlgorithm as '11',
-  };
+  const { vendingKey: _vendingKey, ...parameters } = DEMO_KEY;
+  return { ...parameters, keyRevisionNumber: krn, baseDate } as KeyParameters & { dkga: Dkga };
 }
 
 /** A digit changed: the one at `at` goes up by one (9 → 0). */

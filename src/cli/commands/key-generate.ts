@@ -5,8 +5,7 @@ import { masterKeyFileContent } from '../files/master-key-file';
 import type { CliContext } from '../context';
 import { usage } from '../exit-codes';
 import { examples } from '../help-text';
-import { baseDateOf, eaOf, ktOf, sgcOf, tiOf } from '../hsm-values';
-import { parseInteger } from '../option-values';
+import { type AttributeFlags, attributeOverrides } from '../key-source';
 
 /** What `key generate` makes: a vending key for DKGA02 (8 bytes) or DKGA04 (20 bytes), or a master key (32 bytes). */
 export type GeneratedKeyKind = 'vending' | 'master';
@@ -43,31 +42,9 @@ export function generateKeyFile(req: KeyGenerateRequest): KeyGenerateResult {
   return { kind: req.kind, bits: bytes * 8, ...(req.kind === 'vending' ? { dkga: req.dkga } : {}), out: req.out };
 }
 
-interface KeyGenerateOptions {
-  out: string;
-  dkga: '02' | '04';
-  force?: boolean;
-  json?: boolean;
-  quiet?: boolean;
-  sgc?: string;
-  ti?: string;
-  krn?: string;
-  kt?: string;
-  baseDate?: string;
-  ea?: string;
-}
-
-/** The key attributes given, checked as every other command checks them. */
-function attributesOf(o: KeyGenerateOptions): Record<string, string | number> {
-  const out: Record<string, string | number> = {};
-  if (o.sgc !== undefined) out.supplyGroupCode = sgcOf(o.sgc, '--sgc');
-  if (o.ti !== undefined) out.tariffIndex = tiOf(o.ti, '--ti');
-  if (o.krn !== undefined) out.keyRevisionNumber = parseInteger(o.krn, '--krn', 1, 9);
-  if (o.kt !== undefined) out.keyType = ktOf(o.kt, '--kt');
-  if (o.baseDate !== undefined) out.baseDate = baseDateOf(o.baseDate, '--base-date');
-  if (o.ea !== undefined) out.encryptionAlgorithm = eaOf(o.ea, '--ea');
-  return out;
-}
+type KeyGenerateOptions = Pick<AttributeFlags, 'sgc' | 'ti' | 'krn' | 'kt' | 'baseDate' | 'ea'> & {
+  out: string; dkga: '02' | '04'; force?: boolean; json?: boolean; quiet?: boolean;
+};
 
 /** `hydrosync key generate vending|master --out FILE`. */
 export function registerKeyGenerate(key: Command, ctx: CliContext): void {
@@ -93,7 +70,7 @@ export function registerKeyGenerate(key: Command, ctx: CliContext): void {
       'hydrosync key generate vending --dkga 02 --out vk64.json',
     ]))
     .action((kind: GeneratedKeyKind, o: KeyGenerateOptions) => {
-      const attributes = attributesOf(o);
+      const attributes = attributeOverrides({ sgc: o.sgc, ti: o.ti, krn: o.krn, kt: o.kt, baseDate: o.baseDate, ea: o.ea }) as Record<string, string | number>;
       if (kind === 'master' && Object.keys(attributes).length > 0) usage('a master key has no key attributes (--sgc, --ti, --krn, --kt, --base-date, --ea are for vending keys)');
       const r = generateKeyFile({ kind, dkga: o.dkga, out: o.out, force: o.force === true, attributes, now: ctx.now() });
       if (o.json) ctx.json(r);

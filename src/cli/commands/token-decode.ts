@@ -12,7 +12,7 @@ import { tokenLines } from '../input-lines';
 import { keyCheckValue } from '../../keys/key-check-value';
 import { type KeyOptionValues, addKeyOptions, keyFromOptions } from '../options/key';
 import { staTablesFromOptions } from '../options/sta-tables';
-import { algorithmText, describeLines, groupDigits, keyTypeText, publicDescription, table } from '../token-text';
+import { algorithmText, describeLines, groupDigits, keyTypeText, publicDescription, table, tokenDigits } from '../token-text';
 
 type DecodeOptions = KeyOptionValues & { json?: boolean };
 
@@ -25,15 +25,9 @@ const KCT_KINDS = new Set(['set1stSectionDecoderKey', 'set2ndSectionDecoderKey',
 const NO_KEY_HELP =
   'give --key-file FILE, HYDROSYNC_DECODER_KEY or HYDROSYNC_VENDING_KEY (with its parameters), or --demo-key';
 
-/** The token's digits without separators when it looks like a token; else as given (trimmed). */
-function tokenText(raw: string): string {
-  const d = raw.replace(/[\s-]/g, '');
-  return /^\d+$/.test(d) ? d : raw.trim();
-}
-
 /** Decode one token; a bad token is an expected outcome here (stdin may carry thousands): no Error is built for it. */
 function decodeOne(raw: string, key: DecoderKey | undefined): Outcome {
-  const token = tokenText(raw);
+  const token = tokenDigits(raw);
   const r = tryDecodeToken(raw.trim(), key ?? null);
   if (!r.ok) {
     if (r.code === 'KEY' && key === undefined) {
