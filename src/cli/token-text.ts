@@ -96,85 +96,56 @@ export function describeLines(token: string, d: TokenDescription, baseDate?: num
   return [`Token ${groupDigits(token)}`, ...table(describeRows(d, baseDate))];
 }
 
+type Fields = TokenDescription['fields'];
+type Meaning = TokenDescription['meaning'];
+
+/** What a kind is, after its name in the Kind row. */
+const KIND_WHAT: Partial<Record<TokenDescription['kind'], (d: TokenDescription) => string>> = {
+  transferCredit: (d) => `${CREDIT_UNITS[d.subclass]?.utility ?? ''} credit`,
+  transferCurrency: (d) => `${String(d.meaning.utility ?? '')} credit in currency`,
+  meterTest: () => 'meter test / display, not encrypted',
+};
+
+/** The rows of each kind's own fields (key bits of key-change tokens never shown). */
+const KIND_ROWS: Partial<Record<TokenDescription['kind'], (f: Fields, m: Meaning, subclass: number) => [string, string][]>> = {
+  transferCredit: (f, m, sub) => [
+    ['Amount field', `${f.amount} = ${Number(m.tenths)} × 0.1 ${CREDIT_UNITS[sub]?.unit ?? ''}`], ['Credit', creditText(sub, Number(m.tenths))],
+  ],
+  transferCurrency: (f, m) => [['Amount field', `${f.currencyAmount} (${hex(f.currencyAmount!)})`], ['Credit', `${String(m.currency)} currency units`]],
+  meterTest: (f, _m, sub) => [
+    ['Control', `${f.control} (${hex(f.control!)}): ${controlBits(f.control!, sub === 0 ? 36 : 28)}`], ['Manufacturer', `code ${f.manufacturerCode}`],
+  ],
+  clearCredit: (f, m) => [['Register', `${f.register} (${String(m.register)})`]],
+  setMaximumPowerLimit: (f, m) => [['Limit field', `${f.maximumPowerLimit} = ${Number(m.watts)} W`]],
+  setMaximumPhasePowerUnbalanceLimit: (f, m) => [['Limit field', `${f.maximumPhasePowerUnbalanceLimit} = ${Number(m.watts)} W`]],
+  setTariffRate: (f) => [['Rate field', `${f.rate} (reserved by the STS Association; carried raw)`]],
+  setWaterMeterFactor: (f) => [['Factor field', `${f.waterMeterFactor} (reserved by the STS Association; carried raw)`]],
+  clearTamperCondition: () => [['Action', 'clears the tamper condition']],
+  set1stSectionDecoderKey: (f) => [
+    ['New key', `KRN ${f.keyRevisionNumber}, KT ${keyTypeText(f.keyType!)}, KEN high nibble ${f.keyExpiryNumberHigh}`],
+    ['Rollover', f.rollover ? 'yes (new base date, the meter resets its TID memory)' : 'no'],
+    ['3-token set', f.threeTokenSet ? 'yes' : 'no'],
+    ['Key bits', 'not shown (high 32 bits of the new decoder key)'],
+  ],
+  set2ndSectionDecoderKey: (f) => [
+    ['New key', `TI ${String(f.tariffIndex).padStart(2, '0')}, KEN low nibble ${f.keyExpiryNumberLow}`], ['Key bits', 'not shown (low 32 bits of the new decoder key)'],
+  ],
+  set3rdSectionDecoderKey: (f) => [['SGC low bits', `${f.supplyGroupCodeLow} (${hex(f.supplyGroupCodeLow!)})`], ['Key bits', 'not shown (bits of the new decoder key)']],
+  set4thSectionDecoderKey: (f) => [['SGC high bits', `${f.supplyGroupCodeHigh} (${hex(f.supplyGroupCodeHigh!)})`], ['Key bits', 'not shown (bits of the new decoder key)']],
+  setSupplyGroupCode: (_f, m) => [['New SGC', String(m.supplyGroupCode)]],
+};
+
 /** The rows of describeLines (label, value), for callers that add their own. */
 export function describeRows(d: TokenDescription, baseDate?: number): [string, string][] {
   const f = d.fields;
   const m = d.meaning;
-  const rows: [string, string][] = [];
-  let what = '';
-  switch (d.kind) {
-    case 'transferCredit':
-      what = `${CREDIT_UNITS[d.subclass]?.utility ?? ''} credit`;
-      break;
-    case 'transferCurrency':
-      what = `${String(m.utility ?? '')} credit in currency`;
-      break;
-    case 'meterTest':
-      what = 'meter test / display, not encrypted';
-      break;
-    default:
-      what = d.class === 2 ? 'meter management' : '';
-  }
-  rows.push(['Kind', `${d.name}: class ${d.class}, subclass ${d.subclass}${what ? ` (${what})` : ''}`]);
+  const what = KIND_WHAT[d.kind]?.(d) ?? (d.class === 2 ? 'meter management' : '');
+  const rows: [string, string][] = [['Kind', `${d.name}: class ${d.class}, subclass ${d.subclass}${what ? ` (${what})` : ''}`]];
   if (f.tid !== undefined) {
     rows.push(['TID', m.dateTime !== undefined ? `${f.tid} = ${String(m.dateTime)} (base date ${baseDate ?? '?'})` : String(f.tid)]);
   }
   if (f.rnd !== undefined) rows.push(['RND', String(f.rnd)]);
-  switch (d.kind) {
-    case 'transferCredit':
-      rows.push(['Amount field', `${f.amount} = ${Number(m.tenths)} × 0.1 ${CREDIT_UNITS[d.subclass]?.unit ?? ''}`]);
-      rows.push(['Credit', creditText(d.subclass, Number(m.tenths))]);
-      break;
-    case 'transferCurrency':
-      rows.push(['Amount field', `${f.currencyAmount} (${hex(f.currencyAmount!)})`]);
-      rows.push(['Credit', `${String(m.currency)} currency units`]);
-      break;
-    case 'meterTest':
-      rows.push(['Control', `${f.control} (${hex(f.control!)}): ${controlBits(f.control!, d.subclass === 0 ? 36 : 28)}`]);
-      rows.push(['Manufacturer', `code ${f.manufacturerCode}`]);
-      break;
-    case 'clearCredit':
-      rows.push(['Register', `${f.register} (${String(m.register)})`]);
-      break;
-    case 'setMaximumPowerLimit':
-      rows.push(['Limit field', `${f.maximumPowerLimit} = ${Number(m.watts)} W`]);
-      break;
-    case 'setMaximumPhasePowerUnbalanceLimit':
-      rows.push(['Limit field', `${f.maximumPhasePowerUnbalanceLimit} = ${Number(m.watts)} W`]);
-      break;
-    case 'setTariffRate':
-      rows.push(['Rate field', `${f.rate} (reserved by the STS Association; carried raw)`]);
-      break;
-    case 'setWaterMeterFactor':
-      rows.push(['Factor field', `${f.waterMeterFactor} (reserved by the STS Association; carried raw)`]);
-      break;
-    case 'clearTamperCondition':
-      rows.push(['Action', 'clears the tamper condition']);
-      break;
-    case 'set1stSectionDecoderKey':
-      rows.push(['New key', `KRN ${f.keyRevisionNumber}, KT ${keyTypeText(f.keyType!)}, KEN high nibble ${f.keyExpiryNumberHigh}`]);
-      rows.push(['Rollover', f.rollover ? 'yes (new base date, the meter resets its TID memory)' : 'no']);
-      rows.push(['3-token set', f.threeTokenSet ? 'yes' : 'no']);
-      rows.push(['Key bits', 'not shown (high 32 bits of the new decoder key)']);
-      break;
-    case 'set2ndSectionDecoderKey':
-      rows.push(['New key', `TI ${String(f.tariffIndex).padStart(2, '0')}, KEN low nibble ${f.keyExpiryNumberLow}`]);
-      rows.push(['Key bits', 'not shown (low 32 bits of the new decoder key)']);
-      break;
-    case 'set3rdSectionDecoderKey':
-      rows.push(['SGC low bits', `${f.supplyGroupCodeLow} (${hex(f.supplyGroupCodeLow!)})`]);
-      rows.push(['Key bits', 'not shown (bits of the new decoder key)']);
-      break;
-    case 'set4thSectionDecoderKey':
-      rows.push(['SGC high bits', `${f.supplyGroupCodeHigh} (${hex(f.supplyGroupCodeHigh!)})`]);
-      rows.push(['Key bits', 'not shown (bits of the new decoder key)']);
-      break;
-    case 'setSupplyGroupCode':
-      rows.push(['New SGC', String(m.supplyGroupCode)]);
-      break;
-    default:
-      break;
-  }
+  rows.push(...(KIND_ROWS[d.kind]?.(f, m, d.subclass) ?? []));
   if (m.keyExpired === true) rows.push(['Note', "the TID is past the key's expiry number (KEN): a meter with this key rejects it"]);
   return rows;
 }
