@@ -13,10 +13,9 @@ export default defineConfig({
     cli: 'src/cli/index.ts',
     hsm: 'src/hsm/index.ts',
     node: 'src/node/index.ts',
-    'fleet-worker': 'src/node/fleet-worker.ts',
   },
   format: ['esm', 'cjs'],
-  // Declarations of the node adapters (CLI, fleet worker) need Node's types; the core is still
+  // Declarations of the node adapters (CLI) need Node's types; the core is still
   // checked without them by 'tsc -p tsconfig.json'.
   dts: { compilerOptions: { types: ['node'] } },
   sourcemap: true,

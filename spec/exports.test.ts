@@ -54,12 +54,11 @@ const SUBPATHS: Record<string, readonly string[]> = {
   ],
   './hsm': [
     'AUDIT_COLUMNS', 'DEFAULT_CONFIG', 'EXAMPLE_TARIFF_R1', 'FLEET_COLUMNS', 'Hsm',
-    'MEMORY_SNAPSHOT_FORMAT', 'MemoryStore', 'auditHash', 'fleetOutcomeCsvHeader',
-    'fleetOutcomeToCsv', 'fleetOutcomeToNdjson', 'formatFleetCsv', 'initHsm', 'keyChangeBatch',
-    'openHsm', 'parseFleetCsv', 'parseMasterKey', 'rupiahToVolume',
+    'MEMORY_SNAPSHOT_FORMAT', 'MemoryStore', 'auditHash', 'formatFleetCsv', 'formatFleetOutcomes',
+    'initHsm', 'openHsm', 'parseFleetCsv', 'parseMasterKey', 'rupiahToVolume',
   ],
   './node': [
-    'MeterStateFile', 'loadMeter', 'openPostgresStore', 'openSqliteStore', 'runFleetKeyChange', 'saveMeter',
+    'MeterStateFile', 'loadMeter', 'openPostgresStore', 'openSqliteStore', 'saveMeter',
   ],
   './cli': [
     'DEMO_KEY', 'EXIT', 'createCli', 'exitCodeOf', 'runCli',

@@ -2,12 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { HydroSyncError } from '../src/errors';
 import { luhnCheckDigit, makeMeterPan } from '../src/codec/pan';
-import {
-  csvLine, fleetOutcomeCsvHeader, fleetOutcomeToCsv, fleetOutcomeToNdjson, fleetRowToRequest, formatFleetCsv,
-  parseCsv, parseFleetCsv, parseFleetValue,
-} from '../src/hsm/fleet';
-import type { FleetRow } from '../src/hsm/fleet';
-import type { FleetOutcome } from '../src/hsm/types';
+import { csvLine, parseCsv } from '../src/hsm/csv';
+import { formatFleetCsv, formatFleetOutcomes, parseFleetCsv } from '../src/hsm/fleet-csv';
+import type { FleetOutcome, FleetRow } from '../src/hsm/types';
 import { errorCode } from './support';
 
 // Fleet CSV in (RFC 4180, line-numbered errors) and outcomes out (CSV and NDJSON).
@@ -130,18 +127,11 @@ describe('parseFleetCsv', () => {
   });
 });
 
-describe('fleetRowToRequest and parseFleetValue', () => {
-  it('row values override the defaults; unset values are left out', () => {
-    const defaults = { newKeyRevisionNumber: 2, newBaseDate: 2014 as const, newVendingKeyId: 'krn2', threeTokenSet: undefined };
-    expect(fleetRowToRequest({ pan: P1 }, defaults)).toEqual({ pan: P1, newKeyRevisionNumber: 2, newBaseDate: 2014, newVendingKeyId: 'krn2' });
-    expect(fleetRowToRequest({ pan: P1, newKeyRevisionNumber: 3, newTariffIndex: '02' }, defaults)).toEqual({ pan: P1, newKeyRevisionNumber: 3, newBaseDate: 2014, newVendingKeyId: 'krn2', newTariffIndex: '02' });
-    expect(fleetRowToRequest({ pan: P1 })).toEqual({ pan: P1 });
-  });
-  it('parses single values for command-line flags with the same rules', () => {
-    expect(parseFleetValue('newBaseDate', '35')).toBe(2035);
-    expect(parseFleetValue('newKeyRevisionNumber', '4')).toBe(4);
-    expect(errorCode(() => parseFleetValue('newKeyExpiryNumber', '256'))).toBe('RANGE');
-    expect(errorCode(() => parseFleetValue('newKeyExpiryNumber', '-1'))).toBe('FORMAT');
+describe('single values', () => {
+  it('base dates in two digits, ranges (RANGE) and non-numbers (FORMAT)', () => {
+    expect(parseFleetCsv(`pan,newBaseDate,newKeyRevisionNumber\n${P1},35,4\n`)).toEqual([{ pan: P1, newBaseDate: 2035, newKeyRevisionNumber: 4 }]);
+    expect(errorCode(() => parseFleetCsv(`pan,newKeyExpiryNumber\n${P1},256\n`))).toBe('RANGE');
+    expect(errorCode(() => parseFleetCsv(`pan,newKeyExpiryNumber\n${P1},-1\n`))).toBe('FORMAT');
   });
 });
 
@@ -151,17 +141,25 @@ describe('outcome output', () => {
   const refused: FleetOutcome = { pan: P3, ok: false, errorCode: 'NOT_FOUND', message: 'new key: vending key "a,b" is not loaded; import it' };
 
   it('CSV: header, token columns padded, messages quoted', () => {
-    expect(fleetOutcomeCsvHeader()).toBe('pan,ok,errorCode,message,token1,token2,token3,token4');
-    expect(fleetOutcomeToCsv(four)).toBe(`${P1},true,,,03854447086453451911,02791799436242461152,67118070329353977190,19019128690902932218`);
-    expect(fleetOutcomeToCsv(two)).toBe(`${P2},true,,,69216387981282392896,25624275038289322098,,`);
-    expect(fleetOutcomeToCsv(refused)).toBe(`${P3},false,NOT_FOUND,"new key: vending key ""a,b"" is not loaded; import it",,,,`);
-    const back = parseCsv([fleetOutcomeCsvHeader(), ...[four, two, refused].map(fleetOutcomeToCsv)].join('\n'));
+    const lines = formatFleetOutcomes([four, two, refused], 'csv').split('\n');
+    expect(lines).toEqual([
+      'pan,ok,errorCode,message,token1,token2,token3,token4',
+      `${P1},true,,,03854447086453451911,02791799436242461152,67118070329353977190,19019128690902932218`,
+      `${P2},true,,,69216387981282392896,25624275038289322098,,`,
+      `${P3},false,NOT_FOUND,"new key: vending key ""a,b"" is not loaded; import it",,,,`,
+      '',
+    ]);
+    const back = parseCsv(lines.join('\n'));
     expect(back.map((r) => r.fields.length)).toEqual([8, 8, 8, 8]);
     expect(back[3]!.fields[3]).toBe(refused.ok ? '' : refused.message);
   });
-  it('NDJSON: {pan, ok, tokens} or {pan, ok: false, errorCode, message}', () => {
-    expect(JSON.parse(fleetOutcomeToNdjson(two))).toEqual({ pan: P2, ok: true, tokens: two.ok ? two.tokens : [] });
-    expect(fleetOutcomeToNdjson(refused)).toBe(JSON.stringify({ pan: P3, ok: false, errorCode: 'NOT_FOUND', message: 'new key: vending key "a,b" is not loaded; import it' }));
-    expect(fleetOutcomeToNdjson(four)).not.toContain('\n');
+  it('NDJSON: {pan, ok, tokens} or {pan, ok: false, errorCode, message}, one line each', () => {
+    const lines = formatFleetOutcomes([two, refused, four], 'ndjson').split('\n');
+    expect(lines).toHaveLength(4);
+    expect(lines[3]).toBe('');
+    expect(JSON.parse(lines[0]!)).toEqual({ pan: P2, ok: true, tokens: two.ok ? two.tokens : [] });
+    expect(lines[1]).toBe(JSON.stringify({ pan: P3, ok: false, errorCode: 'NOT_FOUND', message: 'new key: vending key "a,b" is not loaded; import it' }));
+    expect(formatFleetOutcomes([], 'csv')).toBe('pan,ok,errorCode,message,token1,token2,token3,token4\n');
+    expect(errorCode(() => formatFleetOutcomes([four], 'xml' as 'csv'))).toBe('FORMAT');
   });
 });

@@ -3,7 +3,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { keyChangeBatch } from '../src/hsm/fleet';
 import { CTX, OP, PAN, VK04_KRN2, panOf, setup, tempDir } from './hsm-support';
 import { errorCode, runCapture } from './support';
 
@@ -32,22 +31,17 @@ describe('a key change with nothing to change', () => {
     expect(errorCode(() => hsm.keyChange({ ...CTX, pan: PAN, newKeyRevisionNumber: 2 }))).toBe('USAGE');
   });
 
-  it('fleet: a repeated run skips the meters already on the target key', () => {
+  it('fleet: a repeated run skips the meters already on the target key', async () => {
     const { hsm } = setup({ meter: false });
     importKrn2(hsm);
     const pans = [1, 2, 3].map(panOf);
     for (const pan of pans) hsm.addMeter({ pan, customerReference: pan, supplyGroupCode: '201457', keyRevisionNumber: 1, encryptionAlgorithm: '11', baseDate: 2014 }, OP);
-    const reqs = (ps: string[]) => ps.map((pan) => ({ ...CTX, pan, newKeyRevisionNumber: 2 }));
-    const first = hsm.prepareFleetKeyChange(reqs(pans.slice(0, 2)));
-    expect(first.items.map((i) => i.pan)).toEqual(pans.slice(0, 2));
-    const outcomes = keyChangeBatch(first.items, first.vendingKeys);
-    expect(hsm.commitFleetKeyChange(outcomes, CTX)).toMatchObject({ committed: 2, refused: 0 });
+    const reqs = (ps: string[]) => ps.map((pan) => ({ pan, newKeyRevisionNumber: 2 }));
+    expect(await hsm.keyChangeFleet(reqs(pans.slice(0, 2)), CTX)).toMatchObject({ issued: 2, refused: 0, unchanged: 0 });
     const audited = hsm.auditRecords().length;
-    const again = hsm.prepareFleetKeyChange(reqs(pans));
-    expect(again.items.map((i) => i.pan)).toEqual([pans[2]]);
-    expect(again.unchanged).toEqual(pans.slice(0, 2));
-    expect(again.refused).toEqual([]);
-    expect(hsm.commitFleetKeyChange(keyChangeBatch(again.items, again.vendingKeys), CTX)).toMatchObject({ committed: 1, refused: 0 });
+    const again = await hsm.keyChangeFleet(reqs(pans), CTX);
+    expect(again).toMatchObject({ issued: 1, refused: 0, unchanged: 2 });
+    expect(again.outcomes.map((o) => (o.ok ? 'ok' : o.errorCode))).toEqual(['UNCHANGED', 'UNCHANGED', 'ok']);
     expect(hsm.auditRecords().slice(audited).map((r) => r.pan)).toEqual([pans[2]]);
   });
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { decodeKeyChange, decodeToken, deriveDecoderKey, generateKeyChange, type KeyType } from '../src';
+import { decodeKeyChange, decodeToken, deriveDecoderKey, type KeyType } from '../src';
 import { ALLOWED_KEY_TYPE_CHANGES } from '../src/hsm/key-change';
-import { type FleetOutcome, type KeyChangeRequest, MemoryStore, initHsm, openHsm } from '../src/hsm';
-import { CTX, MASTER, OP, PAN, PAN2, VK02, VK04, VK04_KRN2, makeClock, panOf, setup } from './hsm-support';
+import { MemoryStore, initHsm, openHsm } from '../src/hsm';
+import { CTX, MASTER, OP, PAN, VK02, VK04, VK04_KRN2, makeClock, panOf, setup } from './hsm-support';
 import { errorCode } from './support';
 
 const base = { keyType: 2 as const, supplyGroupCode: '201457', tariffIndex: '01', keyRevisionNumber: 1, pan: PAN, baseDate: 2014 as const, encryptionAlgorithm: '11' as const };
@@ -170,55 +170,5 @@ describe('key type transitions: the meter\'s table (never → 0; 0 → 1, 2, 3; 
     const { hsm } = setup({ meter: false });
     expect(errorCode(() => hsm.addMeter({ pan: PAN, customerReference: 'A', supplyGroupCode: '201457', keyRevisionNumber: 1, encryptionAlgorithm: '11', baseDate: 2014, keyType: 1, vendingKeyId: 'sgc201457-krn1' }, OP))).toBe('KEY_TYPE');
     expect(errorCode(() => hsm.addMeter({ pan: PAN, customerReference: 'A', supplyGroupCode: '201457', keyRevisionNumber: 2, encryptionAlgorithm: '11', baseDate: 2014, vendingKeyId: 'sgc201457-krn1' }, OP))).toBe('KEY');
-  });
-});
-
-describe('fleet key change support', () => {
-  it('prepare → (workers) → commit: verified sets are recorded in one go, one audit record per meter', () => {
-    const { hsm } = setup();
-    importKrn2(hsm);
-    hsm.addMeter({ pan: PAN2, customerReference: 'B', supplyGroupCode: '201457', keyRevisionNumber: 1, encryptionAlgorithm: '11', baseDate: 2014 }, OP);
-    const third = panOf(3);
-    hsm.addMeter({ pan: third, customerReference: 'C', supplyGroupCode: '201457', keyRevisionNumber: 1, encryptionAlgorithm: '11', baseDate: 2014 }, OP);
-    const reqs: KeyChangeRequest[] = [PAN, PAN2, third, panOf(99)].map((pan, i) => ({ ...CTX, pan, newKeyRevisionNumber: 2, transactionId: `fleet-${i}` }));
-    const plan = hsm.prepareFleetKeyChange(reqs);
-    expect(plan.items.map((i) => i.pan)).toEqual([PAN, PAN2, third]);
-    expect(plan.refused).toEqual([expect.objectContaining({ pan: panOf(99), ok: false, errorCode: 'NOT_FOUND' })]);
-    expect(plan.items[0]).toMatchObject({ rollover: false, threeTokenSet: false, transactionId: 'fleet-0', current: { dkga: '04', keyRevisionNumber: 1 }, next: { dkga: '04', keyRevisionNumber: 2, vendingKeyId: 'krn2-2014' } });
-    expect([...plan.vendingKeys.keys()].sort()).toEqual(['krn2-2014', 'sgc201457-krn1']);
-    // What a worker does: derive both decoder keys from the handed-out bits and build the set.
-    const outcomes: FleetOutcome[] = plan.items.map((item) => {
-      const cur = deriveDecoderKey(plan.vendingKeys.get(item.current.vendingKeyId)!, { ...item.current, pan: item.pan });
-      const nextVk = item.pan === third ? plan.vendingKeys.get(item.current.vendingKeyId)! : plan.vendingKeys.get(item.next.vendingKeyId)!; // a faulty worker for the third meter
-      const next = deriveDecoderKey(nextVk, { ...item.next, pan: item.pan });
-      return { pan: item.pan, ok: true, tokens: generateKeyChange(cur, next, { rollover: item.rollover }) };
-    });
-    const auditBefore = hsm.auditRecords().length;
-    const result = hsm.commitFleetKeyChange([...outcomes, ...plan.refused], { operator: 'fleet-bot', vendingPoint: 'fleet' });
-    expect(result).toMatchObject({ committed: 2, refused: 2 });
-    expect(result.refusals.map((r) => [r.pan, r.ok ? '' : r.errorCode])).toEqual([[third, 'KEY_CHANGE'], [panOf(99), 'NOT_FOUND']]);
-    expect(hsm.getMeter(PAN).keyRevisionNumber).toBe(2);
-    expect(hsm.getMeter(PAN2).keyRevisionNumber).toBe(2);
-    expect(hsm.getMeter(third).keyRevisionNumber).toBe(1);
-    const recs = hsm.auditRecords({ fromSeq: auditBefore + 1 });
-    expect(recs.map((r) => [r.pan, r.kind, r.outcome, r.errorCode])).toEqual([
-      [PAN, 'keychange', 'issued', null], [PAN2, 'keychange', 'issued', null], [third, 'keychange', 'refused', 'KEY_CHANGE'], [panOf(99), 'keychange', 'refused', 'NOT_FOUND'],
-    ]);
-    expect(hsm.verifyAudit().ok).toBe(true);
-    // The committed set can be reprinted with a single keyChange and the same transaction id.
-    expect(hsm.keyChange({ ...CTX, pan: PAN, newKeyRevisionNumber: 2, transactionId: 'fleet-0' }).tokens).toEqual(outcomes[0]!.ok ? outcomes[0]!.tokens : []);
-    for (const bits of plan.vendingKeys.values()) bits.fill(0);
-  });
-
-  it('a meter changed between prepare and commit is refused (CONFLICT)', () => {
-    const { hsm } = setup();
-    importKrn2(hsm);
-    const plan = hsm.prepareFleetKeyChange([{ ...CTX, pan: PAN, newKeyRevisionNumber: 2 }]);
-    hsm.keyChange({ ...CTX, pan: PAN, newKeyExpiryNumber: 200 });
-    const item = plan.items[0]!;
-    const cur = deriveDecoderKey(plan.vendingKeys.get(item.current.vendingKeyId)!, { ...item.current, pan: item.pan });
-    const next = deriveDecoderKey(plan.vendingKeys.get(item.next.vendingKeyId)!, { ...item.next, pan: item.pan });
-    expect(hsm.commitFleetKeyChange([{ pan: PAN, ok: true, tokens: generateKeyChange(cur, next) }], { operator: 'x', vendingPoint: 'fleet' })).toMatchObject({ committed: 0, refused: 1 });
-    expect(hsm.auditRecords().at(-1)).toMatchObject({ outcome: 'refused', errorCode: 'CONFLICT' });
   });
 });

@@ -26,7 +26,7 @@ function collectErrors(f: () => unknown, into: string[]): void {
 }
 
 describe('key material never leaves the security module', () => {
-  it('not in results, listings, audit records, exports, errors, JSON or inspect output', () => {
+  it('not in results, listings, audit records, exports, errors, JSON or inspect output', async () => {
     const { hsm, store } = setup();
     hsm.importVendingKey({ id: 'krn2', keyHex: VK04_KRN2, dkga: '04', supplyGroupCode: '201457', keyRevisionNumber: 2, vendingKeyType: 'unique', baseDate: 2014, encryptionAlgorithm: '11', activeFrom: '2020-01-01T00:00' }, OP);
     hsm.importVendingKey({ id: 'd02', keyHex: VK02, dkga: '02', supplyGroupCode: '123456', keyRevisionNumber: 1, vendingKeyType: 'unique', baseDate: 1993, encryptionAlgorithm: '07' }, OP);
@@ -35,8 +35,7 @@ describe('key material never leaves the security module', () => {
     out.push(hsm.manage({ ...CTX, pan: PAN, action: 'clearTamper' }), hsm.keyChange({ ...CTX, pan: PAN, newKeyRevisionNumber: 2 }));
     out.push(hsm.listVendingKeys(), hsm.listMeters(), hsm.getMeter(PAN), hsm.config(), hsm.auditRecords(), hsm.verifyAudit());
     out.push(hsm.exportAudit('csv'), hsm.exportAudit('ndjson'), (store as MemoryStore).snapshot());
-    const plan = hsm.prepareFleetKeyChange([{ ...CTX, pan: PAN, newKeyExpiryNumber: 100 }]);
-    out.push(plan.items, plan.refused);
+    out.push(await hsm.keyChangeFleet([{ pan: PAN, newKeyExpiryNumber: 100 }, { pan: PAN, newKeyExpiryNumber: 99 }], CTX));
     const errors: string[] = [];
     collectErrors(() => hsm.importVendingKey({ id: 'x', keyHex: `${VK04}00`, dkga: '04', supplyGroupCode: '201457', keyRevisionNumber: 3, vendingKeyType: 'unique', baseDate: 2014, encryptionAlgorithm: '11' }, OP), errors);
     collectErrors(() => hsm.importVendingKey({ id: 'y', keyHex: VK04.slice(0, 39) + 'g', dkga: '04', supplyGroupCode: '201457', keyRevisionNumber: 3, vendingKeyType: 'unique', baseDate: 2014, encryptionAlgorithm: '11' }, OP), errors);

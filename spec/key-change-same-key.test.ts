@@ -81,11 +81,10 @@ describe('rollover to the same key bits', () => {
     expect(m.key.baseDate).toBe(2014);
   });
 
-  it('fleet: the same refusal for every meter, before any set is made', () => {
+  it('fleet: the same refusal for every meter, nothing issued', async () => {
     const { hsm } = module();
-    const plan = hsm.prepareFleetKeyChange([PAN, PAN2].map((pan) => ({ ...CTX, pan, newVendingKeyId: 'bd14' })));
-    expect(plan.items).toHaveLength(0);
-    expect(plan.refused.map((r) => (r.ok ? 'ok' : r.errorCode))).toEqual(['KEY_CHANGE', 'KEY_CHANGE']);
-    for (const k of plan.vendingKeys.values()) k.fill(0);
+    const r = await hsm.keyChangeFleet([PAN, PAN2].map((pan) => ({ pan, newVendingKeyId: 'bd14' })), CTX);
+    expect(r).toMatchObject({ issued: 0, refused: 2 });
+    expect(r.outcomes.map((o) => (o.ok ? 'ok' : o.errorCode))).toEqual(['KEY_CHANGE', 'KEY_CHANGE']);
   });
 });

@@ -56,7 +56,7 @@ describe.skipIf(!built)('built package', () => {
       const sold = h.vend({ operator: 'x', vendingPoint: 'y', pan: '600727000000000009', litres: 1000 });
       const key = root.deriveDecoderKey('abababababababab949494949494949401234567', { keyType: 2, supplyGroupCode: '201457', tariffIndex: '01', keyRevisionNumber: 1, pan: '600727000000000009', baseDate: 2014, encryptionAlgorithm: '11' });
       const m = new meter.Meter({ profile: { pan: '600727000000000009' }, key });
-      console.log(m.enter(sold.tokens[0], '2026-12-01T09:31').result, m.creditLitres, typeof nodeApi.openSqliteStore, typeof nodeApi.runFleetKeyChange, root.Meter === meter.Meter);`;
+      console.log(m.enter(sold.tokens[0], '2026-12-01T09:31').result, m.creditLitres, typeof nodeApi.openSqliteStore, typeof nodeApi.loadMeter, root.Meter === meter.Meter);`;
     const esm = node(['--input-type=module', '-e', script(`import * as root from 'hydrosync'; import * as meter from 'hydrosync/meter'; import * as hsm from 'hydrosync/hsm'; import * as nodeApi from 'hydrosync/node';`)]);
     expect(esm.stderr).toBe('');
     expect(esm.stdout.trim()).toBe('ACCEPT 1000 function function true');

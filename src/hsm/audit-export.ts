@@ -4,7 +4,7 @@
  * NDJSON (one JSON object per line). Values are exported unchanged, so anyone can recompute the
  * hash chain from an export (audit.ts documents the canonical form).
  */
-import { csvLine } from './fleet/csv';
+import { csvLine } from './csv';
 import type { AuditRecord } from './types';
 
 /**

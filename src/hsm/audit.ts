@@ -118,17 +118,14 @@ export function appendAudit(store: HsmStore, key: Uint8Array, entry: AuditEntry)
 export class AuditAppender {
   readonly #store: HsmStore;
   readonly #key: Uint8Array;
-  readonly #sha256Hex: (text: string) => string;
   #seq: number;
   #hash: string;
   #dirty = false;
 
-  /** `sha256Hex`: SHA-256 (hex) of a text's UTF-8 bytes (default the portable one). */
-  constructor(store: HsmStore, key: Uint8Array, sha256Hex: (text: string) => string = sha256HexOfText) {
+  constructor(store: HsmStore, key: Uint8Array) {
     const head = requireHead(store, key);
     this.#store = store;
     this.#key = key;
-    this.#sha256Hex = sha256Hex;
     this.#seq = head.seq;
     this.#hash = head.hash;
   }
@@ -138,7 +135,7 @@ export class AuditAppender {
       seq: this.#seq + 1, at: e.at, operator: e.operator, vendingPoint: e.vendingPoint, transactionId: e.transactionId, pan: e.pan,
       kind: e.kind, outcome: e.outcome, errorCode: e.errorCode, amount: e.amount, tid: e.tid, tokenHash: e.tokenHash, prevHash: this.#hash, hash: '',
     };
-    record.hash = this.#sha256Hex(auditCanonical(record));
+    record.hash = sha256HexOfText(auditCanonical(record));
     this.#store.appendAudit(record);
     this.#seq = record.seq;
     this.#hash = record.hash;

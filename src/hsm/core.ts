@@ -81,11 +81,6 @@ export class Core {
     return key;
   }
 
-  /** The raw vending key bits (a copy), for the fleet engine's workers only. */
-  vendingKeyBytes(row: VendingKeyRow): Uint8Array {
-    return unwrapVendingKey(this.kek, row);
-  }
-
   /** The meter's decoder key, derived on demand (DKGA02/DKGA04, reference §7) and cached. */
   decoderKey(m: DerivationInput, row?: VendingKeyRow): DecoderKey {
     const id = [m.vendingKeyId, m.pan, m.supplyGroupCode, m.tariffIndex, m.keyRevisionNumber, m.keyType, m.keyExpiryNumber, m.baseDate, m.encryptionAlgorithm].join('|');

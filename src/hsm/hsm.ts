@@ -15,9 +15,9 @@ import { type AuditCheckpoint, auditCheckpoint, verifyAuditLog } from './audit';
 import { auditToCsv, auditToNdjson } from './audit-export';
 import { copyConfig, mergeConfig } from './config';
 import { Core } from './core';
-import { type PendingFleetChange, commitFleet, prepareFleet } from './fleet-support';
 import { vendingKeyInfo } from './key-store';
 import { keyChange } from './key-change';
+import { keyChangeFleet } from './key-change-fleet';
 import { manage } from './manage';
 import type { MasterKeys } from './master-key';
 import { runAdmin } from './operation';
@@ -25,7 +25,7 @@ import { type TransactionSummary, meterTransactions, reprint } from './reprint';
 import { addMeter, importVendingKey, requireMeter } from './registry';
 import type { HsmStore } from './store';
 import type {
-  AuditRecord, AuditVerification, FleetItem, FleetOutcome, HsmConfig, Issued, KeyChangeRequest, ManageRequest, MeterAdd,
+  AuditRecord, AuditVerification, FleetOptions, FleetRequest, FleetResult, HsmConfig, Issued, KeyChangeRequest, ManageRequest, MeterAdd,
   MeterRecord, RequestContext, VendRequest, VendingKeyImport, VendingKeyInfo,
 } from './types';
 import { vend } from './vend';
@@ -50,7 +50,6 @@ export type TokenVerification =
  */
 export class Hsm {
   readonly #core: Core;
-  readonly #pendingFleet = new Map<string, PendingFleetChange>();
   #closed = false;
 
   /** Use openHsm(). */
@@ -233,27 +232,34 @@ export class Hsm {
   }
 
   /**
-   * Plan a fleet key change (see fleet-support.ts). The returned key bits are secret: zero them
-   * after use. `unchanged` lists the meters already on the target key: skipped, not re-keyed.
+   * Key change for many meters (the TID-rollover job), chunk by chunk, one store transaction per
+   * chunk. Each meter ends fully recorded as a single keyChange records it (new key, sealed reissue
+   * record, one audit record), or refused (audited; the run goes on), or skipped as already on the
+   * target key (`UNCHANGED`, nothing recorded). Every set is decoded with the meter's current key,
+   * as the meter will, and must install exactly the planned key before it is recorded (else
+   * `KEY_CHANGE`). A run stopped between chunks (abort signal, store error) rejects with that
+   * error; the chunks reported to `onProgress` are recorded, every other meter is unchanged.
+   * @param requests - one per meter: `pan`, the new-key fields of KeyChangeRequest, `transactionId?`
+   * @param ctx - `operator` and `vendingPoint` of the whole run
+   * @param options - `chunkSize` (default 2000), `onProgress({ done, total, outcomes })`, `signal`
+   * @returns one outcome per request in request order (`{ pan, ok: true, tokens }` or
+   *   `{ pan, ok: false, errorCode, message }`) and the counts `issued`, `refused`, `unchanged`.
+   * @throws HydroSyncError `FORMAT` requests not an array or a bad ctx, `USAGE` bad options,
+   *   `STORE`/`AUDIT` when the store fails (the run stops); the abort signal's reason.
+   * @example
+   * ```ts
+   * const r = await hsm.keyChangeFleet(pans.map((pan) => ({ pan, newKeyRevisionNumber: 2 })), { operator: 'alice', vendingPoint: 'office' });
+   * r.outcomes[0]; // { pan, ok: true, tokens: [4 tokens] }
+   * ```
    */
-  prepareFleetKeyChange(requests: KeyChangeRequest[]): { items: FleetItem[]; vendingKeys: Map<string, Uint8Array>; refused: FleetOutcome[]; unchanged: string[] } {
-    return prepareFleet(this.#c(), requests, this.#pendingFleet);
-  }
-
-  /**
-   * Record a fleet key change's outcomes in one transaction: one audit record per meter. Each set
-   * is verified first. `refusals` lists every meter not recorded (given as refused, or refused
-   * here, e.g. a set that does not carry the planned key), with the reason.
-   */
-  commitFleetKeyChange(outcomes: FleetOutcome[], ctx: RequestContext): { committed: number; refused: number; refusals: FleetOutcome[] } {
-    return commitFleet(this.#c(), outcomes, ctx, this.#pendingFleet);
+  async keyChangeFleet(requests: readonly FleetRequest[], ctx: { operator: string; vendingPoint: string }, options: FleetOptions = {}): Promise<FleetResult> {
+    return keyChangeFleet(this.#c(), requests, ctx, options);
   }
 
   /** Close the store; the instance's key caches go with it. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#pendingFleet.clear();
     this.#core.store.close();
   }
 

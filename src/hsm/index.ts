@@ -17,8 +17,4 @@ export { DEFAULT_CONFIG, EXAMPLE_TARIFF_R1 } from './config';
 export { rupiahToVolume, type TariffResult } from './tariff';
 export { auditHash, type AuditCheckpoint } from './audit';
 export { AUDIT_COLUMNS } from './audit-export';
-export {
-  keyChangeBatch, parseFleetCsv, formatFleetCsv, FLEET_COLUMNS,
-  fleetOutcomeCsvHeader, fleetOutcomeToCsv, fleetOutcomeToNdjson,
-  type FleetRow, type FleetDefaults, type FleetBatchOptions, type FleetColumn,
-} from './fleet';
+export { parseFleetCsv, formatFleetCsv, formatFleetOutcomes, FLEET_COLUMNS, type FleetColumn } from './fleet-csv';

@@ -48,7 +48,7 @@ import { KT_OF_VENDING_KEY_TYPE, checkAgainstVendingKey, digits, findVendingKey,
 import type { VendingKeyRow } from './store';
 import { DEFAULT_KEY_TYPE_CHANGES, type KeyTypeChanges } from '../meter/key-types';
 import { type KeyChangeResult, keyChangeResult } from './key-change-result';
-import type { Issued, KeyChangeRequest, MeterKeyAttributes, MeterRecord } from './types';
+import type { FleetRow, Issued, KeyChangeRequest, MeterKeyAttributes, MeterRecord } from './types';
 
 /**
  * The key-type changes the module will issue: the same table the meter enforces
@@ -88,7 +88,7 @@ function keyAttributesOf(m: MeterKeyAttributes): MeterKeyAttributes {
 }
 
 /** The request's identity for idempotency: its own fields, not what they resolve to. */
-export function keyChangeFingerprint(req: KeyChangeRequest): unknown[] {
+export function keyChangeFingerprint(req: FleetRow): unknown[] {
   return [
     req.newVendingKeyId ?? null, req.newKeyRevisionNumber ?? null, req.newKeyType ?? null, req.newKeyExpiryNumber ?? null,
     req.newTariffIndex ?? null, req.newSupplyGroupCode ?? null, req.newBaseDate ?? null, req.threeTokenSet === true,
@@ -112,7 +112,7 @@ function resolveKeyChange(core: Core, req: KeyChangeRequest, now: Date): Resolve
  * resolveKeyChange for a meter already read (the request's PAN is the meter's): it depends only
  * on the meter's key attributes (and the PAN, in messages).
  */
-export function resolveKeyChangeFor(core: Core, meter: MeterKey, req: KeyChangeRequest, now: Date): Omit<ResolvedKeyChange, 'meter'> {
+export function resolveKeyChangeFor(core: Core, meter: MeterKey, req: FleetRow, now: Date): Omit<ResolvedKeyChange, 'meter'> {
   const currentRow = core.vendingKeyRow(meter.vendingKeyId);
   const newKt = req.newKeyType === undefined ? undefined : parseKeyType(req.newKeyType);
   const newBd = req.newBaseDate === undefined ? undefined : parseBaseDate(req.newBaseDate);

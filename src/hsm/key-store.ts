@@ -11,8 +11,8 @@
  * wrapped with the master key (AES-256) into 40 bytes. Unwrapping checks the RFC 3394 integrity
  * value, the layout and the binding, so an edited key row (another key type, a later
  * issued-until, a swapped blob) makes the key unusable (STORE) instead of silently changing
- * what it may issue. There is no way to export a stored key: the bits leave this module only
- * as a VendingKey (for derivation) or for the fleet engine's workers.
+ * what it may issue. There is no way to export a stored key: the bits leave this file only as a
+ * VendingKey, for derivation inside the module.
  */
 import { aeskw } from '@noble/ciphers/aes.js';
 import { sha256 } from '@noble/hashes/sha2.js';

@@ -269,21 +269,40 @@ export interface HsmConfig {
   tariffs: Tariff[];
 }
 
-/** Fleet key change (many meters at once, worker threads): one meter's job, key bits excluded. */
-export interface FleetItem {
-  pan: string;
-  /** Current decoder key parameters (the set is encrypted under this key). */
-  current: { dkga: Dkga; vendingKeyId: string; supplyGroupCode: string; tariffIndex: string; keyRevisionNumber: number; keyType: KeyType; keyExpiryNumber: number; baseDate: BaseDate; encryptionAlgorithm: EncryptionAlgorithm };
-  /** New decoder key parameters (carried by the set). */
-  next: { dkga: Dkga; vendingKeyId: string; supplyGroupCode: string; tariffIndex: string; keyRevisionNumber: number; keyType: KeyType; keyExpiryNumber: number; baseDate: BaseDate; encryptionAlgorithm: EncryptionAlgorithm };
-  /** RO = 1 (base date changes). */
-  rollover: boolean;
-  threeTokenSet: boolean;
-  /** The transaction id the key change will be recorded under (the request's, or a generated one). */
-  transactionId?: string;
-}
+/** One row of a fleet CSV file: a KeyChangeRequest without its RequestContext. */
+export type FleetRow = Omit<KeyChangeRequest, keyof RequestContext>;
 
-/** One meter's outcome of a fleet key change. */
+/** One meter of a fleet key change (Hsm.keyChangeFleet): a fleet row and, optionally, its own transaction id (default: a new one). */
+export type FleetRequest = FleetRow & { transactionId?: string };
+
+/**
+ * One meter's outcome of a fleet key change. `errorCode` 'UNCHANGED': the meter was already on the
+ * target key and was skipped (nothing recorded, not a refusal).
+ */
 export type FleetOutcome =
   | { pan: string; ok: true; tokens: string[] }
   | { pan: string; ok: false; errorCode: string; message: string };
+
+/** After each recorded chunk: meters done so far, of how many, and the outcomes of that chunk. */
+export interface FleetProgress {
+  done: number;
+  total: number;
+  outcomes: readonly FleetOutcome[];
+}
+
+export interface FleetOptions {
+  /** Meters per store transaction (default 2000). */
+  chunkSize?: number;
+  /** Called after each chunk is recorded (its outcomes are then final). If it throws, the run stops with that error. */
+  onProgress?: (progress: FleetProgress) => void;
+  /** Checked before each chunk: once aborted, the run stops with the signal's reason (an AbortSignal fits). */
+  signal?: { readonly aborted: boolean; readonly reason?: unknown };
+}
+
+/** A whole fleet run: one outcome per request, in request order, and the counts. */
+export interface FleetResult {
+  outcomes: FleetOutcome[];
+  issued: number;
+  refused: number;
+  unchanged: number;
+}

@@ -15,21 +15,15 @@
  *   store, or has another schema version, is refused (STORE) and left untouched; nothing is ever
  *   migrated silently.
  * - A new store file is created with mode 0600 (it holds wrapped keys and sealed tokens).
- * - Fleet runs (FleetStoreOps, src/hsm/fleet-support.ts): the meters' keys and the used
- *   transaction ids are read in bulk (a JSON array of keys through json_each), and a meter moves
- *   to its new key with one compare-and-set UPDATE. Opening a store also installs OpenSSL's
- *   SHA-256 and XChaCha20-Poly1305 for fleet runs (native-crypto.ts; same results).
  */
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { HydroSyncError } from '../errors';
-import type { FleetStoreOps, MeterKeyRow } from '../hsm/fleet-support';
 import type { ReportRow, ReportStateRow } from '../hsm/report-rows';
 import type { HsmStore, TransactionRow, VendingKeyRow } from '../hsm/store';
-import type { AuditRecord, MeterKeyAttributes, MeterRecord } from '../hsm/types';
-import { installNativeFleetCrypto } from './native-crypto';
+import type { AuditRecord, MeterRecord } from '../hsm/types';
 import { checkOptions } from '../argument-checks';
 
 export const SQLITE_APPLICATION_ID = 0x48595348;
@@ -204,7 +198,6 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       checkIdentity(path, info.applicationId, info.userVersion);
     }
   }
-  installNativeFleetCrypto(); // OpenSSL's SHA-256 and XChaCha20-Poly1305 for fleet runs (see native-crypto.ts)
   let db: Db;
   try {
     db = new Database(path, { fileMustExist: true });
@@ -238,11 +231,6 @@ const meterFromRow = (r: Row): MeterRecord => ({
   ...(r.month_to_date_month === null ? {} : { monthToDate: { month: r.month_to_date_month as string, litres: r.month_to_date_litres as number } }),
   registeredAt: r.registered_at as string,
 });
-const keyParams = (a: MeterKeyAttributes) => [
-  a.supplyGroupCode, a.tariffIndex, a.keyRevisionNumber, a.keyType, a.keyExpiryNumber, a.encryptionAlgorithm, a.baseDate, a.vendingKeyId,
-];
-/** Rows per bulk statement (a JSON array of keys, read by json_each). */
-const BULK = 4096;
 const meterParams = (m: MeterRecord) => [
   m.customerReference, m.customerGroup, m.supplyGroupCode, m.tariffIndex, m.keyRevisionNumber, m.keyType, m.keyExpiryNumber,
   m.encryptionAlgorithm, m.baseDate, m.profile, m.vendingKeyId, m.lastTid, m.monthToDate?.month ?? null, m.monthToDate?.litres ?? null,
@@ -262,7 +250,7 @@ const auditFromRow = (r: Row): AuditRecord => ({
   tokenHash: r.token_hash as string | null, prevHash: r.prev_hash as string, hash: r.hash as string,
 });
 
-class SqliteStore implements HsmStore, FleetStoreOps {
+class SqliteStore implements HsmStore {
   readonly kind = 'sqlite';
   readonly #db: Db;
   readonly #path: string;
@@ -302,14 +290,6 @@ class SqliteStore implements HsmStore, FleetStoreOps {
       insertReport: p(`INSERT INTO reports (pan, counter, received_at, form, key_revision_number, credit_litres, credit_step_litres, consumed_litres,
         clock_minutes, last_tid, flags) VALUES (?,?,?,?,?,?,?,?,?,?,?)`),
       listReports: p('SELECT * FROM reports WHERE pan = ? ORDER BY counter DESC LIMIT ?'),
-      // Columns in MeterKeyRow order.
-      getMeterKeysBulk: p(`SELECT pan, vending_key_id, supply_group_code, tariff_index, key_revision_number, key_type, key_expiry_number, base_date,
-        encryption_algorithm FROM meters WHERE pan IN (SELECT value FROM json_each(?))`).raw(),
-      usedTxIds: p('SELECT id FROM transactions WHERE id IN (SELECT value FROM json_each(?))').pluck(),
-      updateMeterKey: p(`UPDATE meters SET supply_group_code = ?, tariff_index = ?, key_revision_number = ?, key_type = ?, key_expiry_number = ?,
-        encryption_algorithm = ?, base_date = ?, vending_key_id = ?, last_tid = CASE WHEN ? THEN NULL ELSE last_tid END
-        WHERE pan = ? AND supply_group_code = ? AND tariff_index = ? AND key_revision_number = ? AND key_type = ? AND key_expiry_number = ?
-        AND encryption_algorithm = ? AND base_date = ? AND vending_key_id = ?`),
     };
   }
 
@@ -377,29 +357,6 @@ class SqliteStore implements HsmStore, FleetStoreOps {
   }
   updateMeter(m: MeterRecord): void {
     this.#run(() => this.#s.updateMeter!.run(...meterParams(m)));
-  }
-
-  // Fleet runs (see FleetStoreOps in src/hsm/fleet-support.ts).
-  getMeterKeysBulk(pans: readonly string[]): MeterKeyRow[] {
-    return this.#run(() => {
-      const out: MeterKeyRow[] = [];
-      for (let i = 0; i < pans.length; i += BULK) {
-        for (const r of this.#s.getMeterKeysBulk!.all(JSON.stringify(pans.slice(i, i + BULK))) as MeterKeyRow[]) out.push(r);
-      }
-      return out;
-    });
-  }
-  usedTransactionIds(ids: readonly string[]): Set<string> {
-    return this.#run(() => {
-      const used = new Set<string>();
-      for (let i = 0; i < ids.length; i += BULK) {
-        for (const id of this.#s.usedTxIds!.all(JSON.stringify(ids.slice(i, i + BULK))) as string[]) used.add(id);
-      }
-      return used;
-    });
-  }
-  updateMeterKey(pan: string, from: MeterKeyAttributes, to: MeterKeyAttributes, clearLastTid: boolean): boolean {
-    return this.#run(() => this.#s.updateMeterKey!.run(...keyParams(to), clearLastTid ? 1 : 0, pan, ...keyParams(from)).changes === 1);
   }
 
   getTransaction(id: string): TransactionRow | undefined {

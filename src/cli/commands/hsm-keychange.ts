@@ -47,7 +47,7 @@ export function registerHsmKeyChange(hsm: Command, ctx: CliContext): void {
   const cmd = hsm
     .command('key-change').alias('keychange')
     .summary('key change token set for one meter (--pan) or a fleet (--fleet meters.csv)')
-    .description('Issue the key change token set (2, 3 or 4 tokens, in entry order) that moves a meter to a new decoder key: new KRN, KT, KEN, TI, SGC or base date (a new base date is a rollover, RO = 1). With --fleet, do it for every meter of a CSV file on worker threads.')
+    .description('Issue the key change token set (2, 3 or 4 tokens, in entry order) that moves a meter to a new decoder key: new KRN, KT, KEN, TI, SGC or base date (a new base date is a rollover, RO = 1). With --fleet, do it for every meter of a CSV file.')
     .option('--pan <digits>', '18-digit MeterPAN of a registered meter (one meter)')
     .optionsGroup('New key options (default: the meter\'s current values):')
     .option('--new-vending-key-id <id>', 'vending key of the new decoder key (default: the meter\'s)')
@@ -61,7 +61,6 @@ export function registerHsmKeyChange(hsm: Command, ctx: CliContext): void {
     .addOption(new Option('--three-token', 'old spelling of --three-token-set').hideHelp())
     .optionsGroup('Fleet options:')
     .option('--fleet <file>', 'CSV of meters (a header row; a "pan" column, optional columns override the flags per meter); "-" reads standard input')
-    .option('--workers <n>', 'worker threads (default: the number of CPUs minus one, at least 1: this thread records while they work; 0 runs in this thread; fleets under 2000 meters always do)')
     .option('--format <format>', 'outcome format: csv (default) or ndjson')
     .option('--out <file>', 'write the outcomes to FILE (refuses to overwrite without --force) instead of stdout')
     .option('--force', 'with --out: replace an existing file')
@@ -91,7 +90,7 @@ ${examples([
         await runFleet(ctx, o, next);
         return;
       }
-      for (const [flag, v] of [['--workers', o.workers], ['--format', o.format], ['--out', o.out], ['--force', o.force]] as const) {
+      for (const [flag, v] of [['--format', o.format], ['--out', o.out], ['--force', o.force]] as const) {
         if (v !== undefined) usage(`${flag} goes with --fleet FILE`);
       }
       if (o.quiet && o.json) usage("option '--quiet' cannot be used with option '--json'");

@@ -1,15 +1,16 @@
 /**
- * The fleet input file (`hydrosync hsm keychange --fleet meters.csv`): one meter per row, a header
- * naming the columns. Only `pan` is required; the other columns are the new-key fields of a
- * KeyChangeRequest and override the defaults given on the command line.
+ * The files of a fleet key change (`hydrosync hsm key-change --fleet meters.csv`). In: one meter
+ * per row, a header naming the columns; only `pan` is required, the other columns are the new-key
+ * fields of a KeyChangeRequest and override the defaults given on the command line. Out: one
+ * outcome per meter, CSV or NDJSON, tokens only (key material never reaches an outcome).
  */
-import { HydroSyncError, fail } from '../../errors';
-import { parseBaseDate } from '../../codec/tid';
-import { parseMeterPan } from '../../codec/pan';
-import type { KeyType } from '../../keys/types';
+import { HydroSyncError, fail } from '../errors';
+import { parseBaseDate } from '../codec/tid';
+import { parseMeterPan } from '../codec/pan';
+import type { KeyType } from '../keys/types';
 import { csvLine, parseCsv } from './csv';
-import type { FleetDefaults, FleetRow } from './types';
-import { checkArray, checkObject } from '../../argument-checks';
+import type { FleetOutcome, FleetRow } from './types';
+import { checkArray, checkObject } from '../argument-checks';
 
 /** The columns of a fleet CSV file, in output order. */
 export const FLEET_COLUMNS = [
@@ -38,12 +39,8 @@ function fixedDigits(column: string, text: string, n: number): string {
 const TRUE = new Set(['true', 'yes', 'y', '1']);
 const FALSE = new Set(['false', 'no', 'n', '0']);
 
-/**
- * One fleet CSV value (already trimmed, not empty) → its typed value. Also for CLI flags that set
- * the same fields for every row. Throws FORMAT, RANGE or CHECK_DIGIT (PAN).
- */
-export function parseFleetValue<C extends FleetColumn>(column: C, text: string): NonNullable<FleetRow[C]>;
-export function parseFleetValue(column: FleetColumn, text: string): FleetRow[FleetColumn] {
+/** One fleet CSV value (already trimmed, not empty) → its typed value. Throws FORMAT, RANGE or CHECK_DIGIT (PAN). */
+function parseFleetValue(column: FleetColumn, text: string): FleetRow[FleetColumn] {
   switch (column) {
     case 'pan': return parseMeterPan(text).pan;
     case 'newKeyRevisionNumber': return integer('newKeyRevisionNumber (KRN)', text, 1, 9);
@@ -132,17 +129,6 @@ export function parseFleetCsv(text: string): FleetRow[] {
 }
 
 /**
- * A request for one row: the defaults (from command-line flags), overridden by the row's own
- * values. Add the RequestContext (operator, vending point, transaction id) to make a KeyChangeRequest.
- */
-export function fleetRowToRequest(row: FleetRow, defaults: FleetDefaults = {}): FleetRow {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(defaults)) if (v !== undefined && k !== 'pan') out[k] = v;
-  for (const [k, v] of Object.entries(row)) if (v !== undefined) out[k] = v;
-  return out as unknown as FleetRow;
-}
-
-/**
  * Rows → fleet CSV text (header: pan and the columns any row uses), "\n" line ends, final newline.
  * @param rows - the rows (parseFleetCsv's shape)
  * @throws HydroSyncError `USAGE` not an array of objects.
@@ -153,5 +139,30 @@ export function formatFleetCsv(rows: readonly FleetRow[]): string {
   const used = FLEET_COLUMNS.filter((c) => c === 'pan' || rows.some((r) => r[c] !== undefined));
   const lines = [csvLine(used)];
   for (const r of rows) lines.push(csvLine(used.map((c) => (r[c] === undefined ? '' : String(r[c])))));
+  return lines.join('\n') + '\n';
+}
+
+/**
+ * Fleet outcomes as text, one meter per line, "\n" line ends, final newline. CSV: the header
+ * `pan,ok,errorCode,message,token1,token2,token3,token4`, then one line per outcome (the token
+ * columns of a shorter set or a refusal empty). NDJSON: `{"pan","ok":true,"tokens":[…]}` or
+ * `{"pan","ok":false,"errorCode","message"}`.
+ * @param outcomes - the outcomes of Hsm.keyChangeFleet
+ * @param format - 'csv' or 'ndjson'
+ * @throws HydroSyncError `FORMAT` another format; `USAGE` outcomes not an array of objects.
+ */
+export function formatFleetOutcomes(outcomes: readonly FleetOutcome[], format: 'csv' | 'ndjson'): string {
+  if (format !== 'csv' && format !== 'ndjson') fail('FORMAT', `the outcome format must be "csv" or "ndjson"; got ${JSON.stringify(String(format)).slice(0, 20)}`);
+  checkArray(outcomes, 'the fleet outcomes');
+  const lines = format === 'csv' ? ['pan,ok,errorCode,message,token1,token2,token3,token4'] : [];
+  for (const o of outcomes) {
+    checkObject(o, 'a fleet outcome');
+    if (format === 'ndjson') {
+      lines.push(JSON.stringify(o.ok ? { pan: o.pan, ok: true, tokens: o.tokens } : { pan: o.pan, ok: false, errorCode: o.errorCode, message: o.message }));
+    } else {
+      const tokens = o.ok ? o.tokens : [];
+      lines.push(csvLine([o.pan, String(o.ok), o.ok ? '' : o.errorCode, o.ok ? '' : o.message, ...[0, 1, 2, 3].map((i) => tokens[i] ?? '')]));
+    }
+  }
   return lines.join('\n') + '\n';
 }

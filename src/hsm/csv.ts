@@ -3,7 +3,7 @@
  * (a quote inside is doubled; quoted fields may hold commas and line breaks), CRLF or LF line
  * ends. Blank lines are skipped. Errors are FORMAT and name the line.
  */
-import { fail } from '../../errors';
+import { fail } from '../errors';
 
 export interface CsvRecord {
   /** 1-based line number where the record starts. */
