@@ -56,7 +56,7 @@ export function attributesJson(a: MeterKeyAttributes): string {
 
 /**
  * The compact form's JSON text. `fromJson`/`toJson` are attributesJson() of the old and new key
- * (the same for every meter of a fleet profile, so callers make them once).
+ * (the same for every meter of one fleet plan, so callers make them once).
  */
 export function compactKeyChangeText(pan: string, tokens: readonly string[], fromJson: string, toJson: string, rollover: boolean, issuedAt: string): string {
   return `{"f":"${COMPACT}","pan":${JSON.stringify(pan)},"tokens":${JSON.stringify(tokens)},"from":${fromJson},"to":${toJson},"ro":${rollover},"at":${JSON.stringify(issuedAt)}}`;

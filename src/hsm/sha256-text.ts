@@ -1,6 +1,6 @@
 /**
- * SHA-256 (lowercase hex) of a text's UTF-8 bytes, for the many small hashes of a fleet run
- * (request fingerprints, audit record hashes, token hashes): the same value as
+ * SHA-256 (lowercase hex) of a text's UTF-8 bytes, for the many small hashes of a fleet run (audit
+ * record hashes, token hashes): the same value as
  * bytesToHex(sha256(utf8ToBytes(text))), without a new hasher, byte array and hex string per call.
  * Synchronous and single-threaded, so one scratch state is enough.
  */
