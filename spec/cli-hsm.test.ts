@@ -527,6 +527,16 @@ describe('hsm config', () => {
     expect(none.code).toBe(2);
   });
 
+  it('a tariffs file is checked by the module\'s own rule: the error names the file and the block; nothing changes', async () => {
+    const bad = writeJson('bad-tariffs.json', { format: 'hydrosync-tariffs/1', tariffs: [{ group: 'R2', blocks: [{ upToCubicMetres: 10, rupiahPerCubicMetre: 1500 }, { upToCubicMetres: 5, rupiahPerCubicMetre: 2500 }, { upToCubicMetres: null, rupiahPerCubicMetre: 4000 }] }] });
+    const r = await run(['hsm', 'config', 'set', '--tariffs', bad]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`hydrosync: RANGE: tariffs file ${bad}: tariff R2 block 2: upToCubicMetres must be a whole number of m³ above 10 (the previous bound) and at most 1000000; got 5\n`);
+    const shape = writeJson('shape-tariffs.json', { tariffs: [] });
+    expect((await run(['hsm', 'config', 'set', '--tariffs', shape])).stderr).toContain(`tariffs file ${shape} must hold {"format":"hydrosync-tariffs/1"`);
+    expect((await json(['hsm', 'config'])).tariffs).toEqual([{ group: 'R1', blocks: TARIFFS.tariffs[0]!.blocks }]);
+  });
+
   it('a daily limit per vending point refuses with LIMIT (exit 1); other vending points go on', async () => {
     await json(['hsm', 'config', 'set', '--daily-limit-litres', '3000']);
     const a = await run(['hsm', 'vend', '--pan', PAN3, '--litres', '2000', '--vending-point', 'kiosk-9']);

@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import { HydroSyncError } from '../errors';
+import { checkTariff } from '../hsm/config';
 import type { HsmConfig, Tariff } from '../hsm/types';
 import { readJsonFile } from '../node/json-file';
 import type { CliContext } from './context';
@@ -40,28 +41,22 @@ function limit(text: string, option: string): number | null {
   return parseInteger(text, option, 1, Number.MAX_SAFE_INTEGER);
 }
 
-/** Read a tariffs file: {"format":"hydrosync-tariffs/1","tariffs":[…]} or a bare array of tariffs. */
+/**
+ * Read a tariffs file: {"format":"hydrosync-tariffs/1","tariffs":[…]} or a bare array of tariffs,
+ * each checked by the module's own rule (checkTariff); errors name the file.
+ */
 export function readTariffsFile(path: string): Tariff[] {
-  const json = readJsonFile(path, 'tariffs file');
-  const list = Array.isArray(json) ? json
-    : json !== null && typeof json === 'object' && (json as Record<string, unknown>).format === TARIFFS_FILE_FORMAT
-      ? (json as Record<string, unknown>).tariffs : undefined;
+  const json = readJsonFile(path, 'tariffs file') as { format?: unknown; tariffs?: unknown } | null;
+  const list = Array.isArray(json) ? json : json?.format === TARIFFS_FILE_FORMAT ? json.tariffs : undefined;
   if (!Array.isArray(list)) {
     throw new HydroSyncError('FORMAT', `tariffs file ${path} must hold {"format":"${TARIFFS_FILE_FORMAT}","tariffs":[…]} or an array of tariffs`);
   }
-  list.forEach((t, i) => {
-    const o = t as Record<string, unknown> | null;
-    const ok = o !== null && typeof o === 'object' && typeof o.group === 'string' && Array.isArray(o.blocks)
-      && (o.blocks as unknown[]).every((b) => {
-        const r = b as Record<string, unknown> | null;
-        return r !== null && typeof r === 'object' && Number.isSafeInteger(r.rupiahPerCubicMetre)
-          && (r.upToCubicMetres === null || typeof r.upToCubicMetres === 'number');
-      });
-    if (!ok) {
-      throw new HydroSyncError('FORMAT', `tariffs file ${path}: tariff ${i + 1} must be {"group":"R1","blocks":[{"upToCubicMetres":number|null,"rupiahPerCubicMetre":integer},…]}`);
-    }
-  });
-  return list as Tariff[];
+  try {
+    return list.map(checkTariff);
+  } catch (e) {
+    if (e instanceof HydroSyncError) throw new HydroSyncError(e.code, `tariffs file ${path}: ${e.message}`);
+    throw e;
+  }
 }
 
 /** Configuration changes given by the options (only those given). */

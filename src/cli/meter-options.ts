@@ -8,7 +8,7 @@ import { floorDiv } from '../codec/wall-clock';
 import { meterSeconds } from '../meter/clock';
 import type { Meter } from '../meter/meter';
 import { type LoadedMeter, MeterStateFile } from '../node/meter-state-file';
-import { METER_STATE_ENV, type MeterStateLocation, resolveMeterStatePath } from './files/meter-state-path';
+import { METER_STATE_ENV, resolveMeterStatePath } from './files/meter-state-path';
 import type { CliContext } from './context';
 import { usage } from './exit-codes';
 import { staTablesFromOptions } from './options/sta-tables';
@@ -44,15 +44,10 @@ export function addMeterTimeOptions(cmd: Command, what: string): Command {
     .optionsGroup('Options:');
 }
 
-/** The state file from --state / the environment / the XDG default. */
-export function stateLocation(ctx: CliContext, o: StateOptionValues): MeterStateLocation {
-  return resolveMeterStatePath(o.state, ctx.io.env);
-}
-
-/** The state file object for the options (STA tables from --sta-tables or HYDROSYNC_STA_TABLES). */
+/** The state file (--state, the environment or the XDG default) with the STA tables from --sta-tables or HYDROSYNC_STA_TABLES. */
 export function meterStateFile(ctx: CliContext, o: StateOptionValues): MeterStateFile {
   const tables = staTablesFromOptions(ctx, o.staTables);
-  return new MeterStateFile(stateLocation(ctx, o).path, { keyOptions: tables ? { staTables: tables } : {} });
+  return new MeterStateFile(resolveMeterStatePath(o.state, ctx.io.env).path, { keyOptions: tables ? { staTables: tables } : {} });
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { KEY_FILE_FORMAT, writeKeyFile } from '../files/key-file';
+import { KEY_FILE_FORMAT, writeSecretFile } from '../files/key-file';
 import type { CliContext } from '../context';
 import { usage } from '../exit-codes';
 import { keyCheckValue } from '../../keys/key-check-value';
@@ -46,11 +46,7 @@ export function registerKeyDerive(key: Command, ctx: CliContext): void {
         usage(`key derive needs a vending key, but ${resolved.source} holds a decoder key`);
       }
       if (o.out !== undefined) {
-        writeKeyFile(o.out, {
-          format: KEY_FILE_FORMAT,
-          decoderKey: k.exportHex(),
-          ...k.attributes(),
-        }, { force: o.force === true });
+        writeSecretFile(o.out, { format: KEY_FILE_FORMAT, decoderKey: k.exportHex(), ...k.attributes() }, { force: o.force === true, what: 'key file' });
       }
       if (o.json) {
         ctx.json({

@@ -42,15 +42,6 @@ export function readKeyFile(path: string): Record<string, unknown> {
 }
 
 /**
- * Write a key file readable by its owner only (mode 0600). Refuses to replace an existing file
- * unless `force`; the file is written under a temporary name first and renamed into place, so a
- * reader never sees a partial key and an existing file never keeps wider permissions.
- */
-export function writeKeyFile(path: string, content: Record<string, unknown>, options: { force?: boolean } = {}): void {
-  writeSecretFile(path, content, { force: options.force === true, what: 'key file' });
-}
-
-/**
  * Write JSON holding key material: a temporary file created with mode 0600, then renamed into
  * place, so the secret is never readable by others, not even for a moment. An existing file is
  * replaced only with `force`.
