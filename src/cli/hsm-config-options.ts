@@ -8,9 +8,8 @@ import { checkTariff } from '../hsm/config';
 import type { HsmConfig, Tariff } from '../hsm/types';
 import { readJsonFile } from '../node/json-file';
 import type { CliContext } from './context';
-import { usage } from './exit-codes';
 import { parseInteger } from './option-values';
-import { thousands } from './hsm/issued-text';
+import { offsetText, thousands } from './hsm/issued-text';
 import { table } from './token-text';
 import { UTC_OFFSET_ENV, utcOffsetFromOptions } from './time-options';
 
@@ -75,11 +74,8 @@ const ZONES: Record<number, string> = { 420: 'WIB', 480: 'WITA', 540: 'WIT' };
 
 /** Human lines of a configuration. */
 export function configLines(c: HsmConfig): string[] {
-  const sign = c.utcOffsetMinutes < 0 ? '-' : '+';
-  const abs = Math.abs(c.utcOffsetMinutes);
-  const hhmm = `UTC${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
   const lines = table([
-    ['Local time (TIDs)', `${hhmm}${ZONES[c.utcOffsetMinutes] ? ` (${ZONES[c.utcOffsetMinutes]})` : ''}, ${c.utcOffsetMinutes} minutes`],
+    ['Local time (TIDs)', `UTC${offsetText(c.utcOffsetMinutes)}${ZONES[c.utcOffsetMinutes] ? ` (${ZONES[c.utcOffsetMinutes]})` : ''}, ${c.utcOffsetMinutes} minutes`],
     ['Daily limit, litres', c.dailyLimitLitresPerVendingPoint === null ? 'none' : `${thousands(c.dailyLimitLitresPerVendingPoint)} L per vending point`],
     ['Daily limit, rupiah', c.dailyLimitRupiahPerVendingPoint === null ? 'none' : `Rp ${thousands(c.dailyLimitRupiahPerVendingPoint)} per vending point`],
     ['Largest sale', `${thousands(c.maxLitresPerSale)} L`],

@@ -19,7 +19,7 @@ import { registerTokenGenerate } from './commands/token-generate';
 import { registerVectorsVerify } from './commands/vectors-verify';
 import { requireSubcommand } from './command-groups';
 import { CliContext } from './context';
-import { CliExit, EXIT, usage } from './exit-codes';
+import { CliExit, EXIT } from './exit-codes';
 import type { CliIo } from './io';
 import { processIo } from './process-io';
 

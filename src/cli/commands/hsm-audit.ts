@@ -1,8 +1,7 @@
-import { closeSync, existsSync, openSync, writeSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import { AUDIT_OUTCOMES, type AuditQuery, DEFAULT_AUDIT_PAGE } from '../../hsm/audit-query';
-import { HydroSyncError } from '../../errors';
-import { ioReason, readJsonFile } from '../../node/json-file';
+import { readJsonFile } from '../../node/json-file';
+import { writeSecretFile } from '../files/private-file';
 import type { CliContext } from '../context';
 import { CliExit, EXIT, usage } from '../exit-codes';
 import { defaultSubcommand } from '../command-groups';
@@ -16,18 +15,9 @@ interface AuditListOptions {
   from?: string; to?: string; limit?: string; page?: string; before?: string; all?: boolean;
 }
 
-/** Write text to a new file (or replace it with --force). */
+/** Write an audit file (mode 0600; an existing one only with --force). */
 function writeNewFile(path: string, text: string, force: boolean): void {
-  if (!force && existsSync(path)) throw new HydroSyncError('IO', `${path} already exists; give --force to replace it`);
-  let fd: number | undefined;
-  try {
-    fd = openSync(path, force ? 'w' : 'wx', 0o600);
-    writeSync(fd, text);
-  } catch (e) {
-    throw new HydroSyncError('IO', `cannot write ${path}: ${ioReason(e)}`);
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
+  writeSecretFile(path, text, { force, what: 'audit file' });
 }
 
 /** `hydrosync hsm audit [list]`, `hsm audit verify`, `hsm audit export`. */

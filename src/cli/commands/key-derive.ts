@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { KEY_FILE_FORMAT, writeSecretFile } from '../files/key-file';
+import { KEY_FILE_FORMAT } from '../files/key-file';
+import { writeSecretFile } from '../files/private-file';
 import type { CliContext } from '../context';
 import { usage } from '../exit-codes';
 import { keyCheckValue } from '../../keys/key-check-value';

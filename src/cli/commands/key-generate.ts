@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Argument, type Command, Option } from 'commander';
-import { KEY_FILE_FORMAT, writeSecretFile } from '../files/key-file';
+import { KEY_FILE_FORMAT } from '../files/key-file';
+import { writeSecretFile } from '../files/private-file';
 import { masterKeyFileContent } from '../files/master-key-file';
 import type { CliContext } from '../context';
 import { usage } from '../exit-codes';

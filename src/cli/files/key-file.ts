@@ -1,7 +1,5 @@
-import { closeSync, existsSync, fchmodSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
 import { HydroSyncError } from '../../errors';
-import { ioReason, readJsonFile } from '../../node/json-file';
+import { readJsonFile } from '../../node/json-file';
 
 /** The `format` of a key file. */
 export const KEY_FILE_FORMAT = 'hydrosync-key/1';
@@ -39,45 +37,4 @@ export function readKeyFile(path: string): Record<string, unknown> {
     throw new HydroSyncError('KEY', `key file ${path} must hold exactly one of "vendingKey" and "decoderKey"`);
   }
   return o;
-}
-
-/**
- * Write JSON holding key material: a temporary file created with mode 0600, then renamed into
- * place, so the secret is never readable by others, not even for a moment. An existing file is
- * replaced only with `force`.
- */
-export function writeSecretFile(path: string, content: Record<string, unknown>, options: { force: boolean; what: string }): void {
-  if (!options.force && existsSync(path)) {
-    throw new HydroSyncError('IO', `${path} already exists; give --force to replace it`);
-  }
-  const text = `${JSON.stringify(content, null, 2)}\n`;
-  try {
-    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  } catch (e) {
-    throw new HydroSyncError('IO', `cannot create the folder of ${options.what} ${path}: ${ioReason(e)}`);
-  }
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
-  let fd: number | undefined;
-  try {
-    fd = openSync(tmp, 'wx', 0o600);
-    fchmodSync(fd, 0o600);
-    writeSync(fd, text);
-    closeSync(fd);
-    fd = undefined;
-    if (!options.force && existsSync(path)) {
-      throw Object.assign(new Error('exists'), { code: 'EEXIST' });
-    }
-    renameSync(tmp, path);
-  } catch (e) {
-    if (fd !== undefined) closeSync(fd);
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // already gone
-    }
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST' && existsSync(path)) {
-      throw new HydroSyncError('IO', `${path} already exists; give --force to replace it`);
-    }
-    throw new HydroSyncError('IO', `cannot write ${options.what} ${path}: ${ioReason(e)}`);
-  }
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, statSync, unlinkSync } from 'node:fs';
 import { HydroSyncError } from '../../errors';
 import { ioReason } from '../../node/json-file';
-import { writeSecretFile } from './key-file';
+import { writeSecretFile } from './private-file';
 
 /** The `format` of a JSON master key file. */
 const MASTER_KEY_FILE_FORMAT = 'hydrosync-master-key/1';
