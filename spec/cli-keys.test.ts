@@ -118,6 +118,19 @@ describe('key input', () => {
     expect(r.stderr).toMatch(/^hydrosync: .*--key-file.*HYDROSYNC_VENDING_KEY/);
   });
 
+  it('--sgc and --ti are read as every command reads them: a 1-digit TI is padded; a bad one names the flag and its short value', async () => {
+    const padded = await run(['key', 'derive', '--demo-key', '--ti', '2', '--json']);
+    expect(padded.code, padded.stderr).toBe(0);
+    expect(JSON.parse(padded.stdout)).toMatchObject({ tariffIndex: '02' });
+    const sgc = await run(['key', 'derive', '--demo-key', '--sgc', '12345']);
+    expect(sgc.code).toBe(2);
+    expect(sgc.stderr).toContain('hydrosync: --sgc must be a 6-digit supply group code; got "12345"\n');
+    const long = await run(['token', 'generate', 'credit', '--demo-key', '--m3', '1', '--tid', '5', '--ti', VK]);
+    expect(long.code).toBe(2);
+    expect(long.stderr).toContain(`--ti must be a 2-digit tariff index; got ${VK.length} characters`);
+    expectNoKeys(long.stderr);
+  });
+
   it('a vending key from the environment needs its parameters', async () => {
     const r = await run(['key', 'derive'], { env: { HYDROSYNC_VENDING_KEY: VK } });
     expect(r.code).toBe(2);

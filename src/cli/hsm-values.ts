@@ -4,6 +4,11 @@ import type { EncryptionAlgorithm, KeyType } from '../keys/types';
 import { usage } from './exit-codes';
 import { parseInteger } from './option-values';
 
+/** A short value as given (JSON), a long one only by its length: never a key pasted in the wrong field. */
+function shown(t: string): string {
+  return t.length <= 8 ? JSON.stringify(t) : `${t.length} characters`;
+}
+
 export function baseDateOf(v: unknown, what: string): BaseDate {
   const t = String(v).trim();
   const full = t.length === 2 ? `${t === '93' ? '19' : '20'}${t}` : t;
@@ -19,13 +24,13 @@ export function eaOf(v: unknown, what: string): EncryptionAlgorithm {
 
 export function sgcOf(v: unknown, what: string): string {
   const t = String(v).trim();
-  if (!/^\d{6}$/.test(t)) usage(`${what} must be a 6-digit supply group code`);
+  if (!/^\d{6}$/.test(t)) usage(`${what} must be a 6-digit supply group code; got ${shown(t)}`);
   return t;
 }
 
 export function tiOf(v: unknown, what: string): string {
   const t = String(v).trim();
-  if (!/^\d{1,2}$/.test(t)) usage(`${what} must be a 2-digit tariff index`);
+  if (!/^\d{1,2}$/.test(t)) usage(`${what} must be a 2-digit tariff index; got ${shown(t)}`);
   return t.padStart(2, '0');
 }
 

@@ -3,7 +3,7 @@ import { tidFromWallClock, wallClockFromTid } from '../../codec/tid';
 import { formatWallClock } from '../../codec/wall-clock';
 import { Meter } from '../../meter/meter';
 import { type LockoutPolicy, type MeterProfileInput, profileToJson } from '../../meter/profile';
-import { ensureMeterStateDirectory } from '../files/meter-state-path';
+import { ensurePrivateDirectory } from '../files/xdg-file';
 import type { CliContext } from '../context';
 import { usage } from '../exit-codes';
 import { type KeyOptionValues, addKeyOptions, keyFromOptions } from '../options/key';
@@ -111,7 +111,7 @@ export function registerMeterInit(meter: Command, ctx: CliContext): void {
       const file = meterStateFile(ctx, o);
       const tables = staTablesFromOptions(ctx, o.staTables);
       const m = new Meter({ profile, key, initialTid, keyOptions: tables ? { staTables: tables } : {} });
-      ensureMeterStateDirectory(file.path);
+      ensurePrivateDirectory(file.path, 'meter state');
       await file.create(m, { force: o.force === true });
       if (o.json) {
         ctx.json({ ...statusJson(file.path, m, 0), profile: profileToJson(m.profile), keySource: resolved.source });
