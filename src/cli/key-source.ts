@@ -72,20 +72,28 @@ export function envKeySource(ctx: CliContext, vk: string, dk: string): KeySource
   return decoder === undefined ? undefined : { source: dk, object: { decoderKey: decoder } };
 }
 
+/** The attribute flags: option, flag (without "--"), field of the key object, parser (errors name the flag). */
+export const KEY_ATTRIBUTES: readonly [keyof AttributeFlags, string, string, (text: string, flag: string) => unknown][] = [
+  ['pan', 'pan', 'pan', (text) => text],
+  ['sgc', 'sgc', 'supplyGroupCode', sgcOf],
+  ['ti', 'ti', 'tariffIndex', tiOf],
+  ['krn', 'krn', 'keyRevisionNumber', (text, flag) => parseInteger(text, flag, 1, 9)],
+  ['kt', 'kt', 'keyType', (text, flag) => parseInteger(text, flag, 0, 3)],
+  ['ken', 'ken', 'keyExpiryNumber', (text, flag) => parseInteger(text, flag, 0, 255)],
+  ['baseDate', 'base-date', 'baseDate', baseDateOf],
+  ['ea', 'ea', 'encryptionAlgorithm', eaOf],
+  ['dkga', 'dkga', 'dkga', (text, flag) => {
+    const d = text.trim().padStart(2, '0');
+    return d === '02' || d === '04' ? d : usage(`${flag} must be 02 or 04`);
+  }],
+];
+
 /** Key attribute overrides from flags (names as in the key object); `prefix` names the flags in errors. */
 export function attributeOverrides(o: AttributeFlags, prefix = '--'): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  if (o.pan !== undefined) out.pan = o.pan;
-  if (o.sgc !== undefined) out.supplyGroupCode = sgcOf(o.sgc, `${prefix}sgc`);
-  if (o.ti !== undefined) out.tariffIndex = tiOf(o.ti, `${prefix}ti`);
-  if (o.krn !== undefined) out.keyRevisionNumber = parseInteger(o.krn, `${prefix}krn`, 1, 9);
-  if (o.kt !== undefined) out.keyType = parseInteger(o.kt, `${prefix}kt`, 0, 3);
-  if (o.ken !== undefined) out.keyExpiryNumber = parseInteger(o.ken, `${prefix}ken`, 0, 255);
-  if (o.baseDate !== undefined) out.baseDate = baseDateOf(o.baseDate, `${prefix}base-date`);
-  if (o.ea !== undefined) out.encryptionAlgorithm = eaOf(o.ea, `${prefix}ea`);
-  if (o.dkga !== undefined) {
-    out.dkga = o.dkga.trim().padStart(2, '0');
-    if (out.dkga !== '02' && out.dkga !== '04') usage(`${prefix}dkga must be 02 or 04`);
+  for (const [option, flag, field, parse] of KEY_ATTRIBUTES) {
+    const text = o[option];
+    if (text !== undefined) out[field] = parse(text, `${prefix}${flag}`);
   }
   return out;
 }

@@ -4,7 +4,7 @@ import type { CliContext } from '../context';
 import { DEMO_KEY, DEMO_KEY_NOTICE } from '../demo-key';
 import { usage } from '../exit-codes';
 import {
-  type AttributeFlags, KEY_ENV, type KeySource, type ResolvedKey, attributeOverrides, envKeySource, keyFileSource, resolveKey,
+  type AttributeFlags, KEY_ATTRIBUTES, KEY_ENV, type KeySource, type ResolvedKey, attributeOverrides, envKeySource, keyFileSource, resolveKey,
 } from '../key-source';
 import { staTablesFromOptions } from './sta-tables';
 
@@ -47,10 +47,7 @@ export function addKeyOptions(cmd: Command): Command {
 function requireParameters(object: Record<string, unknown>, source: string): void {
   const needed = object.vendingKey !== undefined ? ['pan', 'supplyGroupCode', 'tariffIndex', 'keyRevisionNumber', 'keyType', 'baseDate', 'encryptionAlgorithm']
     : (object.decoderKey as string).length === 16 ? ['baseDate', 'encryptionAlgorithm'] : ['baseDate'];
-  const flags: Record<string, string> = {
-    pan: '--pan', supplyGroupCode: '--sgc', tariffIndex: '--ti', keyRevisionNumber: '--krn', keyType: '--kt', baseDate: '--base-date', encryptionAlgorithm: '--ea',
-  };
-  const missing = needed.filter((field) => object[field] === undefined).map((field) => flags[field]);
+  const missing = KEY_ATTRIBUTES.filter(([, , field]) => needed.includes(field) && object[field] === undefined).map(([, flag]) => `--${flag}`);
   if (missing.length > 0) usage(`the key from ${source} needs its parameters: give ${missing.join(', ')}`);
 }
 
