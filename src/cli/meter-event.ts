@@ -1,10 +1,7 @@
 import type { Command } from 'commander';
 import type { Meter } from '../meter/meter';
 import type { CliContext } from './context';
-import {
-  type MeterTimeOptionValues, type StateOptionValues, addMeterTimeOptions, addStateOptions, guardMeterKey, meterStateFile,
-  meterTimeFromOptions, requireMeterClock,
-} from './meter-options';
+import { type MeterTimeOptionValues, type StateOptionValues, addMeterTimeOptions, addStateOptions, updateMeterAt } from './meter-options';
 
 /** A meter event command (tamper, power cycle): one locked update of the state at the event's time. */
 export interface MeterEventSpec {
@@ -28,12 +25,7 @@ export function registerMeterEvent(meter: Command, ctx: CliContext, spec: MeterE
   addMeterTimeOptions(cmd, 'event (default: the meter\'s own clock)');
   if (spec.helpAfter !== undefined) cmd.addHelpText('after', spec.helpAfter);
   cmd.action(async (o: StateOptionValues & MeterTimeOptionValues & { json?: boolean }) => {
-    const at = meterTimeFromOptions(ctx, o, 'none');
-    const { meter: m } = await meterStateFile(ctx, o).update((state) => {
-      guardMeterKey(ctx, state);
-      requireMeterClock(state, at);
-      spec.apply(state, at);
-    });
+    const { meter: m } = await updateMeterAt(ctx, o, spec.apply);
     spec.report(ctx, m, o.json === true);
   });
 }

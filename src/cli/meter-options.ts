@@ -96,11 +96,19 @@ export function meterTimeFromOptions(ctx: CliContext, o: MeterTimeOptionValues, 
   return floorDiv(ctx.now().getTime(), 1000) + offset * 60;
 }
 
-/** Events without --at/--now use the meter's own clock, which must have been set by an earlier event. */
-export function requireMeterClock(meter: Meter, at: number | undefined): void {
-  if (at === undefined && meter.clock === null) {
-    usage("the meter's clock is not set yet (no event so far): give --at YYYY-MM-DDTHH:MM or --now");
-  }
+/**
+ * One locked update of the state at the time of --at/--now, else at the meter's own clock (which
+ * an earlier event must have set): `apply` runs with the meter and that time.
+ */
+export function updateMeterAt<T>(
+  ctx: CliContext, o: StateOptionValues & MeterTimeOptionValues, apply: (meter: Meter, at: number | undefined) => T,
+): Promise<{ result: T; meter: Meter }> {
+  const at = meterTimeFromOptions(ctx, o, 'none');
+  return meterStateFile(ctx, o).update((meter) => {
+    guardMeterKey(ctx, meter);
+    if (at === undefined && meter.clock === null) usage("the meter's clock is not set yet (no event so far): give --at YYYY-MM-DDTHH:MM or --now");
+    return apply(meter, at);
+  });
 }
 
 export type MeterLanguage = 'en' | 'id';

@@ -1,10 +1,7 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context';
 import { usage } from '../exit-codes';
-import {
-  type MeterTimeOptionValues, type StateOptionValues, addMeterTimeOptions, addStateOptions, guardMeterKey, meterStateFile,
-  meterTimeFromOptions, requireMeterClock,
-} from '../meter-options';
+import { type MeterTimeOptionValues, type StateOptionValues, addMeterTimeOptions, addStateOptions, updateMeterAt } from '../meter-options';
 import { volumeText } from '../meter-text';
 import { parseInteger } from '../option-values';
 import { litresToCubicMetres } from '../../meter/status';
@@ -45,13 +42,8 @@ export function registerMeterConsume(meter: Command, ctx: CliContext): void {
       if (o.litres === undefined && !byFlow) usage('give the water used: --litres N, or --flow L_PER_MIN --minutes M');
       if (byFlow && (o.flow === undefined || o.minutes === undefined)) usage('--flow and --minutes go together');
       const litres = o.litres !== undefined ? parseInteger(o.litres, '--litres', 0, Number.MAX_SAFE_INTEGER) : undefined;
-      const at = meterTimeFromOptions(ctx, o, 'none');
-      const file = meterStateFile(ctx, o);
-      const { result: used, meter: m } = await file.update((meter) => {
-        guardMeterKey(ctx, meter);
-        requireMeterClock(meter, at);
-        return litres !== undefined ? meter.consume(litres, at) : meter.flow(o.flow!.trim(), o.minutes!.trim(), at);
-      });
+      const { result: used, meter: m } = await updateMeterAt(ctx, o, (meter, at) =>
+        (litres !== undefined ? meter.consume(litres, at) : meter.flow(o.flow!.trim(), o.minutes!.trim(), at)));
       if (o.json) {
         ctx.json({
           ...(litres !== undefined ? { requestedLitres: litres } : {}),

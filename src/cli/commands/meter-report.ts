@@ -1,9 +1,6 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context';
-import {
-  type MeterTimeOptionValues, type StateOptionValues, addMeterTimeOptions, addStateOptions, guardMeterKey, meterStateFile,
-  meterTimeFromOptions, requireMeterClock,
-} from '../meter-options';
+import { type MeterTimeOptionValues, type StateOptionValues, addMeterTimeOptions, addStateOptions, updateMeterAt } from '../meter-options';
 import { volumeText } from '../meter-text';
 import { bytesToHex } from '../../codec/hex';
 import { groupToken } from '../../codec/token-digits';
@@ -33,14 +30,9 @@ export function registerMeterReport(meter: Command, ctx: CliContext): void {
   addMeterTimeOptions(cmd, 'report (default: the meter\'s own clock)')
     .addHelpText('after', HELP_AFTER)
     .action(async (o: StateOptionValues & MeterTimeOptionValues & { json?: boolean }) => {
-      const at = meterTimeFromOptions(ctx, o, 'none');
-      // update() saves the state (with the counter taken) before it returns: a report is shown
-      // only once its counter is on disk, so a crash can never make a counter be shown twice.
-      const { result: out, meter: m } = await meterStateFile(ctx, o).update((state) => {
-        guardMeterKey(ctx, state);
-        requireMeterClock(state, at);
-        return state.report(at);
-      });
+      // The state (with the counter taken) is saved before this returns: a report is shown only
+      // once its counter is on disk, so a crash can never make a counter be shown twice.
+      const { result: out, meter: m } = await updateMeterAt(ctx, o, (state, at) => state.report(at));
       const r = out.report;
       if (o.json) {
         ctx.json({
