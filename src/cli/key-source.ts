@@ -10,8 +10,7 @@ import { keyFromObject } from '../vectors/key-object';
 import type { CliContext } from './context';
 import { usage } from './exit-codes';
 import { readKeyFile } from './files/key-file';
-import { baseDateOf, eaOf, sgcOf, tiOf } from './hsm-values';
-import { parseInteger } from './option-values';
+import { baseDateOf, eaOf, parseInteger, sgcOf, tiOf } from './option-values';
 
 /** Environment variables that give keys as hex. */
 export const KEY_ENV = Object.freeze({

@@ -1,3 +1,5 @@
+import type { BaseDate } from '../codec/tid';
+import type { EncryptionAlgorithm, KeyType } from '../keys/types';
 import { usage } from './exit-codes';
 
 /**
@@ -38,4 +40,43 @@ export function exactlyOne(values: Record<string, unknown>, what: string): strin
   const names = Object.keys(values).join(', ');
   if (given.length === 0) return usage(`give ${what}: one of ${names}`);
   return usage(`give only one of ${names} (got ${given.join(' and ')})`);
+}
+
+/** A short value as given (JSON), a long one only by its length: never a key pasted in the wrong field. */
+function shortValue(t: string): string {
+  return t.length <= 8 ? JSON.stringify(t) : `${t.length} characters`;
+}
+
+/** A TID base date: 1993, 2014 or 2035 (93, 14, 35). */
+export function baseDateOf(v: unknown, what: string): BaseDate {
+  const t = String(v).trim();
+  const full = t.length === 2 ? `${t === '93' ? '19' : '20'}${t}` : t;
+  if (!['1993', '2014', '2035'].includes(full)) usage(`${what} must be 1993, 2014 or 2035`);
+  return Number(full) as BaseDate;
+}
+
+/** An encryption algorithm: 07, 09 or 11 (EA07, 7, …). */
+export function eaOf(v: unknown, what: string): EncryptionAlgorithm {
+  const ea = String(v).trim().toUpperCase().replace(/^EA/, '').padStart(2, '0');
+  if (ea !== '07' && ea !== '09' && ea !== '11') usage(`${what} must be 07 (STA), 09 (DES, deprecated) or 11 (MISTY1)`);
+  return ea;
+}
+
+/** A 6-digit supply group code. */
+export function sgcOf(v: unknown, what: string): string {
+  const t = String(v).trim();
+  if (!/^\d{6}$/.test(t)) usage(`${what} must be a 6-digit supply group code; got ${shortValue(t)}`);
+  return t;
+}
+
+/** A tariff index, 1 or 2 digits, as 2 digits. */
+export function tiOf(v: unknown, what: string): string {
+  const t = String(v).trim();
+  if (!/^\d{1,2}$/.test(t)) usage(`${what} must be a 2-digit tariff index; got ${shortValue(t)}`);
+  return t.padStart(2, '0');
+}
+
+/** A key type, 0-3. */
+export function ktOf(v: string, what: string): KeyType {
+  return parseInteger(v, what, 0, 3) as KeyType;
 }

@@ -11,8 +11,7 @@ import { refusalsExit1 } from '../hsm/refusals';
 import { type RequestOptionValues, addRequestOptions, operatorName } from '../hsm/request-options';
 import { type StoreOptionValues, addStoreOptions, withHsm } from '../hsm/store-options';
 import { KEY_ENV, checkKeyHex } from '../key-source';
-import { baseDateOf, eaOf, sgcOf } from '../hsm-values';
-import { parseInteger } from '../option-values';
+import { baseDateOf, eaOf, parseInteger, sgcOf } from '../option-values';
 import { algorithmText, table } from '../token-text';
 
 interface KeyImportOptions extends StoreOptionValues, RequestOptionValues {

@@ -9,8 +9,7 @@ import { refusalsExit1 } from '../hsm/refusals';
 import { type RequestOptionValues, addRequestOptions, requestContext } from '../hsm/request-options';
 import { type StoreOptionValues, addStoreOptions, withHsm } from '../hsm/store-options';
 import { panOption } from '../options/pan';
-import { baseDateOf, ktOf, sgcOf, tiOf } from '../hsm-values';
-import { parseInteger } from '../option-values';
+import { baseDateOf, ktOf, parseInteger, sgcOf, tiOf } from '../option-values';
 
 /** The new-key options of hsm key-change (single meter and the fleet defaults). */
 export interface NewKeyValues {

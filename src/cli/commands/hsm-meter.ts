@@ -9,8 +9,7 @@ import { refusalsExit1 } from '../hsm/refusals';
 import { type RequestOptionValues, addRequestOptions, operatorName } from '../hsm/request-options';
 import { type StoreOptionValues, addStoreOptions, withHsm } from '../hsm/store-options';
 import { panOption } from '../options/pan';
-import { baseDateOf, eaOf, ktOf, sgcOf, tiOf } from '../hsm-values';
-import { parseInteger } from '../option-values';
+import { baseDateOf, eaOf, ktOf, parseInteger, sgcOf, tiOf } from '../option-values';
 import { algorithmText, keyTypeText, table } from '../token-text';
 
 interface MeterAddOptions extends StoreOptionValues, RequestOptionValues {
