@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import { HydroSyncError } from '../../errors';
 import type { VendingKeyImport, VendingKeyInfo, VendingKeyType } from '../../hsm/types';
 import type { Dkga } from '../../keys/types';
-import { readKeyFile } from '../files/key-file';
 import type { CliContext } from '../context';
 import { vendingKeyIdOption } from '../options/vending-key-id';
 import { usage } from '../exit-codes';
@@ -10,7 +9,7 @@ import { examples } from '../help-text';
 import { refusalsExit1 } from '../hsm/refusals';
 import { type RequestOptionValues, addRequestOptions, operatorName } from '../hsm/request-options';
 import { type StoreOptionValues, addStoreOptions, withHsm } from '../hsm/store-options';
-import { KEY_ENV, checkKeyHex } from '../key-source';
+import { KEY_ENV, checkKeyHex, keyFileSource } from '../key-source';
 import { baseDateOf, eaOf, parseInteger, sgcOf } from '../option-values';
 import { algorithmText, table } from '../token-text';
 
@@ -35,25 +34,13 @@ export function keyImportFromOptions(ctx: CliContext, o: KeyImportOptions): Vend
   if (o.id === undefined || o.id.trim() === '') usage('give the vending key an id: --id ID (e.g. 201457-krn1)');
   const id = o.id.trim();
   if (!/^[\w.:-]{1,64}$/.test(id)) usage('--id may hold letters, digits, ".", ":", "_" and "-" (1 to 64 characters)');
-  let file: Record<string, unknown> = {};
-  let source: string;
-  let keyHex: string;
-  if (o.keyFile !== undefined) {
-    source = `key file ${o.keyFile}`;
-    file = readKeyFile(o.keyFile);
-    if (file.vendingKey === undefined) {
-      throw new HydroSyncError('KEY', `${source} holds a decoder key; hsm key import needs a vending key ("vendingKey")`);
-    }
-    keyHex = checkKeyHex(file.vendingKey, 'vending', source);
-  } else {
-    const env = ctx.io.env[KEY_ENV.vendingKey];
-    if (env === undefined || env.trim() === '') {
-      usage(`give the vending key: --key-file FILE (hydrosync-key/1 with "vendingKey") or ${KEY_ENV.vendingKey}; never on the command line`);
-    }
-    source = KEY_ENV.vendingKey;
-    ctx.addSecret(env);
-    keyHex = checkKeyHex(env, 'vending', source);
-  }
+  const env = ctx.env(KEY_ENV.vendingKey);
+  const { source, object: file } = o.keyFile !== undefined ? keyFileSource(o.keyFile)
+    : env !== undefined ? { source: KEY_ENV.vendingKey, object: { vendingKey: env } }
+      : usage(`give the vending key: --key-file FILE (hydrosync-key/1 with "vendingKey") or ${KEY_ENV.vendingKey}; never on the command line`);
+  if (file.vendingKey === undefined) throw new HydroSyncError('KEY', `${source} holds a decoder key; hsm key import needs a vending key ("vendingKey")`);
+  if (typeof file.vendingKey === 'string') ctx.addSecret(file.vendingKey);
+  const keyHex = checkKeyHex(file.vendingKey, 'vending', source);
   ctx.addSecret(keyHex);
 
   const dkgaText = o.dkga ?? (file.dkga !== undefined ? String(file.dkga) : keyHex.length === 40 ? '04' : '02');
