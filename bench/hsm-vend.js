@@ -23,25 +23,25 @@ function makePan(i) {
   return makeMeterPan('600727', serial + luhnCheckDigit(serial));
 }
 
-function setUp(dir, synchronous) {
+async function setUp(dir, synchronous) {
   const path = join(dir, `bench-${synchronous}.db`);
   let t = Date.parse('2026-12-01T02:30:00Z');
   const clock = () => new Date(t);
   const store = openSqliteStore(path, { create: true, synchronous });
-  initHsm(store, MASTER, {}, clock());
-  const hsm = openHsm({ store, masterKey: MASTER, clock });
-  hsm.importVendingKey({ id: 'k1', keyHex: VK04, dkga: '04', supplyGroupCode: '201457', keyRevisionNumber: 1, vendingKeyType: 'unique', baseDate: 2014, encryptionAlgorithm: '11', activeFrom: '2020-01-01T00:00' }, { operator: 'bench' });
+  await initHsm(store, MASTER, {}, clock());
+  const hsm = await openHsm({ store, masterKey: MASTER, clock });
+  await hsm.importVendingKey({ id: 'k1', keyHex: VK04, dkga: '04', supplyGroupCode: '201457', keyRevisionNumber: 1, vendingKeyType: 'unique', baseDate: 2014, encryptionAlgorithm: '11', activeFrom: '2020-01-01T00:00' }, { operator: 'bench' });
   const pans = [];
   for (let i = 0; i < METERS; i++) {
     const pan = i === 0 ? '600727000000000009' : makePan(i * 7919);
     pans.push(pan);
-    hsm.addMeter({ pan, customerReference: `C${i}`, supplyGroupCode: '201457', keyRevisionNumber: 1, encryptionAlgorithm: '11', baseDate: 2014 }, { operator: 'bench' });
+    await hsm.addMeter({ pan, customerReference: `C${i}`, supplyGroupCode: '201457', keyRevisionNumber: 1, encryptionAlgorithm: '11', baseDate: 2014 }, { operator: 'bench' });
   }
   return { hsm, pans, tick: () => { t += 1000; } };
 }
 
-function knownAnswer(hsm) {
-  const issued = hsm.vend({ operator: 'bench', vendingPoint: 'till-1', pan: '600727000000000009', litres: 2550 });
+async function knownAnswer(hsm) {
+  const issued = await hsm.vend({ operator: 'bench', vendingPoint: 'till-1', pan: '600727000000000009', litres: 2550 });
   const dk = deriveDecoderKey(VK04, { keyType: 2, supplyGroupCode: '201457', tariffIndex: '01', keyRevisionNumber: 1, pan: '600727000000000009', baseDate: 2014, encryptionAlgorithm: '11' });
   const token = decodeToken(issued.tokens[0], dk);
   const meaning = describeToken(token, { baseDate: 2014 }).meaning;
@@ -53,7 +53,7 @@ function knownAnswer(hsm) {
   }
 }
 
-function measure(hsm, pans, tick) {
+async function measure(hsm, pans, tick) {
   let best = 0;
   let n = 0;
   for (let round = 0; round < 3; round++) {
@@ -62,7 +62,7 @@ function measure(hsm, pans, tick) {
     let elapsed = 0;
     do {
       for (let i = 0; i < 200; i++) {
-        hsm.vend({ operator: 'bench', vendingPoint: 'till-1', pan: pans[n++ % pans.length], litres: 1000 });
+        await hsm.vend({ operator: 'bench', vendingPoint: 'till-1', pan: pans[n++ % pans.length], litres: 1000 });
         if (n % 500 === 0) tick();
       }
       ops += 200;
@@ -77,12 +77,12 @@ const dir = mkdtempSync(join(tmpdir(), 'hydrosync-bench-'));
 const results = [];
 try {
   for (const synchronous of ['NORMAL', 'FULL']) {
-    const { hsm, pans, tick } = setUp(dir, synchronous);
-    knownAnswer(hsm);
-    const { best, total } = measure(hsm, pans, tick);
-    const audit = hsm.verifyAudit();
+    const { hsm, pans, tick } = await setUp(dir, synchronous);
+    await knownAnswer(hsm);
+    const { best, total } = await measure(hsm, pans, tick);
+    const audit = await hsm.verifyAudit();
     if (!audit.ok) { console.error(`audit chain broken after the bench: ${JSON.stringify(audit.firstBad)}`); process.exit(1); }
-    hsm.close();
+    await hsm.close();
     const target = synchronous === 'NORMAL' ? 5000 : undefined;
     results.push({ name: `vend on SQLite, synchronous=${synchronous}`, opsPerSec: Math.round(best), target, vends: total });
     if (!json) {

@@ -79,18 +79,18 @@ line('frame verify + counter rule, key derived each time (DKGA04+HKDF)', measure
   let t = Date.parse('2026-12-01T02:30:00Z');
   const clock = () => new Date(t);
   const master = parseMasterKey('11'.repeat(32));
-  initHsm(store, master, {}, clock());
-  const hsm = openHsm({ store, masterKey: master, clock });
-  hsm.importVendingKey({ id: 'k1', keyHex: VK04, dkga: '04', supplyGroupCode: '201457', keyRevisionNumber: 1, vendingKeyType: 'unique', baseDate: 2014, encryptionAlgorithm: '11', activeFrom: '2020-01-01T00:00' }, { operator: 'bench' });
-  hsm.addMeter({ pan: params.pan, customerReference: 'B', supplyGroupCode: '201457', keyRevisionNumber: 1, encryptionAlgorithm: '11', baseDate: 2014 }, { operator: 'bench' });
+  await initHsm(store, master, {}, clock());
+  const hsm = await openHsm({ store, masterKey: master, clock });
+  await hsm.importVendingKey({ id: 'k1', keyHex: VK04, dkga: '04', supplyGroupCode: '201457', keyRevisionNumber: 1, vendingKeyType: 'unique', baseDate: 2014, encryptionAlgorithm: '11', activeFrom: '2020-01-01T00:00' }, { operator: 'bench' });
+  await hsm.addMeter({ pan: params.pan, customerReference: 'B', supplyGroupCode: '201457', keyRevisionNumber: 1, encryptionAlgorithm: '11', baseDate: 2014 }, { operator: 'bench' });
   const meter = new Meter({ profile: { pan: params.pan }, key: dk, initialTid: tidFromWallClock('2026-11-01T00:00', 2014) });
   const made = Array.from({ length: n }, () => meter.report('2026-12-01T10:00'));
-  assertEqual('module accepts the first report', hsm.verifyReport({ pan: params.pan, frame: made[0].frame }, { operator: 'bench' }).ok, true);
+  assertEqual('module accepts the first report', (await hsm.verifyReport({ pan: params.pan, frame: made[0].frame }, { operator: 'bench' })).ok, true);
   for (const [form, pick] of [['frame', (m) => ({ frame: m.frame })], ['code', (m) => ({ code: m.code })]]) {
     const start = process.hrtime.bigint();
     let ok = 0;
     const half = form === 'frame' ? [1, n / 2] : [n / 2, n];
-    for (let i = half[0]; i < half[1]; i++) ok += hsm.verifyReport({ pan: params.pan, ...pick(made[i]) }, { operator: 'bench' }).ok ? 1 : 0;
+    for (let i = half[0]; i < half[1]; i++) ok += (await hsm.verifyReport({ pan: params.pan, ...pick(made[i]) }, { operator: 'bench' })).ok ? 1 : 0;
     const secs = Number(process.hrtime.bigint() - start) / 1e9;
     assertEqual(`module accepted every ${form}`, ok, half[1] - half[0]);
     line(`hsm.verifyReport (${form}; verify, store, audit; MemoryStore)`, (half[1] - half[0]) / secs);

@@ -15,27 +15,27 @@ const oracleHash = (r: Omit<AuditRecord, 'hash'>): string => bytesToHex(sha256(u
 ]))));
 
 /** An HSM with a few records of every shape (issued, refused, management), and its store. */
-function logged() {
-  const { hsm, store } = setup();
-  hsm.vend({ ...CTX, pan: PAN, litres: 1000, transactionId: 't-1' });
-  hsm.vend({ ...CTX, pan: PAN, litres: 1000, transactionId: 't-1' }); // reissue
-  expect(() => hsm.vend({ ...CTX, pan: PAN, litres: 0 })).toThrow();
-  hsm.manage({ ...CTX, pan: PAN, action: 'clearTamper' });
-  hsm.vend({ ...CTX, pan: PAN, cubicMetres: '2.5' });
+async function logged() {
+  const { hsm, store } = await setup();
+  await hsm.vend({ ...CTX, pan: PAN, litres: 1000, transactionId: 't-1' });
+  await hsm.vend({ ...CTX, pan: PAN, litres: 1000, transactionId: 't-1' }); // reissue
+  await expect(hsm.vend({ ...CTX, pan: PAN, litres: 0 })).rejects.toThrow();
+  await hsm.manage({ ...CTX, pan: PAN, action: 'clearTamper' });
+  await hsm.vend({ ...CTX, pan: PAN, cubicMetres: '2.5' });
   return { hsm, store: store as MemoryStore };
 }
 
 /** Verify a copy of the store after `tamper` changed its records. */
-function verifyAfter(store: MemoryStore, tamper: (audit: AuditRecord[]) => void) {
+async function verifyAfter(store: MemoryStore, tamper: (audit: AuditRecord[]) => void) {
   const snap = structuredClone(store.snapshot());
   tamper(snap.audit);
-  return openHsm({ store: MemoryStore.fromSnapshot(snap), masterKey: MASTER }).verifyAudit();
+  return (await openHsm({ store: MemoryStore.fromSnapshot(snap), masterKey: MASTER })).verifyAudit();
 }
 
 describe('audit chain', () => {
-  it('every record the module writes hashes and links as documented (checked by the oracle)', () => {
-    const { hsm } = logged();
-    const recs = hsm.auditRecords();
+  it('every record the module writes hashes and links as documented (checked by the oracle)', async () => {
+    const { hsm } = await logged();
+    const recs = await hsm.auditRecords();
     expect(recs.map((r) => r.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     let prev = ZEROS;
     for (const r of recs) {
@@ -43,11 +43,11 @@ describe('audit chain', () => {
       expect(r.hash).toBe(oracleHash(r));
       prev = r.hash;
     }
-    expect(hsm.verifyAudit()).toEqual({ ok: true, records: 8 });
+    expect(await hsm.verifyAudit()).toEqual({ ok: true, records: 8 });
   });
 
-  it('an edit with every later record re-hashed and re-linked (a consistent chain) is caught by the head', () => {
-    const { store } = logged();
+  it('an edit with every later record re-hashed and re-linked (a consistent chain) is caught by the head', async () => {
+    const { store } = await logged();
     const v = verifyAfter(store, (audit) => {
       const i = audit.findIndex((r) => r.seq === 4);
       audit[i]!.amount = '999999 L';
@@ -58,13 +58,13 @@ describe('audit chain', () => {
         prev = audit[j]!.hash;
       }
     });
-    expect(v.ok).toBe(false);
-    expect(v.firstBad).toMatchObject({ seq: 8, reason: 'edited' });
-    expect(v.firstBad!.message).toMatch(/re-chained/);
+    expect((await v).ok).toBe(false);
+    expect((await v).firstBad).toMatchObject({ seq: 8, reason: 'edited' });
+    expect((await v).firstBad!.message).toMatch(/re-chained/);
   });
 
-  it('re-chaining from the first record on is caught the same way', () => {
-    const { store } = logged();
+  it('re-chaining from the first record on is caught the same way', async () => {
+    const { store } = await logged();
     const v = verifyAfter(store, (audit) => {
       audit[0]!.operator = 'mallory';
       let prev = ZEROS;
@@ -74,34 +74,34 @@ describe('audit chain', () => {
         prev = r.hash;
       }
     });
-    expect([v.ok, v.firstBad?.seq, v.firstBad?.reason]).toEqual([false, 8, 'edited']);
+    expect([(await v).ok, (await v).firstBad?.seq, (await v).firstBad?.reason]).toEqual([false, 8, 'edited']);
   });
 
-  it('an edit of the first record whose later link was not fixed is named as record 1', () => {
-    const { store } = logged();
+  it('an edit of the first record whose later link was not fixed is named as record 1', async () => {
+    const { store } = await logged();
     const v = verifyAfter(store, (audit) => {
       audit[0]!.operator = 'mallory';
       audit[0]!.hash = oracleHash(audit[0]!);
     });
-    expect([v.ok, v.firstBad?.seq, v.firstBad?.reason]).toEqual([false, 1, 'edited']);
+    expect([(await v).ok, (await v).firstBad?.seq, (await v).firstBad?.reason]).toEqual([false, 1, 'edited']);
   });
 
-  it('a first record that links to something other than 64 zeros is named', () => {
-    const { store } = logged();
+  it('a first record that links to something other than 64 zeros is named', async () => {
+    const { store } = await logged();
     const v = verifyAfter(store, (audit) => {
       audit[0]!.prevHash = 'f'.repeat(64);
       audit[0]!.hash = oracleHash(audit[0]!);
     });
-    expect([v.ok, v.firstBad?.seq]).toEqual([false, 1]);
+    expect([(await v).ok, (await v).firstBad?.seq]).toEqual([false, 1]);
   });
 
-  it('an unchanged log of an HSM opened again verifies, and appending goes on from the head', () => {
-    const { store } = logged();
-    const hsm2 = openHsm({ store, masterKey: MASTER });
-    hsm2.vend({ ...CTX, pan: PAN, litres: 100 });
-    const recs = hsm2.auditRecords();
+  it('an unchanged log of an HSM opened again verifies, and appending goes on from the head', async () => {
+    const { store } = await logged();
+    const hsm2 = await openHsm({ store, masterKey: MASTER });
+    await hsm2.vend({ ...CTX, pan: PAN, litres: 100 });
+    const recs = await hsm2.auditRecords();
     expect(recs.at(-1)).toMatchObject({ seq: 9, prevHash: recs.at(-2)!.hash });
     expect(recs.at(-1)!.hash).toBe(oracleHash(recs.at(-1)!));
-    expect(hsm2.verifyAudit()).toEqual({ ok: true, records: 9 });
+    expect(await hsm2.verifyAudit()).toEqual({ ok: true, records: 9 });
   });
 });

@@ -42,12 +42,12 @@ describe('one name per concept, old spellings as hidden aliases', () => {
 
   it('hsm key-change --three-token-set and the old hsm keychange --three-token issue the same 3-token set', async () => {
     const store = join(dir, 'hsm.sqlite');
-    const { hsm } = setup({ store: openSqliteStore(store, { create: true }), meter: false, start: '2024-06-01T02:30:00Z' });
+    const { hsm } = await setup({ store: openSqliteStore(store, { create: true }), meter: false, start: '2024-06-01T02:30:00Z' });
     const imp = (id: string, sgc: string, hex: string) => hsm.importVendingKey({ id, keyHex: hex, dkga: '02', supplyGroupCode: sgc, keyRevisionNumber: 1, vendingKeyType: 'unique', baseDate: 1993, encryptionAlgorithm: '07', activeFrom: '2000-01-01T00:00' }, OP);
-    imp('d02-a', '123456', VK02);
-    imp('d02-b', '654321', '0123456789abcdef');
-    for (const pan of [PAN, PAN2]) hsm.addMeter({ pan, customerReference: 'A', supplyGroupCode: '123456', keyRevisionNumber: 1, encryptionAlgorithm: '07', baseDate: 1993 }, OP);
-    hsm.close();
+    await imp('d02-a', '123456', VK02);
+    await imp('d02-b', '654321', '0123456789abcdef');
+    for (const pan of [PAN, PAN2]) await hsm.addMeter({ pan, customerReference: 'A', supplyGroupCode: '123456', keyRevisionNumber: 1, encryptionAlgorithm: '07', baseDate: 1993 }, OP);
+    await hsm.close();
     const env = { HYDROSYNC_STORE: store, HYDROSYNC_MASTER_KEY: MASTER_HEX, HYDROSYNC_OPERATOR: 'alice' };
     const kc = async (args: string[]) => {
       const r = await runCapture(['hsm', ...args, '--new-vending-key-id', 'd02-b', '--json'], { env });

@@ -3,7 +3,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Hsm } from '../src/hsm';
 import { openSqliteStore } from '../src/node/hsm-sqlite-store';
 import { CTX, MASTER_HEX, PAN, setup } from './hsm-support';
 import { errorCode, runCapture } from './support';
@@ -11,57 +12,58 @@ import { errorCode, runCapture } from './support';
 const seqs = (r: { records: { seq: number }[] }) => r.records.map((x) => x.seq);
 
 /** Records: 1 init, 2 key import, 3 meter add, 4 vend v-1 (alice), 5 refused v-2, 6 vend v-3 (bob, 00:30 WIB on Dec 2 = Dec 1 UTC). */
-function story() {
-  const s = setup();
-  s.hsm.vend({ ...CTX, pan: PAN, litres: 1000, transactionId: 'v-1' });
-  expect(errorCode(() => s.hsm.vend({ ...CTX, pan: PAN, litres: 0, transactionId: 'v-2' }))).toBe('RANGE');
+async function story() {
+  const s = await setup();
+  await s.hsm.vend({ ...CTX, pan: PAN, litres: 1000, transactionId: 'v-1' });
+  expect(await errorCode(() => s.hsm.vend({ ...CTX, pan: PAN, litres: 0, transactionId: 'v-2' }))).toBe('RANGE');
   s.set('2026-12-01T17:30:00Z');
-  s.hsm.vend({ operator: 'bob', vendingPoint: 'till-2', pan: PAN, litres: 1000, transactionId: 'v-3' });
+  await s.hsm.vend({ operator: 'bob', vendingPoint: 'till-2', pan: PAN, litres: 1000, transactionId: 'v-3' });
   return s.hsm;
 }
 
 describe('queryAudit', () => {
-  const hsm = story();
+  let hsm: Hsm;
+  beforeAll(async () => { hsm = await story(); });
 
-  it('filters by meter, transaction, operator, outcome and local date in the module zone', () => {
-    expect(seqs(hsm.queryAudit())).toEqual([1, 2, 3, 4, 5, 6]);
-    expect(seqs(hsm.queryAudit({ pan: '6007 2700 0000 0000 09' }))).toEqual([3, 4, 5, 6]);
-    expect(seqs(hsm.queryAudit({ transactionId: 'v-1' }))).toEqual([4]);
-    expect(seqs(hsm.queryAudit({ operator: 'bob' }))).toEqual([6]);
-    expect(seqs(hsm.queryAudit({ outcome: 'refused' }))).toEqual([5]);
+  it('filters by meter, transaction, operator, outcome and local date in the module zone', async () => {
+    expect(seqs(await hsm.queryAudit())).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(seqs(await hsm.queryAudit({ pan: '6007 2700 0000 0000 09' }))).toEqual([3, 4, 5, 6]);
+    expect(seqs(await hsm.queryAudit({ transactionId: 'v-1' }))).toEqual([4]);
+    expect(seqs(await hsm.queryAudit({ operator: 'bob' }))).toEqual([6]);
+    expect(seqs(await hsm.queryAudit({ outcome: 'refused' }))).toEqual([5]);
     // 17:30 UTC on Dec 1 is Dec 2 in WIB (UTC+7): the local date counts, not the UTC one.
-    expect(seqs(hsm.queryAudit({ from: '2026-12-02' }))).toEqual([6]);
-    expect(seqs(hsm.queryAudit({ to: '2026-12-01' }))).toEqual([1, 2, 3, 4, 5]);
-    expect(seqs(hsm.queryAudit({ from: '2026-12-01', to: '2026-12-01', operator: 'alice', outcome: 'issued', pan: PAN }))).toEqual([4]);
-    expect(hsm.queryAudit({ outcome: 'refused', from: '2026-12-02' })).toEqual({ records: [], matched: 0, older: 0 });
+    expect(seqs(await hsm.queryAudit({ from: '2026-12-02' }))).toEqual([6]);
+    expect(seqs(await hsm.queryAudit({ to: '2026-12-01' }))).toEqual([1, 2, 3, 4, 5]);
+    expect(seqs(await hsm.queryAudit({ from: '2026-12-01', to: '2026-12-01', operator: 'alice', outcome: 'issued', pan: PAN }))).toEqual([4]);
+    expect(await hsm.queryAudit({ outcome: 'refused', from: '2026-12-02' })).toEqual({ records: [], matched: 0, older: 0 });
   });
 
-  it('pages newest first: page 1 the newest, --before SEQ the ones before, all for everything', () => {
-    expect(hsm.queryAudit({ limit: 2 })).toMatchObject({ matched: 6, older: 4 });
-    expect(seqs(hsm.queryAudit({ limit: 2 }))).toEqual([5, 6]);
-    expect(seqs(hsm.queryAudit({ limit: 2, page: 2 }))).toEqual([3, 4]);
-    expect(seqs(hsm.queryAudit({ limit: 4, page: 2 }))).toEqual([1, 2]);
-    expect(seqs(hsm.queryAudit({ limit: 2, page: 4 }))).toEqual([]);
-    expect(seqs(hsm.queryAudit({ limit: 2, before: 5 }))).toEqual([3, 4]);
-    expect(hsm.queryAudit({ limit: 2, before: 3 })).toMatchObject({ older: 0, matched: 6 });
-    expect(seqs(hsm.queryAudit({ all: true, limit: 1 }))).toEqual([1, 2, 3, 4, 5, 6]);
+  it('pages newest first: page 1 the newest, --before SEQ the ones before, all for everything', async () => {
+    expect(await hsm.queryAudit({ limit: 2 })).toMatchObject({ matched: 6, older: 4 });
+    expect(seqs(await hsm.queryAudit({ limit: 2 }))).toEqual([5, 6]);
+    expect(seqs(await hsm.queryAudit({ limit: 2, page: 2 }))).toEqual([3, 4]);
+    expect(seqs(await hsm.queryAudit({ limit: 4, page: 2 }))).toEqual([1, 2]);
+    expect(seqs(await hsm.queryAudit({ limit: 2, page: 4 }))).toEqual([]);
+    expect(seqs(await hsm.queryAudit({ limit: 2, before: 5 }))).toEqual([3, 4]);
+    expect(await hsm.queryAudit({ limit: 2, before: 3 })).toMatchObject({ older: 0, matched: 6 });
+    expect(seqs(await hsm.queryAudit({ all: true, limit: 1 }))).toEqual([1, 2, 3, 4, 5, 6]);
   });
 
-  it('refuses a malformed query with FORMAT', () => {
+  it('refuses a malformed query with FORMAT', async () => {
     for (const q of [{ from: '2026-13-01' }, { to: '1.12.2026' }, { page: 1, before: 3 }, { limit: 0 }, { page: 1.5 },
       { outcome: 'lost' as 'issued' }, { pan: '123' }]) {
-      expect(errorCode(() => hsm.queryAudit(q)), JSON.stringify(q)).toBe('FORMAT');
+      expect(await errorCode(() => hsm.queryAudit(q)), JSON.stringify(q)).toBe('FORMAT');
     }
   });
 });
 
-describe('hsm audit (CLI)', () => {
+describe('hsm audit (CLI)', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'hydrosync-audit-query-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const store = join(dir, 'hsm.sqlite');
-  const { hsm } = setup({ store: openSqliteStore(store, { create: true }) });
-  for (let i = 0; i < 55; i++) hsm.vend({ ...CTX, pan: PAN, litres: 100, transactionId: `t-${i}` });
-  hsm.close();
+  const { hsm } = await setup({ store: openSqliteStore(store, { create: true }) });
+  for (let i = 0; i < 55; i++) await hsm.vend({ ...CTX, pan: PAN, litres: 100, transactionId: `t-${i}` });
+  await hsm.close();
   const env = { HYDROSYNC_STORE: store, HYDROSYNC_MASTER_KEY: MASTER_HEX };
   const json = async (args: string[]) => {
     const r = await runCapture(['hsm', 'audit', ...args, '--json'], { env });

@@ -19,13 +19,13 @@ vi.mock('../src/tokens/key-change', async (importOriginal) => {
   };
 });
 
-afterEach(() => { corrupt = null; });
+afterEach(async () => { corrupt = null; });
 
-function fleet() {
-  const s = setup({ meter: false });
-  s.hsm.importVendingKey({ id: 'krn2', keyHex: VK04_KRN2, dkga: '04', supplyGroupCode: '201457', keyRevisionNumber: 2, vendingKeyType: 'unique', baseDate: 2014, encryptionAlgorithm: '11', activeFrom: '2020-01-01T00:00' }, OP);
+async function fleet() {
+  const s = await setup({ meter: false });
+  await s.hsm.importVendingKey({ id: 'krn2', keyHex: VK04_KRN2, dkga: '04', supplyGroupCode: '201457', keyRevisionNumber: 2, vendingKeyType: 'unique', baseDate: 2014, encryptionAlgorithm: '11', activeFrom: '2020-01-01T00:00' }, OP);
   const pans = [1, 2].map(panOf);
-  for (const pan of pans) s.hsm.addMeter({ pan, customerReference: pan, supplyGroupCode: '201457', keyRevisionNumber: 1, encryptionAlgorithm: '11', baseDate: 2014 }, OP);
+  for (const pan of pans) await s.hsm.addMeter({ pan, customerReference: pan, supplyGroupCode: '201457', keyRevisionNumber: 1, encryptionAlgorithm: '11', baseDate: 2014 }, OP);
   return { ...s, pans };
 }
 
@@ -44,17 +44,17 @@ describe('a wrong set is refused, never recorded', () => {
     ['a section twice', (g, cur, next, o) => { const t = g(cur, next, o); return [t[0]!, t[1]!, t[2]!, t[2]!]; }, /does not decode .*KEY_CHANGE/],
   ];
   it.each(wrong)('%s', async (_name, how, message) => {
-    const { hsm, pans, store } = fleet();
+    const { hsm, pans, store } = await fleet();
     corrupt = (g, cur, next, o) => (cur.pan === pans[1] ? how!(g, cur, next, o) : g(cur, next, o));
-    const before = hsm.auditRecords().length;
+    const before = (await hsm.auditRecords()).length;
     const r = await hsm.keyChangeFleet(pans.map((pan) => ({ pan, newKeyRevisionNumber: 2, transactionId: `t:${pan}` })), CTX);
     expect(r).toMatchObject({ issued: 1, refused: 1 });
     expect(r.outcomes[1]).toEqual({ pan: pans[1], ok: false, errorCode: 'KEY_CHANGE', message: expect.stringMatching(message) });
-    expect(hsm.getMeter(pans[1]!).keyRevisionNumber).toBe(1);
-    expect(store.getTransaction(`t:${pans[1]}`)).toBeUndefined();
-    expect(hsm.auditRecords({ fromSeq: before + 1 }).map((x) => [x.pan, x.outcome, x.errorCode, x.tokenHash])).toEqual([
+    expect((await hsm.getMeter(pans[1]!)).keyRevisionNumber).toBe(1);
+    expect((await store.transaction((tx) => tx.getTransaction(`t:${pans[1]}`)))).toBeUndefined();
+    expect((await hsm.auditRecords({ fromSeq: before + 1 })).map((x) => [x.pan, x.outcome, x.errorCode, x.tokenHash])).toEqual([
       [pans[0], 'issued', null, expect.stringMatching(/^[0-9a-f]{64}$/)], [pans[1], 'refused', 'KEY_CHANGE', null],
     ]);
-    expect(hsm.verifyAudit().ok).toBe(true);
+    expect((await hsm.verifyAudit()).ok).toBe(true);
   });
 });

@@ -28,7 +28,7 @@ function failure(f: () => unknown): { code: string; message: string } {
 }
 
 describe('parseCsv (RFC 4180)', () => {
-  it('quoted fields with commas, doubled quotes and line breaks; CRLF; blank lines skipped', () => {
+  it('quoted fields with commas, doubled quotes and line breaks; CRLF; blank lines skipped', async () => {
     const text = 'a,b,c\r\n"x, y","say ""hi""","two\r\nlines"\r\n\r\n  \n1,,3\n';
     expect(parseCsv(text)).toEqual([
       { line: 1, fields: ['a', 'b', 'c'] },
@@ -36,16 +36,16 @@ describe('parseCsv (RFC 4180)', () => {
       { line: 6, fields: ['1', '', '3'] },
     ]);
   });
-  it('a byte order mark, a missing final newline, a lone CR, blanks around quoted fields', () => {
+  it('a byte order mark, a missing final newline, a lone CR, blanks around quoted fields', async () => {
     expect(parseCsv('\uFEFFpan\r1\r2')).toEqual([{ line: 1, fields: ['pan'] }, { line: 2, fields: ['1'] }, { line: 3, fields: ['2'] }]);
     expect(parseCsv('a, "b" ,c')).toEqual([{ line: 1, fields: ['a', 'b', 'c'] }]);
   });
-  it('malformed quoting is FORMAT with the line', () => {
+  it('malformed quoting is FORMAT with the line', async () => {
     expect(failure(() => parseCsv('a\n"never closed,b\nc\n'))).toEqual({ code: 'FORMAT', message: expect.stringMatching(/^line 2: a quoted field is never closed/) });
     expect(failure(() => parseCsv('a\nb\n"x"y,z'))).toEqual({ code: 'FORMAT', message: expect.stringMatching(/^line 3: unexpected "y" after a closing double quote/) });
     expect(failure(() => parseCsv('a\nab"c'))).toEqual({ code: 'FORMAT', message: expect.stringMatching(/^line 2: a double quote inside an unquoted field/) });
   });
-  it('property: csvLine then parseCsv gives the fields back', () => {
+  it('property: csvLine then parseCsv gives the fields back', async () => {
     const field = fc.string({ unit: fc.constantFrom('a', 'Z', '0', ' ', '\t', ',', '"', '\n', '\r', 'é', '€') , maxLength: 8 });
     fc.assert(fc.property(fc.array(fc.array(field, { minLength: 1, maxLength: 5 }), { minLength: 1, maxLength: 6 }), (records) => {
       const text = records.map(csvLine).join('\r\n');
@@ -55,7 +55,7 @@ describe('parseCsv (RFC 4180)', () => {
 });
 
 describe('parseFleetCsv', () => {
-  it('reads every column; empty cells stay unset; header names in any case', () => {
+  it('reads every column; empty cells stay unset; header names in any case', async () => {
     const text = [
       'PAN,newKeyRevisionNumber,newBaseDate,newKeyType,newKeyExpiryNumber,newTariffIndex,newSupplyGroupCode,newVendingKeyId,threeTokenSet',
       `${P1},2,2035,2,200,07,203557,"sgc-203557, krn 2",yes`,
@@ -68,18 +68,18 @@ describe('parseFleetCsv', () => {
       { pan: P3, newKeyRevisionNumber: 9, newBaseDate: 2014, newKeyType: 0, newKeyExpiryNumber: 0, newTariffIndex: '99', newSupplyGroupCode: '000001', newVendingKeyId: 'k', threeTokenSet: false },
     ]);
   });
-  it('a PAN-only file, with blank lines and CRLF', () => {
+  it('a PAN-only file, with blank lines and CRLF', async () => {
     expect(parseFleetCsv(`\r\npan\r\n${P1}\r\n\r\n${P2}\r\n`)).toEqual([{ pan: P1 }, { pan: P2 }]);
     expect(parseFleetCsv('pan\n')).toEqual([]);
   });
-  it('the header: required, pan required, known columns only, no duplicates', () => {
+  it('the header: required, pan required, known columns only, no duplicates', async () => {
     expect(failure(() => parseFleetCsv(''))).toMatchObject({ code: 'FORMAT', message: expect.stringMatching(/fleet file is empty/) });
     expect(failure(() => parseFleetCsv(`newKeyRevisionNumber\n2\n`))).toMatchObject({ code: 'FORMAT', message: expect.stringMatching(/^line 1: the header has no pan column/) });
     expect(failure(() => parseFleetCsv(`${P1}\n${P2}\n`))).toMatchObject({ code: 'FORMAT', message: expect.stringMatching(/^line 1: unknown column "600727/) });
     expect(failure(() => parseFleetCsv(`pan,newKrn\n${P1},2\n`))).toMatchObject({ code: 'FORMAT', message: expect.stringMatching(/unknown column "newKrn"; the columns are pan, newKeyRevisionNumber/) });
     expect(failure(() => parseFleetCsv(`pan,PAN\n`))).toMatchObject({ code: 'FORMAT', message: 'line 1: column pan appears twice' });
   });
-  it('bad rows name their physical line (blank lines and quoted line breaks counted)', () => {
+  it('bad rows name their physical line (blank lines and quoted line breaks counted)', async () => {
     const text = `pan,newKeyRevisionNumber,newVendingKeyId\n\n${P1},2,"a\nb"\n${P2},10,x\n`;
     expect(failure(() => parseFleetCsv(text))).toEqual({ code: 'RANGE', message: 'line 5: newKeyRevisionNumber (KRN) must be from 1 to 9; got 10' });
     expect(failure(() => parseFleetCsv(`pan,newBaseDate\n${P1},2000\n`)).message).toMatch(/^line 2: base date must be 1993, 2014 or 2035/);
@@ -92,7 +92,7 @@ describe('parseFleetCsv', () => {
     expect(failure(() => parseFleetCsv(`pan,newKeyType\n,2\n`)).message).toMatch(/^line 2: the pan is empty/);
     expect(failure(() => parseFleetCsv(`pan\n${P1}\n${P2}\n${P1}\n`)).message).toBe(`line 4: pan ${P1} is already on line 2; give each meter once`);
   });
-  it('several bad lines are listed together (at most 10)', () => {
+  it('several bad lines are listed together (at most 10)', async () => {
     const rows = Array.from({ length: 14 }, (_, i) => `${pan(i)},${i % 2 === 0 ? 0 : 2}`);
     const f = failure(() => parseFleetCsv(`pan,newKeyRevisionNumber\n${rows.join('\n')}\n`));
     expect(f.code).toBe('RANGE');
@@ -102,7 +102,7 @@ describe('parseFleetCsv', () => {
     expect(listed).toMatch(/^25 bad lines in the fleet file: line 2: .*line 11: .*; and 15 more bad lines$/);
     expect(listed).not.toContain('line 12:');
   });
-  it('property: formatFleetCsv then parseFleetCsv gives the rows back', () => {
+  it('property: formatFleetCsv then parseFleetCsv gives the rows back', async () => {
     const id = fc.string({ unit: fc.constantFrom('a', 'B', '7', '-', ' ', ',', '"', '\n', 'ü'), minLength: 1, maxLength: 12 })
       .filter((s) => s.trim() === s && s !== '');
     const row = (n: number) => fc.record({
@@ -128,7 +128,7 @@ describe('parseFleetCsv', () => {
 });
 
 describe('single values', () => {
-  it('base dates in two digits, ranges (RANGE) and non-numbers (FORMAT)', () => {
+  it('base dates in two digits, ranges (RANGE) and non-numbers (FORMAT)', async () => {
     expect(parseFleetCsv(`pan,newBaseDate,newKeyRevisionNumber\n${P1},35,4\n`)).toEqual([{ pan: P1, newBaseDate: 2035, newKeyRevisionNumber: 4 }]);
     expect(errorCode(() => parseFleetCsv(`pan,newKeyExpiryNumber\n${P1},256\n`))).toBe('RANGE');
     expect(errorCode(() => parseFleetCsv(`pan,newKeyExpiryNumber\n${P1},-1\n`))).toBe('FORMAT');
@@ -140,7 +140,7 @@ describe('outcome output', () => {
   const two: FleetOutcome = { pan: P2, ok: true, tokens: ['69216387981282392896', '25624275038289322098'] };
   const refused: FleetOutcome = { pan: P3, ok: false, errorCode: 'NOT_FOUND', message: 'new key: vending key "a,b" is not loaded; import it' };
 
-  it('CSV: header, token columns padded, messages quoted', () => {
+  it('CSV: header, token columns padded, messages quoted', async () => {
     const lines = formatFleetOutcomes([four, two, refused], 'csv').split('\n');
     expect(lines).toEqual([
       'pan,ok,errorCode,message,token1,token2,token3,token4',
@@ -153,7 +153,7 @@ describe('outcome output', () => {
     expect(back.map((r) => r.fields.length)).toEqual([8, 8, 8, 8]);
     expect(back[3]!.fields[3]).toBe(refused.ok ? '' : refused.message);
   });
-  it('NDJSON: {pan, ok, tokens} or {pan, ok: false, errorCode, message}, one line each', () => {
+  it('NDJSON: {pan, ok, tokens} or {pan, ok: false, errorCode, message}, one line each', async () => {
     const lines = formatFleetOutcomes([two, refused, four], 'ndjson').split('\n');
     expect(lines).toHaveLength(4);
     expect(lines[3]).toBe('');

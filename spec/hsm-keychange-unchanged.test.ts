@@ -5,44 +5,45 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CTX, OP, PAN, VK04_KRN2, panOf, setup, tempDir } from './hsm-support';
 import { errorCode, runCapture } from './support';
+import type { Hsm } from '../src/hsm';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
 
-const importKrn2 = (hsm: ReturnType<typeof setup>['hsm']) => hsm.importVendingKey({
+const importKrn2 = (hsm: Hsm) => hsm.importVendingKey({
   id: 'krn2', keyHex: VK04_KRN2, dkga: '04', supplyGroupCode: '201457', keyRevisionNumber: 2, vendingKeyType: 'unique',
   baseDate: 2014, encryptionAlgorithm: '11', activeFrom: '2020-01-01T00:00',
 }, OP);
 
 describe('a key change with nothing to change', () => {
-  it('is USAGE: nothing issued, nothing stored, audited as refused only', () => {
-    const { hsm, store } = setup();
-    importKrn2(hsm);
-    const before = hsm.auditRecords().length;
+  it('is USAGE: nothing issued, nothing stored, audited as refused only', async () => {
+    const { hsm, store } = await setup();
+    await importKrn2(hsm);
+    const before = (await hsm.auditRecords()).length;
     for (const req of [{}, { newKeyRevisionNumber: 1 }, { newKeyExpiryNumber: 255, newTariffIndex: '01' }, { newVendingKeyId: 'sgc201457-krn1' }]) {
-      expect(errorCode(() => hsm.keyChange({ ...CTX, pan: PAN, transactionId: 'same', ...req }))).toBe('USAGE');
+      expect(await errorCode(() => hsm.keyChange({ ...CTX, pan: PAN, transactionId: 'same', ...req }))).toBe('USAGE');
     }
-    expect(store.getTransaction('same')).toBeUndefined();
-    const added = hsm.auditRecords().slice(before);
+    expect((await store.transaction((tx) => tx.getTransaction('same')))).toBeUndefined();
+    const added = (await hsm.auditRecords()).slice(before);
     expect(added.map((r) => `${r.outcome}:${r.errorCode}`)).toEqual(Array(4).fill('refused:USAGE'));
     expect(added.every((r) => r.tokenHash === null)).toBe(true);
     // A real change is still issued; repeating it (new transaction) is then USAGE.
-    expect(hsm.keyChange({ ...CTX, pan: PAN, newKeyRevisionNumber: 2 }).tokens).toHaveLength(4);
-    expect(errorCode(() => hsm.keyChange({ ...CTX, pan: PAN, newKeyRevisionNumber: 2 }))).toBe('USAGE');
+    expect((await hsm.keyChange({ ...CTX, pan: PAN, newKeyRevisionNumber: 2 })).tokens).toHaveLength(4);
+    expect(await errorCode(() => hsm.keyChange({ ...CTX, pan: PAN, newKeyRevisionNumber: 2 }))).toBe('USAGE');
   });
 
   it('fleet: a repeated run skips the meters already on the target key', async () => {
-    const { hsm } = setup({ meter: false });
-    importKrn2(hsm);
+    const { hsm } = await setup({ meter: false });
+    await importKrn2(hsm);
     const pans = [1, 2, 3].map(panOf);
-    for (const pan of pans) hsm.addMeter({ pan, customerReference: pan, supplyGroupCode: '201457', keyRevisionNumber: 1, encryptionAlgorithm: '11', baseDate: 2014 }, OP);
+    for (const pan of pans) await hsm.addMeter({ pan, customerReference: pan, supplyGroupCode: '201457', keyRevisionNumber: 1, encryptionAlgorithm: '11', baseDate: 2014 }, OP);
     const reqs = (ps: string[]) => ps.map((pan) => ({ pan, newKeyRevisionNumber: 2 }));
     expect(await hsm.keyChangeFleet(reqs(pans.slice(0, 2)), CTX)).toMatchObject({ issued: 2, refused: 0, unchanged: 0 });
-    const audited = hsm.auditRecords().length;
+    const audited = (await hsm.auditRecords()).length;
     const again = await hsm.keyChangeFleet(reqs(pans), CTX);
     expect(again).toMatchObject({ issued: 1, refused: 0, unchanged: 2 });
     expect(again.outcomes.map((o) => (o.ok ? 'ok' : o.errorCode))).toEqual(['UNCHANGED', 'UNCHANGED', 'ok']);
-    expect(hsm.auditRecords().slice(audited).map((r) => r.pan)).toEqual([pans[2]]);
+    expect((await hsm.auditRecords()).slice(audited).map((r) => r.pan)).toEqual([pans[2]]);
   });
 
   it('CLI: hsm keychange with no change exits 2; a repeated --fleet run reports UNCHANGED and exits 0', async () => {

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { HydroSyncError } from '../src/errors';
 import { POSTGRES_MIGRATIONS } from '../src/node/postgres/schema';
 import { POSTGRES_SCHEMA_VERSION, loadPostgresDriver, openPostgresStore, openWithMigrations } from '../src/node/hsm-postgres-store';
-import type { HsmStore } from '../src/node/postgres/store-types';
+import type { HsmStore, StoreTx } from '../src/hsm';
 import { connectionString, describePostgres, superuserQuery } from './postgres-support';
 import { auditRow, meterRow, txRow } from './store-contract';
 
@@ -182,7 +182,7 @@ describePostgres('PostgreSQL store', import.meta.url, (ctx) => {
 
     it('a StoreTx used after its transaction ended is refused (STORE)', async () => {
       const { store } = await fresh();
-      let kept: import('../src/node/postgres/store-types').StoreTx | undefined;
+      let kept: StoreTx | undefined;
       await store.transaction(async (tx) => { kept = tx; });
       const e = await rejection(kept!.getMeta('x'));
       expect(e.code).toBe('STORE');

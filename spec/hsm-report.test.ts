@@ -16,101 +16,101 @@ const newMeter = () => new Meter({ profile: { pan: PAN }, key: deriveDecoderKey(
 const WEB = { operator: 'website' };
 
 describe('verifyReport', () => {
-  it('accepts a code and a frame from the meter, stores them, audits them; the summary shows what a person wants', () => {
-    const { hsm, advance } = setup();
+  it('accepts a code and a frame from the meter, stores them, audits them; the summary shows what a person wants', async () => {
+    const { hsm, advance } = await setup();
     const meter = newMeter();
-    const sold = hsm.vend({ ...CTX, pan: PAN, litres: 10_000 });
+    const sold = await hsm.vend({ ...CTX, pan: PAN, litres: 10_000 });
     meter.enter(sold.tokens[0]!, '2026-12-01T09:40');
     const r1 = meter.report('2026-12-01T10:00');
-    expect(hsm.verifyReport({ pan: PAN, code: r1.code }, WEB)).toMatchObject({ ok: true, value: { counter: 1, creditLitres: 10_000, form: 'code', outOfOrder: false } });
+    expect(await hsm.verifyReport({ pan: PAN, code: r1.code }, WEB)).toMatchObject({ ok: true, value: { counter: 1, creditLitres: 10_000, form: 'code', outOfOrder: false } });
     meter.consume(2000, '2026-12-03T10:00');
     advance(2 * 86_400_000);
     const r2 = meter.report('2026-12-03T10:00');
-    expect(hsm.verifyReport({ pan: PAN, frame: bytesToHex(r2.frame) }, WEB)).toMatchObject({ ok: true, value: { counter: 2, creditLitres: 8000, form: 'frame' } });
-    const s = hsm.reportSummary(PAN);
+    expect(await hsm.verifyReport({ pan: PAN, frame: bytesToHex(r2.frame) }, WEB)).toMatchObject({ ok: true, value: { counter: 2, creditLitres: 8000, form: 'frame' } });
+    const s = await hsm.reportSummary(PAN);
     expect(s).toMatchObject({ reports: 2, counter: 2, creditLitres: 8000, creditCubicMetres: '8', consumptionLitresPerDay: 1000, daysLeft: 8, alerts: [] });
-    const audit = hsm.auditRecords().filter((a) => a.kind === 'report');
+    const audit = (await hsm.auditRecords()).filter((a) => a.kind === 'report');
     expect(audit.map((a) => a.outcome)).toEqual(['done', 'done']);
-    expect(hsm.verifyAudit().ok).toBe(true);
+    expect((await hsm.verifyAudit()).ok).toBe(true);
   });
 
-  it('refuses a replay (USED), an older code (OLD), a report for another meter (MAC/KEY), an unknown meter (NOT_FOUND); each is audited and changes nothing', () => {
-    const { hsm } = setup();
-    hsm.addMeter({ pan: PAN2, customerReference: 'CUST-2', supplyGroupCode: '201457', keyRevisionNumber: 1, encryptionAlgorithm: '11', baseDate: 2014 }, OP);
+  it('refuses a replay (USED), an older code (OLD), a report for another meter (MAC/KEY), an unknown meter (NOT_FOUND); each is audited and changes nothing', async () => {
+    const { hsm } = await setup();
+    await hsm.addMeter({ pan: PAN2, customerReference: 'CUST-2', supplyGroupCode: '201457', keyRevisionNumber: 1, encryptionAlgorithm: '11', baseDate: 2014 }, OP);
     const meter = newMeter();
     const a = meter.report('2026-12-01T10:00');
     const b = meter.report('2026-12-01T10:01');
-    expect(hsm.verifyReport({ pan: PAN, code: b.code }, WEB).ok).toBe(true);
-    expect(hsm.verifyReport({ pan: PAN, code: b.code }, WEB)).toMatchObject({ ok: false, code: 'USED' });
-    expect(hsm.verifyReport({ pan: PAN, code: a.code }, WEB)).toMatchObject({ ok: false, code: 'OLD' });
+    expect((await hsm.verifyReport({ pan: PAN, code: b.code }, WEB)).ok).toBe(true);
+    expect(await hsm.verifyReport({ pan: PAN, code: b.code }, WEB)).toMatchObject({ ok: false, code: 'USED' });
+    expect(await hsm.verifyReport({ pan: PAN, code: a.code }, WEB)).toMatchObject({ ok: false, code: 'OLD' });
     // A frame one behind is within the window: accepted once, out of order.
-    expect(hsm.verifyReport({ pan: PAN, frame: a.frame }, WEB)).toMatchObject({ ok: true, value: { counter: 1, outOfOrder: true } });
-    expect(hsm.verifyReport({ pan: PAN, frame: a.frame }, WEB)).toMatchObject({ ok: false, code: 'USED' });
-    expect(hsm.verifyReport({ pan: PAN2, code: meter.report('2026-12-01T10:02').code }, WEB)).toMatchObject({ ok: false, code: 'MAC' });
-    expect(hsm.verifyReport({ pan: PAN2, frame: meter.report('2026-12-01T10:03').frame }, WEB)).toMatchObject({ ok: false, code: 'KEY' });
-    expect(hsm.verifyReport({ pan: '600727000000000181', code: b.code }, WEB)).toMatchObject({ ok: false, code: 'NOT_FOUND' });
-    expect(hsm.verifyReport({ pan: PAN, code: '1234' }, WEB)).toMatchObject({ ok: false, code: 'FORMAT' });
-    expect(hsm.verifyReport({ pan: PAN, code: b.code, frame: b.frame }, WEB)).toMatchObject({ ok: false, code: 'USAGE' });
-    expect(hsm.verifyReport(null as never, WEB)).toMatchObject({ ok: false, code: 'FORMAT' });
-    expect(hsm.reportSummary(PAN).counter).toBe(2);
-    expect(hsm.reportSummary(PAN2).reports).toBe(0);
-    const refused = hsm.auditRecords().filter((x) => x.kind === 'report' && x.outcome === 'refused').map((x) => x.errorCode);
+    expect(await hsm.verifyReport({ pan: PAN, frame: a.frame }, WEB)).toMatchObject({ ok: true, value: { counter: 1, outOfOrder: true } });
+    expect(await hsm.verifyReport({ pan: PAN, frame: a.frame }, WEB)).toMatchObject({ ok: false, code: 'USED' });
+    expect(await hsm.verifyReport({ pan: PAN2, code: meter.report('2026-12-01T10:02').code }, WEB)).toMatchObject({ ok: false, code: 'MAC' });
+    expect(await hsm.verifyReport({ pan: PAN2, frame: meter.report('2026-12-01T10:03').frame }, WEB)).toMatchObject({ ok: false, code: 'KEY' });
+    expect(await hsm.verifyReport({ pan: '600727000000000181', code: b.code }, WEB)).toMatchObject({ ok: false, code: 'NOT_FOUND' });
+    expect(await hsm.verifyReport({ pan: PAN, code: '1234' }, WEB)).toMatchObject({ ok: false, code: 'FORMAT' });
+    expect(await hsm.verifyReport({ pan: PAN, code: b.code, frame: b.frame }, WEB)).toMatchObject({ ok: false, code: 'USAGE' });
+    expect(await hsm.verifyReport(null as never, WEB)).toMatchObject({ ok: false, code: 'FORMAT' });
+    expect((await hsm.reportSummary(PAN)).counter).toBe(2);
+    expect((await hsm.reportSummary(PAN2)).reports).toBe(0);
+    const refused = (await hsm.auditRecords()).filter((x) => x.kind === 'report' && x.outcome === 'refused').map((x) => x.errorCode);
     expect(refused).toEqual(['USED', 'OLD', 'USED', 'MAC', 'KEY', 'NOT_FOUND', 'FORMAT', 'USAGE', 'FORMAT']);
   });
 
-  it('a report made with the old key after a key change is refused (KEY for a frame, MAC for a code)', () => {
-    const { hsm } = setup();
-    hsm.importVendingKey({ id: 'sgc201457-krn2', keyHex: VK04_KRN2, dkga: '04', supplyGroupCode: '201457', keyRevisionNumber: 2, vendingKeyType: 'unique', baseDate: 2014, encryptionAlgorithm: '11', activeFrom: '2020-01-01T00:00' }, OP);
+  it('a report made with the old key after a key change is refused (KEY for a frame, MAC for a code)', async () => {
+    const { hsm } = await setup();
+    await hsm.importVendingKey({ id: 'sgc201457-krn2', keyHex: VK04_KRN2, dkga: '04', supplyGroupCode: '201457', keyRevisionNumber: 2, vendingKeyType: 'unique', baseDate: 2014, encryptionAlgorithm: '11', activeFrom: '2020-01-01T00:00' }, OP);
     const meter = newMeter();
     const old = meter.report('2026-12-01T10:00');
-    hsm.keyChange({ ...CTX, pan: PAN, newKeyRevisionNumber: 2 });
-    expect(hsm.verifyReport({ pan: PAN, frame: old.frame }, WEB)).toMatchObject({ ok: false, code: 'KEY' });
-    expect(hsm.verifyReport({ pan: PAN, code: old.code }, WEB)).toMatchObject({ ok: false, code: 'MAC' });
+    await hsm.keyChange({ ...CTX, pan: PAN, newKeyRevisionNumber: 2 });
+    expect(await hsm.verifyReport({ pan: PAN, frame: old.frame }, WEB)).toMatchObject({ ok: false, code: 'KEY' });
+    expect(await hsm.verifyReport({ pan: PAN, code: old.code }, WEB)).toMatchObject({ ok: false, code: 'MAC' });
   });
 
-  it('rate limit: after 10 failed codes for a meter in an hour, codes are refused with LIMIT (frames still work); the next hour resets it', () => {
-    const { hsm, advance } = setup({ start: '2026-12-01T02:05:00Z' });
+  it('rate limit: after 10 failed codes for a meter in an hour, codes are refused with LIMIT (frames still work); the next hour resets it', async () => {
+    const { hsm, advance } = await setup({ start: '2026-12-01T02:05:00Z' });
     const meter = newMeter();
-    for (let i = 0; i < 10; i++) expect(hsm.verifyReport({ pan: PAN, code: String(10_000_000_000_000_000_000n + BigInt(i) * 7919n) }, WEB).ok).toBe(false);
+    for (let i = 0; i < 10; i++) expect((await hsm.verifyReport({ pan: PAN, code: String(10_000_000_000_000_000_000n + BigInt(i) * 7919n) }, WEB)).ok).toBe(false);
     const good = meter.report('2026-12-01T10:00');
-    expect(hsm.verifyReport({ pan: PAN, code: good.code }, WEB)).toMatchObject({ ok: false, code: 'LIMIT' });
-    expect(hsm.verifyReport({ pan: PAN, frame: meter.report('2026-12-01T10:01').frame }, WEB).ok).toBe(true);
+    expect(await hsm.verifyReport({ pan: PAN, code: good.code }, WEB)).toMatchObject({ ok: false, code: 'LIMIT' });
+    expect((await hsm.verifyReport({ pan: PAN, frame: meter.report('2026-12-01T10:01').frame }, WEB)).ok).toBe(true);
     advance(3_600_000);
-    expect(hsm.verifyReport({ pan: PAN, code: meter.report('2026-12-01T11:00').code }, WEB).ok).toBe(true);
+    expect((await hsm.verifyReport({ pan: PAN, code: meter.report('2026-12-01T11:00').code }, WEB)).ok).toBe(true);
   });
 
-  it('alerts: low credit, tamper, silent, credit without a token, a token the module never sold', () => {
-    const { hsm, advance } = setup();
+  it('alerts: low credit, tamper, silent, credit without a token, a token the module never sold', async () => {
+    const { hsm, advance } = await setup();
     const meter = newMeter();
-    meter.enter(hsm.vend({ ...CTX, pan: PAN, litres: 900 }).tokens[0]!, '2026-12-01T09:40');
+    meter.enter((await hsm.vend({ ...CTX, pan: PAN, litres: 900 })).tokens[0]!, '2026-12-01T09:40');
     meter.raiseTamper('2026-12-01T09:50');
-    expect(hsm.verifyReport({ pan: PAN, frame: meter.report('2026-12-01T10:00').frame }, WEB).ok).toBe(true);
+    expect((await hsm.verifyReport({ pan: PAN, frame: meter.report('2026-12-01T10:00').frame }, WEB)).ok).toBe(true);
     meter.creditLitres += 5000; // credit from nowhere (a bypassed register)
-    expect(hsm.verifyReport({ pan: PAN, frame: meter.report('2026-12-01T10:30').frame }, WEB).ok).toBe(true);
+    expect((await hsm.verifyReport({ pan: PAN, frame: meter.report('2026-12-01T10:30').frame }, WEB)).ok).toBe(true);
     advance(8 * 86_400_000);
-    expect(hsm.reportSummary(PAN).alerts).toEqual(['tamper', 'silent', 'credit-without-token']);
+    expect((await hsm.reportSummary(PAN)).alerts).toEqual(['tamper', 'silent', 'credit-without-token']);
     // A token from elsewhere: the meter's last TID is beyond anything the module issued.
     const stranger = deriveDecoderKey(VK04, params);
     meter.enter(issueCredit(stranger, { litres: 100, dateTime: '2026-12-05T08:00', rnd: 1 }).token, '2026-12-05T08:01');
     meter.consume(5950, '2026-12-05T09:00');
-    expect(hsm.verifyReport({ pan: PAN, frame: meter.report('2026-12-05T09:00').frame }, WEB).ok).toBe(true);
-    expect(hsm.reportSummary(PAN).alerts).toEqual(['low-credit', 'tamper', 'token-not-sold']); // heard from again: not silent
+    expect((await hsm.verifyReport({ pan: PAN, frame: meter.report('2026-12-05T09:00').frame }, WEB)).ok).toBe(true);
+    expect((await hsm.reportSummary(PAN)).alerts).toEqual(['low-credit', 'tamper', 'token-not-sold']); // heard from again: not silent
   });
 
-  it('the SQLite store keeps reports and the counter state across reopening', () => {
+  it('the SQLite store keeps reports and the counter state across reopening', async () => {
     const { dir, cleanup } = tempDir();
     try {
       const path = join(dir, 'hsm.sqlite');
-      const { hsm, clock } = setup({ store: openSqliteStore(path, { create: true }) });
+      const { hsm, clock } = await setup({ store: openSqliteStore(path, { create: true }) });
       const meter = newMeter();
       const r = meter.report('2026-12-01T10:00');
-      expect(hsm.verifyReport({ pan: PAN, code: r.code }, WEB).ok).toBe(true);
-      hsm.close();
-      const reopened = openHsm({ store: openSqliteStore(path), masterKey: MASTER, clock });
-      expect(reopened.verifyReport({ pan: PAN, code: r.code }, WEB)).toMatchObject({ ok: false, code: 'USED' });
-      expect(reopened.verifyReport({ pan: PAN, frame: meter.report('2026-12-01T10:05').frame }, WEB).ok).toBe(true);
-      expect(reopened.reportSummary(PAN)).toMatchObject({ reports: 2, counter: 2 });
-      reopened.close();
+      expect((await hsm.verifyReport({ pan: PAN, code: r.code }, WEB)).ok).toBe(true);
+      await hsm.close();
+      const reopened = await openHsm({ store: openSqliteStore(path), masterKey: MASTER, clock });
+      expect(await reopened.verifyReport({ pan: PAN, code: r.code }, WEB)).toMatchObject({ ok: false, code: 'USED' });
+      expect((await reopened.verifyReport({ pan: PAN, frame: meter.report('2026-12-01T10:05').frame }, WEB)).ok).toBe(true);
+      expect(await reopened.reportSummary(PAN)).toMatchObject({ reports: 2, counter: 2 });
+      await reopened.close();
     } finally {
       cleanup();
     }

@@ -13,31 +13,31 @@ const dir = mkdtempSync(join(tmpdir(), 'hydrosync-reprint-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe.each([['memory store', () => setup()], ['SQLite store', () => setup({ store: openSqliteStore(join(dir, `s-${Date.now()}.db`), { create: true }) })]])('reprint on the %s', (_n, make) => {
-  it('by transaction id: the same tokens, reissued, audited as a reprint; no TID or credit moves', () => {
-    const { hsm, advance } = make();
-    hsm.importVendingKey({ id: 'krn2', keyHex: VK04_KRN2, dkga: '04', supplyGroupCode: '201457', keyRevisionNumber: 2, vendingKeyType: 'unique', baseDate: 2014, encryptionAlgorithm: '11', activeFrom: '2020-01-01T00:00' }, OP);
-    const vend = hsm.vend({ ...CTX, pan: PAN, rupiah: 50_000, transactionId: 'pos-1' });
+  it('by transaction id: the same tokens, reissued, audited as a reprint; no TID or credit moves', async () => {
+    const { hsm, advance } = await make();
+    await hsm.importVendingKey({ id: 'krn2', keyHex: VK04_KRN2, dkga: '04', supplyGroupCode: '201457', keyRevisionNumber: 2, vendingKeyType: 'unique', baseDate: 2014, encryptionAlgorithm: '11', activeFrom: '2020-01-01T00:00' }, OP);
+    const vend = await hsm.vend({ ...CTX, pan: PAN, rupiah: 50_000, transactionId: 'pos-1' });
     advance(86_400_000); // next local day
-    const kc = hsm.keyChange({ ...CTX, pan: PAN, newKeyRevisionNumber: 2, transactionId: 'kc-1' });
-    const lastTid = hsm.getMeter(PAN).lastTid;
-    const before = hsm.auditRecords().length;
-    const r = hsm.reprint({ operator: 'bob', transactionId: 'pos-1' });
+    const kc = await hsm.keyChange({ ...CTX, pan: PAN, newKeyRevisionNumber: 2, transactionId: 'kc-1' });
+    const lastTid = (await hsm.getMeter(PAN)).lastTid;
+    const before = (await hsm.auditRecords()).length;
+    const r = await hsm.reprint({ operator: 'bob', transactionId: 'pos-1' });
     expect(r).toMatchObject({ reissued: true, tokens: vend.tokens, tid: vend.tid, transactionId: 'pos-1', creditedLitres: vend.creditedLitres });
-    expect(hsm.reprint({ operator: 'bob', transactionId: 'kc-1' }).tokens).toEqual(kc.tokens);
-    expect(hsm.getMeter(PAN).lastTid).toBe(lastTid);
-    expect(hsm.auditRecords().slice(before).map((a) => [a.kind, a.outcome, a.transactionId, a.pan, a.operator])).toEqual([
+    expect((await hsm.reprint({ operator: 'bob', transactionId: 'kc-1' })).tokens).toEqual(kc.tokens);
+    expect((await hsm.getMeter(PAN)).lastTid).toBe(lastTid);
+    expect((await hsm.auditRecords()).slice(before).map((a) => [a.kind, a.outcome, a.transactionId, a.pan, a.operator])).toEqual([
       ['reprint', 'done', 'pos-1', PAN, 'bob'], ['reprint', 'done', 'kc-1', PAN, 'bob'],
     ]);
-    expect(errorCode(() => hsm.reprint({ operator: 'bob', transactionId: 'nope' }))).toBe('NOT_FOUND');
-    expect(hsm.auditRecords().at(-1)).toMatchObject({ kind: 'reprint', outcome: 'refused', errorCode: 'NOT_FOUND' });
+    expect(await errorCode(() => hsm.reprint({ operator: 'bob', transactionId: 'nope' }))).toBe('NOT_FOUND');
+    expect((await hsm.auditRecords()).at(-1)).toMatchObject({ kind: 'reprint', outcome: 'refused', errorCode: 'NOT_FOUND' });
     // Lookups by meter and local date (WIB: 2026-12-01 09:30 and 2026-12-02 09:30).
-    expect(hsm.transactions(PAN).map((t) => [t.transactionId, t.kind])).toEqual([['pos-1', 'vend'], ['kc-1', 'keychange']]);
-    expect(hsm.transactions(PAN, { from: '2026-12-02' }).map((t) => t.transactionId)).toEqual(['kc-1']);
-    expect(hsm.transactions(PAN, { to: '2026-12-01' }).map((t) => t.transactionId)).toEqual(['pos-1']);
-    expect(hsm.transactions(PAN, { from: '2026-12-03' })).toEqual([]);
-    expect(errorCode(() => hsm.transactions(PAN, { from: '2026-13-01' }))).toBe('FORMAT');
-    expect(errorCode(() => hsm.transactions('600727000000000017'))).toMatch(/NOT_FOUND|CHECK_DIGIT/);
-    hsm.close();
+    expect((await hsm.transactions(PAN)).map((t) => [t.transactionId, t.kind])).toEqual([['pos-1', 'vend'], ['kc-1', 'keychange']]);
+    expect((await hsm.transactions(PAN, { from: '2026-12-02' })).map((t) => t.transactionId)).toEqual(['kc-1']);
+    expect((await hsm.transactions(PAN, { to: '2026-12-01' })).map((t) => t.transactionId)).toEqual(['pos-1']);
+    expect(await hsm.transactions(PAN, { from: '2026-12-03' })).toEqual([]);
+    expect(await errorCode(() => hsm.transactions(PAN, { from: '2026-13-01' }))).toBe('FORMAT');
+    expect(await errorCode(() => hsm.transactions('600727000000000017'))).toMatch(/NOT_FOUND|CHECK_DIGIT/);
+    await hsm.close();
   });
 });
 

@@ -34,18 +34,27 @@ export function makeClock(start = '2026-12-01T02:30:00Z') {
   };
 }
 
+let storeFactory: () => Promise<HsmStore> = async () => new MemoryStore();
+/**
+ * The store setup() makes when none is given (default: a MemoryStore). The suites that run the
+ * security-module specs on SQLite and PostgreSQL (spec/hsm-on-*.test.ts) set it.
+ */
+export function useStoreFactory(f: () => Promise<HsmStore>): void {
+  storeFactory = f;
+}
+
 /** An initialised Hsm with the DKGA04 EA11 key (SGC 201457, KRN 1, BD 2014) and one meter. */
-export function setup(options: { store?: HsmStore; config?: Partial<HsmConfig>; start?: string; meter?: boolean } = {}) {
-  const store = options.store ?? new MemoryStore();
+export async function setup(options: { store?: HsmStore; config?: Partial<HsmConfig>; start?: string; meter?: boolean } = {}) {
+  const store = options.store ?? await storeFactory();
   const c = makeClock(options.start);
-  initHsm(store, MASTER, options.config ?? {}, c.clock());
-  const hsm = openHsm({ store, masterKey: MASTER, clock: c.clock });
-  hsm.importVendingKey({
+  await initHsm(store, MASTER, options.config ?? {}, c.clock());
+  const hsm = await openHsm({ store, masterKey: MASTER, clock: c.clock });
+  await hsm.importVendingKey({
     id: 'sgc201457-krn1', keyHex: VK04, dkga: '04', supplyGroupCode: '201457', keyRevisionNumber: 1, vendingKeyType: 'unique',
     baseDate: 2014, encryptionAlgorithm: '11', activeFrom: '2020-01-01T00:00',
   }, OP);
   if (options.meter !== false) {
-    hsm.addMeter({ pan: PAN, customerReference: 'CUST-1', supplyGroupCode: '201457', keyRevisionNumber: 1, encryptionAlgorithm: '11', baseDate: 2014 }, OP);
+    await hsm.addMeter({ pan: PAN, customerReference: 'CUST-1', supplyGroupCode: '201457', keyRevisionNumber: 1, encryptionAlgorithm: '11', baseDate: 2014 }, OP);
   }
   return { hsm, store, ...c };
 }

@@ -13,18 +13,18 @@ import { errorCode } from './support';
 const params93 = { keyType: 2 as const, supplyGroupCode: '123456', tariffIndex: '01', keyRevisionNumber: 1, pan: PAN, baseDate: 1993 as const, encryptionAlgorithm: '07' as const, keyExpiryNumber: 255 };
 
 /** A module on 2024-06-01 with the same DKGA02 vending key imported for base dates 1993 and 2014 (same KRN). */
-function module() {
+async function module() {
   const c = makeClock('2024-06-01T02:30:00Z');
   const store = new MemoryStore();
-  initHsm(store, MASTER, {}, c.clock());
-  const hsm = openHsm({ store, masterKey: MASTER, clock: c.clock });
+  await initHsm(store, MASTER, {}, c.clock());
+  const hsm = await openHsm({ store, masterKey: MASTER, clock: c.clock });
   const imp = (id: string, baseDate: 1993 | 2014) => hsm.importVendingKey({
     id, keyHex: VK02, dkga: '02', supplyGroupCode: '123456', keyRevisionNumber: 1, vendingKeyType: 'unique', baseDate,
     encryptionAlgorithm: '07', activeFrom: '2000-01-01T00:00',
   }, OP);
-  imp('bd93', 1993);
-  imp('bd14', 2014);
-  for (const pan of [PAN, PAN2]) hsm.addMeter({ pan, customerReference: pan, supplyGroupCode: '123456', keyRevisionNumber: 1, encryptionAlgorithm: '07', baseDate: 1993 }, OP);
+  await imp('bd93', 1993);
+  await imp('bd14', 2014);
+  for (const pan of [PAN, PAN2]) await hsm.addMeter({ pan, customerReference: pan, supplyGroupCode: '123456', keyRevisionNumber: 1, encryptionAlgorithm: '07', baseDate: 1993 }, OP);
   return { hsm, store };
 }
 
@@ -33,20 +33,20 @@ function meter() {
 }
 
 describe('rollover to the same key bits', () => {
-  it('the end-to-end attack: 5,000 L does not become 10,000 L', () => {
-    const { hsm, store } = module();
+  it('the end-to-end attack: 5,000 L does not become 10,000 L', async () => {
+    const { hsm, store } = await module();
     const m = meter();
-    const credit = hsm.vend({ ...CTX, pan: PAN, litres: 5000 });
+    const credit = await hsm.vend({ ...CTX, pan: PAN, litres: 5000 });
     expect(m.enter(credit.tokens[0]!, '2024-06-01T09:40').result).toBe('ACCEPT');
     expect(m.creditLitres).toBe(5000);
     // The module refuses the rollover (same vending key and KRN under DKGA02: same key bits), audited, nothing issued.
-    const audited = store.readAudit().length;
-    expect(errorCode(() => hsm.keyChange({ ...CTX, pan: PAN, newVendingKeyId: 'bd14', transactionId: 'ro-1' }))).toBe('KEY_CHANGE');
-    const last = store.readAudit().slice(audited);
+    const audited = (await store.transaction((tx) => tx.readAudit())).length;
+    expect(await errorCode(() => hsm.keyChange({ ...CTX, pan: PAN, newVendingKeyId: 'bd14', transactionId: 'ro-1' }))).toBe('KEY_CHANGE');
+    const last = (await store.transaction((tx) => tx.readAudit())).slice(audited);
     expect(last).toHaveLength(1);
     expect(last[0]).toMatchObject({ kind: 'keychange', outcome: 'refused', errorCode: 'KEY_CHANGE', tokenHash: null });
-    expect(store.getTransaction('ro-1')).toBeUndefined();
-    expect(hsm.getMeter(PAN)).toMatchObject({ baseDate: 1993, vendingKeyId: 'bd93' });
+    expect((await store.transaction((tx) => tx.getTransaction('ro-1')))).toBeUndefined();
+    expect(await hsm.getMeter(PAN)).toMatchObject({ baseDate: 1993, vendingKeyId: 'bd93' });
     // A set made elsewhere (the token layer can still make one) is refused by the meter: the set is discarded, nothing changes.
     const current = deriveDecoderKey(VK02, params93);
     const same = deriveDecoderKey(VK02, { ...params93, baseDate: 2014 });
@@ -64,15 +64,15 @@ describe('rollover to the same key bits', () => {
     expect(m.creditLitres).toBe(5000);
   });
 
-  it('a rollover to new key bits is still accepted on both sides; a change without rollover may keep the key bits', () => {
-    const { hsm } = module();
-    hsm.importVendingKey({
+  it('a rollover to new key bits is still accepted on both sides; a change without rollover may keep the key bits', async () => {
+    const { hsm } = await module();
+    await hsm.importVendingKey({
       id: 'bd14-krn2', keyHex: '0123456789abcdef', dkga: '02', supplyGroupCode: '123456', keyRevisionNumber: 2, vendingKeyType: 'unique',
       baseDate: 2014, encryptionAlgorithm: '07', activeFrom: '2000-01-01T00:00',
     }, OP);
-    expect(hsm.keyChange({ ...CTX, pan: PAN, newKeyExpiryNumber: 200 }).tokens).toHaveLength(2);
+    expect((await hsm.keyChange({ ...CTX, pan: PAN, newKeyExpiryNumber: 200 })).tokens).toHaveLength(2);
     const m = meter();
-    const ro = hsm.keyChange({ ...CTX, pan: PAN2, newVendingKeyId: 'bd14-krn2' });
+    const ro = await hsm.keyChange({ ...CTX, pan: PAN2, newVendingKeyId: 'bd14-krn2' });
     expect(ro.keyChange).toMatchObject({ rollover: true });
     const current = deriveDecoderKey(VK02, params93);
     const next = deriveDecoderKey('0123456789abcdef', { ...params93, keyRevisionNumber: 2, baseDate: 2014 });
@@ -82,7 +82,7 @@ describe('rollover to the same key bits', () => {
   });
 
   it('fleet: the same refusal for every meter, nothing issued', async () => {
-    const { hsm } = module();
+    const { hsm } = await module();
     const r = await hsm.keyChangeFleet([PAN, PAN2].map((pan) => ({ pan, newVendingKeyId: 'bd14' })), CTX);
     expect(r).toMatchObject({ issued: 0, refused: 2 });
     expect(r.outcomes.map((o) => (o.ok ? 'ok' : o.errorCode))).toEqual(['KEY_CHANGE', 'KEY_CHANGE']);

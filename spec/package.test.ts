@@ -46,17 +46,19 @@ describe.skipIf(!built)('built package', () => {
   });
   it('meter, hsm and node subpaths work in ESM and CommonJS; a token sold by the module is accepted by the meter', () => {
     const script = (imp: string) => `${imp}
+      (async () => {
       const masterKey = hsm.parseMasterKey('11'.repeat(32));
       const store = new hsm.MemoryStore();
       const clock = () => new Date('2026-12-01T02:30:00Z');
-      hsm.initHsm(store, masterKey, {}, clock());
-      const h = hsm.openHsm({ store, masterKey, clock });
-      h.importVendingKey({ id: 'k', keyHex: 'abababababababab949494949494949401234567', dkga: '04', supplyGroupCode: '201457', keyRevisionNumber: 1, vendingKeyType: 'unique', baseDate: 2014, encryptionAlgorithm: '11', activeFrom: '2020-01-01T00:00' }, { operator: 'x' });
-      h.addMeter({ pan: '600727000000000009', customerReference: 'c', supplyGroupCode: '201457', keyRevisionNumber: 1, encryptionAlgorithm: '11', baseDate: 2014 }, { operator: 'x' });
-      const sold = h.vend({ operator: 'x', vendingPoint: 'y', pan: '600727000000000009', litres: 1000 });
+      await hsm.initHsm(store, masterKey, {}, clock());
+      const h = await hsm.openHsm({ store, masterKey, clock });
+      await h.importVendingKey({ id: 'k', keyHex: 'abababababababab949494949494949401234567', dkga: '04', supplyGroupCode: '201457', keyRevisionNumber: 1, vendingKeyType: 'unique', baseDate: 2014, encryptionAlgorithm: '11', activeFrom: '2020-01-01T00:00' }, { operator: 'x' });
+      await h.addMeter({ pan: '600727000000000009', customerReference: 'c', supplyGroupCode: '201457', keyRevisionNumber: 1, encryptionAlgorithm: '11', baseDate: 2014 }, { operator: 'x' });
+      const sold = await h.vend({ operator: 'x', vendingPoint: 'y', pan: '600727000000000009', litres: 1000 });
       const key = root.deriveDecoderKey('abababababababab949494949494949401234567', { keyType: 2, supplyGroupCode: '201457', tariffIndex: '01', keyRevisionNumber: 1, pan: '600727000000000009', baseDate: 2014, encryptionAlgorithm: '11' });
       const m = new meter.Meter({ profile: { pan: '600727000000000009' }, key });
-      console.log(m.enter(sold.tokens[0], '2026-12-01T09:31').result, m.creditLitres, typeof nodeApi.openSqliteStore, typeof nodeApi.loadMeter, root.Meter === meter.Meter);`;
+      console.log(m.enter(sold.tokens[0], '2026-12-01T09:31').result, m.creditLitres, typeof nodeApi.openSqliteStore, typeof nodeApi.loadMeter, root.Meter === meter.Meter);
+      })().catch((e) => { console.error(e); process.exitCode = 1; });`;
     const esm = node(['--input-type=module', '-e', script(`import * as root from 'hydrosync'; import * as meter from 'hydrosync/meter'; import * as hsm from 'hydrosync/hsm'; import * as nodeApi from 'hydrosync/node';`)]);
     expect(esm.stderr).toBe('');
     expect(esm.stdout.trim()).toBe('ACCEPT 1000 function function true');

@@ -5,7 +5,7 @@ import { expect, it } from 'vitest';
 import { HydroSyncError } from '../src/errors';
 import type { ReportRow } from '../src/hsm/report-rows';
 import type { MeterRecord } from '../src/hsm/types';
-import type { AuditRecord, HsmStore, TransactionRow, VendingKeyRow } from '../src/node/postgres/store-types';
+import type { AuditRecord, HsmStore, StoreTx, TransactionRow, VendingKeyRow } from '../src/hsm';
 
 export const meterRow = (pan: string, over: Partial<MeterRecord> = {}): MeterRecord => ({
   pan, customerReference: `CUST-${pan.slice(-4)}`, customerGroup: 'R1', supplyGroupCode: '201457', tariffIndex: '01',
@@ -231,7 +231,7 @@ export function storeContract(open: () => Promise<HsmStore>, expectations: { dup
       await tx.insertReport(reportRow(PAN_A, 1));
     });
     const attempts: Record<string, number> = {};
-    const duplicate = async (what: string, f: (tx: import('../src/node/postgres/store-types').StoreTx) => Promise<void>) => {
+    const duplicate = async (what: string, f: (tx: StoreTx) => Promise<void>) => {
       attempts[what] = 0;
       const e = await rejection(store.transaction(async (tx) => {
         attempts[what]!++;

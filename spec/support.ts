@@ -3,26 +3,48 @@ import { HydroSyncError } from '../src/errors';
 import { runCli } from '../src/cli';
 import type { CliIo } from '../src/cli/io';
 
-/** The HydroSyncError code thrown by f, or undefined when it returns. Any other throw fails the test. */
-export function errorCode(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (e) {
+const isPromise = (v: unknown): v is Promise<unknown> => typeof (v as { then?: unknown } | null)?.then === 'function';
+
+/**
+ * The HydroSyncError code thrown by f (or by the promise it returns), or undefined when it
+ * returns. Any other throw fails the test.
+ */
+export function errorCode(f: () => never): string | undefined;
+export function errorCode(f: () => Promise<unknown>): Promise<string | undefined>;
+export function errorCode(f: () => unknown): string | undefined;
+export function errorCode(f: () => unknown): string | undefined | Promise<string | undefined> {
+  const codeOf = (e: unknown) => {
     if (e instanceof HydroSyncError) return e.code;
     throw e;
+  };
+  try {
+    const r = f();
+    if (isPromise(r)) return r.then(() => undefined, codeOf);
+  } catch (e) {
+    return codeOf(e);
   }
   return undefined;
 }
 
-/** The HydroSyncError f throws (code and message); any other throw, or none, fails the test. */
-export function refusal(f: () => unknown): { code: string; message: string } {
-  try {
-    f();
-  } catch (e) {
+/** The HydroSyncError f throws, or its promise rejects with (code and message); any other throw, or none, fails the test. */
+export function refusal(f: () => never): { code: string; message: string };
+export function refusal(f: () => Promise<unknown>): Promise<{ code: string; message: string }>;
+export function refusal(f: () => unknown): { code: string; message: string };
+export function refusal(f: () => unknown): { code: string; message: string } | Promise<{ code: string; message: string }> {
+  const of = (e: unknown) => {
     if (e instanceof HydroSyncError) return { code: e.code, message: e.message };
     throw e;
+  };
+  const none = () => {
+    throw new Error('expected a HydroSyncError, nothing was thrown');
+  };
+  try {
+    const r = f();
+    if (isPromise(r)) return r.then(none, of);
+  } catch (e) {
+    return of(e);
   }
-  throw new Error('expected a HydroSyncError, nothing was thrown');
+  return none();
 }
 
 /** Hex → bytes (test input only; no validation). */

@@ -11,7 +11,7 @@ import type { AuditRecord } from './types';
  * The columns of an audit export (`hsm.exportAudit('csv')`), in order.
  */
 export const AUDIT_COLUMNS = [
-  'seq', 'at', 'operator', 'vendingPoint', 'transactionId', 'pan', 'kind', 'outcome', 'errorCode',
+  'chain', 'seq', 'at', 'operator', 'vendingPoint', 'transactionId', 'pan', 'kind', 'outcome', 'errorCode',
   'amount', 'tid', 'tokenHash', 'prevHash', 'hash',
 ] as const satisfies readonly (keyof AuditRecord)[];
 

@@ -11,7 +11,7 @@ import { VendingKey } from '../keys/vending-key';
 import { parseStoredConfig } from './config';
 import { unwrapVendingKey } from './key-store';
 import type { MasterKeys } from './master-key';
-import type { HsmStore, VendingKeyRow } from './store';
+import type { HsmStore, StoreTx, VendingKeyRow } from './store';
 import type { HsmConfig, MeterKeyAttributes } from './types';
 
 const DECODER_KEY_CACHE = 4096;
@@ -24,6 +24,8 @@ export interface DerivationInput extends MeterKeyAttributes {
 export class Core {
   readonly store: HsmStore;
   readonly clock: () => Date;
+  /** This instance's audit chain (its node name). */
+  readonly chain: string;
   readonly #keys: MasterKeys;
   readonly #staTables: StaTables | undefined;
   #configText: string | undefined;
@@ -31,8 +33,9 @@ export class Core {
   readonly #vendingKeys = new Map<string, { key: VendingKey; attributes: string }>();
   readonly #decoderKeys = new Map<string, DecoderKey>();
 
-  constructor(store: HsmStore, keys: MasterKeys, clock: () => Date, staTables?: StaTables) {
+  constructor(store: HsmStore, keys: MasterKeys, clock: () => Date, chain: string, staTables?: StaTables) {
     this.store = store;
+    this.chain = chain;
     this.#keys = keys;
     this.clock = clock;
     this.#staTables = staTables;
@@ -53,8 +56,8 @@ export class Core {
   }
 
   /** The stored configuration (re-read from the store, parsed only when it changed). */
-  config(): HsmConfig {
-    const text = this.store.getMeta('config');
+  async config(tx: StoreTx): Promise<HsmConfig> {
+    const text = await tx.getMeta('config');
     if (this.#config === undefined || text !== this.#configText) {
       this.#config = parseStoredConfig(text);
       this.#configText = text;
@@ -62,8 +65,8 @@ export class Core {
     return this.#config;
   }
 
-  vendingKeyRow(id: string): VendingKeyRow {
-    return this.store.getVendingKey(id) ?? fail('NOT_FOUND', `vending key ${id} is not in the store; import it first (hsm key import)`);
+  async vendingKeyRow(tx: StoreTx, id: string): Promise<VendingKeyRow> {
+    return (await tx.getVendingKey(id)) ?? fail('NOT_FOUND', `vending key ${id} is not in the store; import it first (hsm key import)`);
   }
 
   /**
@@ -82,9 +85,8 @@ export class Core {
   }
 
   /** The meter's decoder key, derived on demand (DKGA02/DKGA04, reference §7) and cached. */
-  decoderKey(m: DerivationInput, row?: VendingKeyRow): DecoderKey {
+  decoderKey(m: DerivationInput, vkRow: VendingKeyRow): DecoderKey {
     const id = [m.vendingKeyId, m.pan, m.supplyGroupCode, m.tariffIndex, m.keyRevisionNumber, m.keyType, m.keyExpiryNumber, m.baseDate, m.encryptionAlgorithm].join('|');
-    const vkRow = row ?? this.vendingKeyRow(m.vendingKeyId);
     const vk = this.vendingKey(vkRow); // checks the row every time (see vendingKey)
     let dk = this.#decoderKeys.get(id);
     if (dk === undefined) {

@@ -11,7 +11,7 @@ import { keyCheckValue } from '../keys/key-check-value';
 import { type DecodeFailure, tryDecodeToken } from '../tokens/decode';
 import { type TokenDescription, describeToken } from '../tokens/describe';
 import type { Token } from '../tokens/types';
-import { type AuditCheckpoint, auditCheckpoint, verifyAuditLog } from './audit';
+import { type AuditCheckpoint, auditCheckpoint, checkChainName, verifyAuditLog } from './audit';
 import { auditToCsv, auditToNdjson } from './audit-export';
 import { copyConfig, mergeConfig } from './config';
 import { Core } from './core';
@@ -23,10 +23,10 @@ import type { MasterKeys } from './master-key';
 import { runAdmin } from './operation';
 import { type TransactionSummary, meterTransactions, reprint } from './reprint';
 import { addMeter, importVendingKey, requireMeter } from './registry';
-import type { HsmStore } from './store';
+import type { HsmStore, StoreTx } from './store';
 import type {
   AuditRecord, AuditVerification, FleetOptions, FleetRequest, FleetResult, HsmConfig, Issued, KeyChangeRequest, ManageRequest, MeterAdd,
-  MeterRecord, RequestContext, VendRequest, VendingKeyImport, VendingKeyInfo,
+  MeterRecord, VendRequest, VendingKeyImport, VendingKeyInfo,
 } from './types';
 import { vend } from './vend';
 import { type AcceptedReport, type ReportSubmission, verifyReport } from './report';
@@ -44,8 +44,8 @@ export type TokenVerification =
  * limits, block tariffs and a hash-chained audit log. Make one with initHsm and openHsm.
  * @example
  * ```ts
- * const hsm = openHsm({ store: new MemoryStore(), masterKey }); // after initHsm(store, masterKey)
- * const r = hsm.vend({ operator: 'alice', vendingPoint: 'till-1', pan: '600727000000000009', rupiah: 50000 });
+ * const hsm = await openHsm({ store: new MemoryStore(), masterKey }); // after initHsm(store, masterKey)
+ * const r = await hsm.vend({ operator: 'alice', vendingPoint: 'till-1', pan: '600727000000000009', rupiah: 50000 });
  * ```
  */
 export class Hsm {
@@ -53,14 +53,25 @@ export class Hsm {
   #closed = false;
 
   /** Use openHsm(). */
-  private constructor(token: symbol, store: HsmStore, keys: MasterKeys, clock: () => Date, staTables?: StaTables) {
+  private constructor(token: symbol, store: HsmStore, keys: MasterKeys, clock: () => Date, chain: string, staTables?: StaTables) {
     if (token !== INTERNAL) fail('USAGE', 'open a security module with openHsm({ store, masterKey })');
-    this.#core = new Core(store, keys, clock, staTables);
+    this.#core = new Core(store, keys, clock, chain, staTables);
   }
 
   /** @internal */
-  static create(store: HsmStore, keys: MasterKeys, clock: () => Date, staTables?: StaTables): Hsm {
-    return new Hsm(INTERNAL, store, keys, clock, staTables);
+  static create(store: HsmStore, keys: MasterKeys, clock: () => Date, chain: string, staTables?: StaTables): Hsm {
+    return new Hsm(INTERNAL, store, keys, clock, chain, staTables);
+  }
+
+  /** This node's name: the audit chain its records go to. */
+  get node(): string {
+    return this.#core.chain;
+  }
+
+  /** A read-only transaction of the store. */
+  #read<T>(fn: (tx: StoreTx, core: Core) => Promise<T>): Promise<T> {
+    const core = this.#c();
+    return core.store.transaction((tx) => fn(tx, core), { readOnly: true });
   }
 
   #c(): Core {
@@ -68,53 +79,55 @@ export class Hsm {
     return this.#core;
   }
 
-  config(): HsmConfig {
-    return copyConfig(this.#c().config());
+  async config(): Promise<HsmConfig> {
+    return copyConfig(await this.#read((tx, core) => core.config(tx)));
   }
 
   /** Change configuration fields (validated, audited as 'config'). */
-  setConfig(changes: Partial<HsmConfig>, ctx: { operator: string }): HsmConfig {
+  setConfig(changes: Partial<HsmConfig>, ctx: { operator: string }): Promise<HsmConfig> {
     const core = this.#c();
-    return runAdmin(core, 'config', ctx, () => ({ pan: null, amount: changes && typeof changes === 'object' ? Object.keys(changes).join(',').slice(0, 100) : null }), () => {
-      const next = mergeConfig(core.config(), changes);
-      core.store.setMeta('config', JSON.stringify(next));
+    return runAdmin(core, 'config', ctx, () => ({ pan: null, amount: changes && typeof changes === 'object' ? Object.keys(changes).join(',').slice(0, 100) : null }), async (tx) => {
+      await tx.getMeta('config', { lock: true });
+      const next = mergeConfig(await core.config(tx), changes);
+      await tx.setMeta('config', JSON.stringify(next));
       return copyConfig(next);
     });
   }
 
-  importVendingKey(imp: VendingKeyImport, ctx: { operator: string }): VendingKeyInfo {
+  importVendingKey(imp: VendingKeyImport, ctx: { operator: string }): Promise<VendingKeyInfo> {
     const core = this.#c();
     return runAdmin(core, 'key-import', ctx, () => ({ pan: null, amount: typeof imp?.id === 'string' ? `vending key ${imp.id.slice(0, 64)}` : null }),
-      (now) => importVendingKey(core, imp, now));
+      (tx, now) => importVendingKey(core, tx, imp, now));
   }
 
-  listVendingKeys(): VendingKeyInfo[] {
-    return this.#c().store.listVendingKeys().map(vendingKeyInfo);
+  async listVendingKeys(): Promise<VendingKeyInfo[]> {
+    return (await this.#read((tx) => tx.listVendingKeys())).map(vendingKeyInfo);
   }
 
-  addMeter(m: MeterAdd, ctx: { operator: string }): MeterRecord {
+  addMeter(m: MeterAdd, ctx: { operator: string }): Promise<MeterRecord> {
     const core = this.#c();
-    return runAdmin(core, 'meter-add', ctx, () => ({ pan: parseMeterPan(m?.pan).pan, amount: null }), (now) => addMeter(core, m, now));
+    return runAdmin(core, 'meter-add', ctx, () => ({ pan: parseMeterPan(m?.pan).pan, amount: null }), (tx, now) => addMeter(core, tx, m, now));
   }
 
-  listMeters(filter?: { supplyGroupCode?: string }): MeterRecord[] {
-    return this.#c().store.listMeters(filter ?? {});
+  listMeters(filter?: { supplyGroupCode?: string }): Promise<MeterRecord[]> {
+    return this.#read((tx) => tx.listMeters(filter ?? {}));
   }
 
   /** NOT_FOUND for an unknown meter. */
-  getMeter(pan: string): MeterRecord {
-    return requireMeter(this.#c(), parseMeterPan(pan).pan);
+  async getMeter(pan: string): Promise<MeterRecord> {
+    const p = parseMeterPan(pan).pan;
+    return this.#read((tx) => requireMeter(tx, p));
   }
 
-  vend(req: VendRequest): Issued {
+  vend(req: VendRequest): Promise<Issued> {
     return vend(this.#c(), req);
   }
 
-  manage(req: ManageRequest): Issued {
+  manage(req: ManageRequest): Promise<Issued> {
     return manage(this.#c(), req);
   }
 
-  keyChange(req: KeyChangeRequest): Issued {
+  keyChange(req: KeyChangeRequest): Promise<Issued> {
     return keyChange(this.#c(), req);
   }
 
@@ -123,14 +136,14 @@ export class Hsm {
    * (`reissued: true`), without the original request; audited as 'reprint'. NOT_FOUND for an
    * unknown id.
    */
-  reprint(req: { transactionId: string; operator: string; vendingPoint?: string }): Issued {
+  reprint(req: { transactionId: string; operator: string; vendingPoint?: string }): Promise<Issued> {
     return reprint(this.#c(), req);
   }
 
   /** A meter's completed transactions in time order, from/to local dates YYYY-MM-DD (inclusive). Not audited. */
-  transactions(pan: string, range: { from?: string; to?: string } = {}): TransactionSummary[] {
-    const core = this.#c();
-    return meterTransactions(core, requireMeter(core, parseMeterPan(pan).pan).pan, range ?? {});
+  async transactions(pan: string, range: { from?: string; to?: string } = {}): Promise<TransactionSummary[]> {
+    const p = parseMeterPan(pan).pan;
+    return this.#read(async (tx, core) => meterTransactions(core, tx, (await requireMeter(tx, p)).pan, range ?? {}));
   }
 
   /**
@@ -138,9 +151,12 @@ export class Hsm {
    * with it): the value `meter status` shows for the meter's key, so the two can be compared
    * without revealing the key. NOT_FOUND for an unknown meter.
    */
-  keyCheckValue(pan: string): string {
-    const core = this.#c();
-    return keyCheckValue(core.decoderKey(requireMeter(core, parseMeterPan(pan).pan)));
+  async keyCheckValue(pan: string): Promise<string> {
+    const p = parseMeterPan(pan).pan;
+    return this.#read(async (tx, core) => {
+      const meter = await requireMeter(tx, p);
+      return keyCheckValue(core.decoderKey(meter, await core.vendingKeyRow(tx, meter.vendingKeyId)));
+    });
   }
 
   /**
@@ -157,15 +173,18 @@ export class Hsm {
    *   that is not registered.
    * @example
    * ```ts
-   * const v = hsm.verify('600727000000000009', '4718 6281 2079 5515 5808');
+   * const v = await hsm.verify('600727000000000009', '4718 6281 2079 5515 5808');
    * if (v.ok) v.description.meaning; // { litres: 100, dateTime: … }
    * else v.code;                     // 'CRC'
    * ```
    */
-  verify(pan: string, token: string): TokenVerification {
-    const core = this.#c();
-    const meter = requireMeter(core, parseMeterPan(pan).pan);
-    const r = tryDecodeToken(token, core.decoderKey(meter));
+  async verify(pan: string, token: string): Promise<TokenVerification> {
+    const p = parseMeterPan(pan).pan;
+    const { meter, dk } = await this.#read(async (tx, core) => {
+      const m = await requireMeter(tx, p);
+      return { meter: m, dk: core.decoderKey(m, await core.vendingKeyRow(tx, m.vendingKeyId)) };
+    });
+    const r = tryDecodeToken(token, dk);
     if (!r.ok) return r;
     return { ok: true, token: r.token, description: describeToken(r.token, { baseDate: meter.baseDate, keyExpiryNumber: meter.keyExpiryNumber }) };
   }
@@ -176,24 +195,29 @@ export class Hsm {
    * Never throws for a bad report: `{ ok: false, code, message }` (FORMAT, FUNCTION, RANGE, KEY,
    * MAC, OLD, USED, NOT_FOUND, LIMIT after 10 failed codes for a meter in an hour). Audited.
    * @example
-   *   const r = hsm.verifyReport({ pan, code: '4607 8792 3117 0297 8024' }, { operator: 'website' });
+   *   const r = await hsm.verifyReport({ pan, code: '4607 8792 3117 0297 8024' }, { operator: 'website' });
    *   if (r.ok) r.value.creditLitres; else r.code;
    */
-  verifyReport(submission: ReportSubmission, ctx: { operator: string }): { ok: true; value: AcceptedReport } | { ok: false; code: string; message: string } {
+  verifyReport(submission: ReportSubmission, ctx: { operator: string }): Promise<{ ok: true; value: AcceptedReport } | { ok: false; code: string; message: string }> {
     return verifyReport(this.#c(), submission, ctx);
   }
 
   /** A meter's remaining m³, consumption per day, days left, last seen and alerts, from its reports. NOT_FOUND for an unknown meter. */
-  reportSummary(pan: string, options: { silentDays?: number } = {}): ReportSummary {
-    return reportSummary(this.#c(), parseMeterPan(pan).pan, options);
+  async reportSummary(pan: string, options: { silentDays?: number } = {}): Promise<ReportSummary> {
+    const p = parseMeterPan(pan).pan;
+    return this.#read((tx, core) => reportSummary(core, tx, p, options ?? {}));
   }
 
-  /** Audit records in order, from the first with seq ≥ fromSeq, at most limit of them. */
-  auditRecords(options: { fromSeq?: number; limit?: number } = {}): AuditRecord[] {
-    const { fromSeq, limit } = options ?? {};
+  /**
+   * Audit records in storage order: of one chain (default: this node's), from the first with
+   * seq ≥ fromSeq, at most limit of them; `chain: '*'` for every chain (by time, chain, seq).
+   */
+  async auditRecords(options: { chain?: string; fromSeq?: number; limit?: number } = {}): Promise<AuditRecord[]> {
+    const { chain, fromSeq, limit } = options ?? {};
     if (fromSeq !== undefined && !Number.isSafeInteger(fromSeq)) fail('FORMAT', 'fromSeq must be a whole number');
     if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 0)) fail('FORMAT', 'limit must be a whole number ≥ 0');
-    return this.#c().store.readAudit({ ...(fromSeq !== undefined ? { fromSeq } : {}), ...(limit !== undefined ? { limit } : {}) });
+    const c = chain === '*' ? undefined : chain === undefined ? this.#c().chain : checkChainName(chain);
+    return this.#read((tx) => tx.readAudit({ ...(c !== undefined ? { chain: c } : {}), ...(fromSeq !== undefined ? { fromSeq } : {}), ...(limit !== undefined ? { limit } : {}) }));
   }
 
   /**
@@ -201,11 +225,10 @@ export class Hsm {
    * range): page 1 is the newest `limit` (default 50) matches, oldest first within the page.
    * @throws HydroSyncError FORMAT for a malformed query (date, PAN, outcome, page).
    * @example
-   *   hsm.queryAudit({ pan: '0123 4567 890', outcome: 'refused', from: '2026-12-01' }).records;
+   *   (await hsm.queryAudit({ pan: '0123 4567 890', outcome: 'refused', from: '2026-12-01' })).records;
    */
-  queryAudit(query: AuditQuery = {}): AuditPage {
-    const core = this.#c();
-    return queryAudit(core.store.readAudit(), query, core.config().utcOffsetMinutes);
+  async queryAudit(query: AuditQuery = {}): Promise<AuditPage> {
+    return this.#read(async (tx, core) => queryAudit(await tx.readAudit(), query, (await core.config(tx)).utcOffsetMinutes));
   }
 
   /**
@@ -213,21 +236,21 @@ export class Hsm {
    * the store) also that the log still reaches it: 'truncated' if records were cut off the end and
    * an older head was written back. FORMAT for a malformed checkpoint, AUDIT for an altered one.
    */
-  verifyAudit(options: { checkpoint?: unknown } = {}): AuditVerification {
+  async verifyAudit(options: { checkpoint?: unknown } = {}): Promise<AuditVerification> {
     const core = this.#c();
     return verifyAuditLog(core.store, core.auditKey, options?.checkpoint);
   }
 
-  /** A sealed checkpoint of the audit head (seq, hash) to keep outside the store; AUDIT if the log does not verify. Not audited. */
-  auditCheckpoint(): AuditCheckpoint {
+  /** A sealed checkpoint of every chain's head (seq, hash) to keep outside the store; AUDIT if the log does not verify. Not audited. */
+  async auditCheckpoint(): Promise<AuditCheckpoint> {
     const core = this.#c();
     return auditCheckpoint(core.store, core.auditKey);
   }
 
   /** The whole log as lines: CSV (header first; RFC 4180 quoting) or NDJSON. */
-  exportAudit(format: 'csv' | 'ndjson'): string[] {
+  async exportAudit(format: 'csv' | 'ndjson'): Promise<string[]> {
     if (format !== 'csv' && format !== 'ndjson') fail('FORMAT', `audit export format must be "csv" or "ndjson"; got ${JSON.stringify(String(format)).slice(0, 20)}`);
-    const records = this.#c().store.readAudit();
+    const records = await this.#read((tx) => tx.readAudit());
     return format === 'csv' ? auditToCsv(records) : auditToNdjson(records);
   }
 
@@ -257,10 +280,10 @@ export class Hsm {
   }
 
   /** Close the store; the instance's key caches go with it. */
-  close(): void {
+  async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    this.#core.store.close();
+    await this.#core.store.close();
   }
 
   toJSON(): string {

@@ -5,7 +5,7 @@
  * spec/exports.test.ts (docs/api.md lists it).
  */
 export type * from './types';
-export type { HsmStore, VendingKeyRow, TransactionRow } from './store';
+export type { HsmStore, StoreTx, ReadOptions, VendingKeyRow, TransactionRow } from './store';
 export type { ReportRow, ReportStateRow } from './report-rows';
 export type { ReportSubmission, AcceptedReport } from './report';
 export type { ReportSummary, ReportAlert } from './report-summary';

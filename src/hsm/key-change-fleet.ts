@@ -20,6 +20,7 @@ import { decodeKeyChange, generateKeyChange } from '../tokens/key-change';
 import { AuditAppender, tokenHash } from './audit';
 import { auditText, checkContext, checkTransactionId, newTransactionId } from './context';
 import type { Core } from './core';
+import type { StoreTx } from './store';
 import { type ResolvedKeyChange, keyChangeFingerprint, resolveKeyChangeFor } from './key-change';
 import { attributesJson, compactKeyChangeText, keyChangeAuditAmount } from './key-change-result';
 import { errorCodeOf, fingerprintOf } from './operation';
@@ -69,11 +70,11 @@ function planKey(req: FleetRequest, meter: MeterRecord): string | null {
   return `${key}>${attributesJson(meter)}`;
 }
 
-function planFor(core: Core, meter: MeterRecord, req: FleetRequest, now: Date, memo: Map<string, Plan>): Plan {
+async function planFor(core: Core, tx: StoreTx, meter: MeterRecord, req: FleetRequest, now: Date, memo: Map<string, Plan>): Promise<Plan> {
   const key = planKey(req, meter);
   let plan = key === null ? undefined : memo.get(key);
   if (plan === undefined) {
-    const r = resolveKeyChangeFor(core, meter, req, now);
+    const r = await resolveKeyChangeFor(core, tx, meter, req, now);
     plan = { ...r, fromJson: attributesJson(r.from), toJson: attributesJson(r.to), auditAmount: keyChangeAuditAmount(r.to, r.rollover) };
     if (key !== null) memo.set(key, plan);
   }
@@ -91,14 +92,17 @@ interface Run {
 }
 
 /** One chunk in one store transaction: the outcomes of requests[from, to). */
-function recordChunk(core: Core, run: Run, requests: readonly FleetRequest[], from: number, to: number): FleetOutcome[] {
+async function recordChunk(core: Core, run: Run, requests: readonly FleetRequest[], from: number, to: number): Promise<FleetOutcome[]> {
   const now = core.clock();
   const at = now.toISOString();
-  const { store } = core;
   const who = { operator: run.operator, vendingPoint: run.vendingPoint };
-  const outcomes: FleetOutcome[] = [];
-  store.transaction(() => {
-    const audit = new AuditAppender(store, core.auditKey);
+  // The store may run the transaction again (a conflict with another node): outcomes and the run's
+  // sets are rebuilt each time.
+  return core.store.transaction(async (store) => {
+    const outcomes: FleetOutcome[] = [];
+    const pans = new Set(run.pans);
+    const ids = new Set(run.ids);
+    const audit = await AuditAppender.open(store, core.auditKey, core.chain);
     const memo = new Map<string, Plan>();
     const nonces = randomBytes(SEAL_NONCE_BYTES * (to - from)); // one draw for the chunk's seals
     for (let i = from; i < to; i++) {
@@ -110,17 +114,17 @@ function recordChunk(core: Core, run: Run, requests: readonly FleetRequest[], fr
         if (req === null || typeof req !== 'object') fail('FORMAT', `fleet request ${i + 1} must be an object with the meter's pan`);
         pan = parseMeterPan(req.pan).pan;
         transactionId = req.transactionId === undefined ? newTransactionId(now) : checkTransactionId(req.transactionId);
-        if (run.pans.has(pan)) fail('CONFLICT', `meter ${pan} appears twice in this fleet key change`);
-        if (run.ids.has(transactionId)) fail('CONFLICT', `transaction id ${transactionId} appears twice in this fleet key change; each meter needs its own`);
-        run.pans.add(pan);
-        run.ids.add(transactionId);
-        meter = store.getMeter(pan) ?? fail('NOT_FOUND', `meter ${pan} is not registered; register it first (hsm meter add)`);
-        plan = planFor(core, meter, req, now, memo);
+        if (pans.has(pan)) fail('CONFLICT', `meter ${pan} appears twice in this fleet key change`);
+        if (ids.has(transactionId)) fail('CONFLICT', `transaction id ${transactionId} appears twice in this fleet key change; each meter needs its own`);
+        pans.add(pan);
+        ids.add(transactionId);
+        meter = (await store.getMeter(pan, { lock: true })) ?? fail('NOT_FOUND', `meter ${pan} is not registered; register it first (hsm meter add)`);
+        plan = await planFor(core, store, meter, req, now, memo);
         if (plan.unchanged) {
           outcomes.push({ pan, ok: false, errorCode: 'UNCHANGED', message: UNCHANGED_MESSAGE });
           continue;
         }
-        if (store.getTransaction(transactionId) !== undefined) {
+        if ((await store.getTransaction(transactionId)) !== undefined) {
           fail('CONFLICT', `transaction id ${transactionId} was already used; a fleet run needs new transaction ids (a single keyChange with the old id reissues)`);
         }
         const current = core.decoderKey(meter, plan.currentRow);
@@ -130,21 +134,23 @@ function recordChunk(core: Core, run: Run, requests: readonly FleetRequest[], fr
         fingerprint = fingerprintOf('keychange', [pan, ...keyChangeFingerprint(req)]);
       } catch (e) {
         const errorCode = errorCodeOf(e);
-        audit.append({ at, ...who, transactionId, pan: pan || null, kind: 'keychange', outcome: 'refused', errorCode, amount: null, tid: null, tokenHash: null });
+        await audit.append({ at, ...who, transactionId, pan: pan || null, kind: 'keychange', outcome: 'refused', errorCode, amount: null, tid: null, tokenHash: null });
         outcomes.push({ pan, ok: false, errorCode, message: e instanceof HydroSyncError ? e.message : 'internal error' });
         continue;
       }
       // Every check passed. A write that fails is the store failing: the run stops, the chunk rolls back.
-      store.updateMeter({ ...meter, ...plan.to, lastTid: plan.rollover ? null : meter.lastTid });
+      await store.updateMeter({ ...meter, ...plan.to, lastTid: plan.rollover ? null : meter.lastTid });
       const nonce = nonces.subarray(SEAL_NONCE_BYTES * (i - from), SEAL_NONCE_BYTES * (i - from + 1));
       const sealed = sealText(core.sealKey, transactionId, compactKeyChangeText(pan, tokens, plan.fromJson, plan.toJson, plan.rollover, at), nonce);
-      store.insertTransaction({ id: transactionId, fingerprint, kind: 'keychange', pan, at, sealed });
-      audit.append({ at, ...who, transactionId, pan, kind: 'keychange', outcome: 'issued', errorCode: null, amount: plan.auditAmount, tid: null, tokenHash: tokenHash(tokens) });
+      await store.insertTransaction({ id: transactionId, fingerprint, kind: 'keychange', pan, at, sealed });
+      await audit.append({ at, ...who, transactionId, pan, kind: 'keychange', outcome: 'issued', errorCode: null, amount: plan.auditAmount, tid: null, tokenHash: tokenHash(tokens) });
       outcomes.push({ pan, ok: true, tokens });
     }
-    audit.finish();
+    await audit.finish();
+    for (const p of pans) run.pans.add(p);
+    for (const id of ids) run.ids.add(id);
+    return outcomes;
   });
-  return outcomes;
 }
 
 /** Let the event loop run (timers, I/O, an abort) between chunks. */
@@ -163,7 +169,7 @@ export async function keyChangeFleet(core: Core, requests: readonly FleetRequest
   const result: FleetResult = { outcomes: [], issued: 0, refused: 0, unchanged: 0 };
   for (let from = 0; from < requests.length; from += chunkSize) {
     if (signal?.aborted) throw signal.reason ?? new HydroSyncError('USAGE', 'the fleet key change was aborted');
-    const chunk = recordChunk(core, run, requests, from, Math.min(from + chunkSize, requests.length));
+    const chunk = await recordChunk(core, run, requests, from, Math.min(from + chunkSize, requests.length));
     for (const o of chunk) {
       result.outcomes.push(o);
       if (o.ok) result.issued++;

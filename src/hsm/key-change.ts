@@ -45,7 +45,7 @@ import { checkKeyWindow } from './issue-time';
 import { localDateTime } from './local-time';
 import { runIssue } from './operation';
 import { KT_OF_VENDING_KEY_TYPE, checkAgainstVendingKey, digits, findVendingKey, intIn, requireMeter } from './registry';
-import type { VendingKeyRow } from './store';
+import type { StoreTx, VendingKeyRow } from './store';
 import { DEFAULT_KEY_TYPE_CHANGES, type KeyTypeChanges } from '../meter/key-types';
 import { type KeyChangeResult, keyChangeResult } from './key-change-result';
 import type { FleetRow, Issued, KeyChangeRequest, MeterKeyAttributes, MeterRecord } from './types';
@@ -103,23 +103,23 @@ function checkTransition(meter: MeterKey, to: KeyType): void {
 }
 
 /** Work out and check a key change for a meter (no writes). */
-function resolveKeyChange(core: Core, req: KeyChangeRequest, now: Date): ResolvedKeyChange {
-  const meter = requireMeter(core, parseMeterPan(req.pan).pan);
-  return { ...resolveKeyChangeFor(core, meter, req, now), meter };
+async function resolveKeyChange(core: Core, tx: StoreTx, req: KeyChangeRequest, now: Date): Promise<ResolvedKeyChange> {
+  const meter = await requireMeter(tx, parseMeterPan(req.pan).pan, true);
+  return { ...(await resolveKeyChangeFor(core, tx, meter, req, now)), meter };
 }
 
 /**
  * resolveKeyChange for a meter already read (the request's PAN is the meter's): it depends only
  * on the meter's key attributes (and the PAN, in messages).
  */
-export function resolveKeyChangeFor(core: Core, meter: MeterKey, req: FleetRow, now: Date): Omit<ResolvedKeyChange, 'meter'> {
-  const currentRow = core.vendingKeyRow(meter.vendingKeyId);
+export async function resolveKeyChangeFor(core: Core, tx: StoreTx, meter: MeterKey, req: FleetRow, now: Date): Promise<Omit<ResolvedKeyChange, 'meter'>> {
+  const currentRow = await core.vendingKeyRow(tx, meter.vendingKeyId);
   const newKt = req.newKeyType === undefined ? undefined : parseKeyType(req.newKeyType);
   const newBd = req.newBaseDate === undefined ? undefined : parseBaseDate(req.newBaseDate);
   const newSgc = req.newSupplyGroupCode === undefined ? undefined : digits('newSupplyGroupCode (SGC)', req.newSupplyGroupCode, 6);
   const newKrn = req.newKeyRevisionNumber === undefined ? undefined : intIn('newKeyRevisionNumber (KRN)', req.newKeyRevisionNumber, 1, 9);
   if (newKt !== undefined) checkTransition(meter, newKt);
-  const nextRow = findVendingKey(core, {
+  const nextRow = await findVendingKey(core, tx, {
     id: req.newVendingKeyId, supplyGroupCode: newSgc ?? meter.supplyGroupCode, keyRevisionNumber: newKrn ?? meter.keyRevisionNumber,
     baseDate: newBd ?? meter.baseDate, keyType: newKt ?? 2,
   });
@@ -154,7 +154,7 @@ export function resolveKeyChangeFor(core: Core, meter: MeterKey, req: FleetRow, 
   if (newBits === 64 && !threeTokenSet && to.supplyGroupCode !== meter.supplyGroupCode) {
     fail('KEY_CHANGE', `the SGC changes (${meter.supplyGroupCode} → ${to.supplyGroupCode}) but a 2-token set does not carry it: use a 3-token set (threeTokenSet)`);
   }
-  checkKeyWindow(nextRow, localDateTime(now, core.config().utcOffsetMinutes), 'now,');
+  checkKeyWindow(nextRow, localDateTime(now, (await core.config(tx)).utcOffsetMinutes), 'now,');
   if (rollover && sameKeyBits(core.decoderKey(meter, currentRow), core.decoderKey({ ...to, pan: meter.pan }, nextRow))) {
     fail('KEY_CHANGE', `the rollover would give meter ${meter.pan} the key it already has (DKGA${nextRow.dkga} with the same vending key and KRN does not change with the base date): the meter clears its TID memory at a rollover, so every old token would be accepted again. Import a new vending key (or KRN) for base date ${to.baseDate} and change to that`);
   }
@@ -162,23 +162,23 @@ export function resolveKeyChangeFor(core: Core, meter: MeterKey, req: FleetRow, 
 }
 
 /** Apply an issued set to the registry and build its result (inside the caller's transaction). */
-export function applyKeyChange(core: Core, r: ResolvedKeyChange, tokens: string[], transactionId: string, now: Date): KeyChangeResult {
-  core.store.updateMeter({ ...r.meter, ...r.to, lastTid: r.rollover ? null : r.meter.lastTid });
+export async function applyKeyChange(tx: StoreTx, r: ResolvedKeyChange, tokens: string[], transactionId: string, now: Date): Promise<KeyChangeResult> {
+  await tx.updateMeter({ ...r.meter, ...r.to, lastTid: r.rollover ? null : r.meter.lastTid });
   return keyChangeResult(transactionId, r.meter.pan, tokens, r.from, r.to, r.rollover, now.toISOString());
 }
 
-export function keyChange(core: Core, req: KeyChangeRequest): Issued {
+export function keyChange(core: Core, req: KeyChangeRequest): Promise<Issued> {
   return runIssue(core, 'keychange', req, () => {
     if (req === null || typeof req !== 'object') fail('FORMAT', 'a key change request must be an object');
     return { pan: parseMeterPan(req.pan).pan, requested: null, fingerprint: keyChangeFingerprint(req) };
-  }, (now, ctx) => {
-    const r = resolveKeyChange(core, req, now);
+  }, async (tx, now, ctx) => {
+    const r = await resolveKeyChange(core, tx, req, now);
     if (r.unchanged) {
       fail('USAGE', `nothing to change: meter ${r.meter.pan} already has vending key ${r.to.vendingKeyId}, KRN ${r.to.keyRevisionNumber}, KT ${r.to.keyType}, TI ${r.to.tariffIndex}, KEN ${r.to.keyExpiryNumber}, base date ${r.to.baseDate}; say what the new key is (a new KRN, base date, KEN, TI, SGC, key type or vending key)`);
     }
     const current = core.decoderKey(r.meter, r.currentRow);
     const next = core.decoderKey({ ...r.to, pan: r.meter.pan }, r.nextRow);
     const tokens = generateKeyChange(current, next, { rollover: r.rollover, threeTokenSet: r.threeTokenSet });
-    return applyKeyChange(core, r, tokens, ctx.transactionId, now);
+    return applyKeyChange(tx, r, tokens, ctx.transactionId, now);
   });
 }

@@ -5,7 +5,7 @@
  * vend's transaction. (The month-to-date volume per meter lives in the meter's row.)
  */
 import { fail } from '../errors';
-import type { HsmStore } from './store';
+import type { StoreTx } from './store';
 import type { HsmConfig } from './types';
 
 const counterNames = {
@@ -19,24 +19,24 @@ export interface Usage {
 }
 
 /** LIMIT if this vend would take the vending point over a daily limit. */
-export function checkDailyLimits(store: HsmStore, config: HsmConfig, vendingPoint: string, day: string, add: Usage): void {
+export async function checkDailyLimits(tx: StoreTx, config: HsmConfig, vendingPoint: string, day: string, add: Usage): Promise<void> {
   const lim = config.dailyLimitLitresPerVendingPoint;
   if (lim !== null && add.litres > 0) {
-    const used = store.getCounter(counterNames.litresToday(vendingPoint, day));
+    const used = await tx.getCounter(counterNames.litresToday(vendingPoint, day), { lock: true });
     if (used + add.litres > lim) {
       fail('LIMIT', `vending point ${vendingPoint} has issued ${used} L today (${day}, local time); ${add.litres} L more would pass its daily limit of ${lim} L. Ask a supervisor to raise the limit, or vend again tomorrow`);
     }
   }
   const limR = config.dailyLimitRupiahPerVendingPoint;
   if (limR !== null && add.rupiah > 0) {
-    const used = store.getCounter(counterNames.rupiahToday(vendingPoint, day));
+    const used = await tx.getCounter(counterNames.rupiahToday(vendingPoint, day), { lock: true });
     if (used + add.rupiah > limR) {
       fail('LIMIT', `vending point ${vendingPoint} has sold Rp ${used} today (${day}, local time); Rp ${add.rupiah} more would pass its daily limit of Rp ${limR}. Ask a supervisor to raise the limit, or vend again tomorrow`);
     }
   }
 }
 
-export function recordUsage(store: HsmStore, vendingPoint: string, day: string, add: Usage): void {
-  if (add.litres > 0) store.addToCounter(counterNames.litresToday(vendingPoint, day), add.litres);
-  if (add.rupiah > 0) store.addToCounter(counterNames.rupiahToday(vendingPoint, day), add.rupiah);
+export async function recordUsage(tx: StoreTx, vendingPoint: string, day: string, add: Usage): Promise<void> {
+  if (add.litres > 0) await tx.addToCounter(counterNames.litresToday(vendingPoint, day), add.litres);
+  if (add.rupiah > 0) await tx.addToCounter(counterNames.rupiahToday(vendingPoint, day), add.rupiah);
 }

@@ -66,7 +66,7 @@ function plan(req: ManageRequest): Plan {
   }
 }
 
-export function manage(core: Core, req: ManageRequest): Issued {
+export function manage(core: Core, req: ManageRequest): Promise<Issued> {
   const kind = `manage:${typeof req?.action === 'string' ? req.action.slice(0, 40) : '?'}`;
   let p: Plan;
   return runIssue(core, kind, req, () => {
@@ -74,10 +74,10 @@ export function manage(core: Core, req: ManageRequest): Issued {
     const pan = parseMeterPan(req.pan).pan;
     p = plan(req);
     return { pan, requested: p.requested, fingerprint: [p.value] };
-  }, (now, ctx, d) => {
-    const meter = requireMeter(core, d.pan!);
-    const config = core.config();
-    const row = core.vendingKeyRow(meter.vendingKeyId);
+  }, async (tx, now, ctx, d) => {
+    const meter = await requireMeter(tx, d.pan!, true);
+    const config = await core.config(tx);
+    const row = await core.vendingKeyRow(tx, meter.vendingKeyId);
     const time = allocateTokenTime(meter, row, now, config.utcOffsetMinutes);
     const dk = core.decoderKey(meter, row);
     const t = p.token(time.tid);
@@ -85,7 +85,7 @@ export function manage(core: Core, req: ManageRequest): Issued {
     const issued = issuedWithTid(kind, ctx.transactionId, meter.pan, [token], [groupToken(token)], time, meter.keyRevisionNumber, now);
     if (p.requested !== null) issued.requested = p.requested;
     if (p.encoded !== null) issued.encoded = p.encoded;
-    core.store.updateMeter({ ...meter, lastTid: time.tid });
+    await tx.updateMeter({ ...meter, lastTid: time.tid });
     return { issued, auditAmount: p.encoded };
   });
 }

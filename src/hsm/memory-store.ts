@@ -1,11 +1,11 @@
 /**
- * In-memory HsmStore for tests and browsers. Transactions keep an undo log: a throw inside
- * transaction() undoes every change made in it. `snapshot()` / `MemoryStore.fromSnapshot()` give
+ * In-memory HsmStore for tests and browsers. Transactions run one at a time (queued) and keep an
+ * undo log: a throw inside transaction() undoes every change made in it. `snapshot()` / `MemoryStore.fromSnapshot()` give
  * a plain JSON-able copy, so a browser app can persist the store (e.g. in IndexedDB).
  */
 import { fail } from '../errors';
 import { bytesToHex, hexToBytes } from '../codec/hex';
-import type { HsmStore, TransactionRow, VendingKeyRow } from './store';
+import type { HsmStore, StoreTx, TransactionRow, VendingKeyRow } from './store';
 import type { ReportRow, ReportStateRow } from './report-rows';
 import type { AuditRecord, MeterRecord } from './types';
 
@@ -38,12 +38,76 @@ const copyTx = (r: TransactionRow): TransactionRow => ({ ...r, sealed: Uint8Arra
  * @example
  * ```ts
  * const store = new MemoryStore();
- * initHsm(store, masterKey);
- * const hsm = openHsm({ store, masterKey });
+ * await initHsm(store, masterKey);
+ * const hsm = await openHsm({ store, masterKey });
  * ```
  */
 export class MemoryStore implements HsmStore {
   readonly kind = 'memory';
+  readonly #data = new MemoryData();
+  #queue: Promise<unknown> = Promise.resolve();
+
+  transaction<T>(fn: (tx: StoreTx) => Promise<T>, _options?: { readOnly?: boolean }): Promise<T> {
+    const data = this.#data;
+    const run = async (): Promise<T> => {
+      data.open();
+      const undo: (() => void)[] = [];
+      data.undo = undo;
+      let live = true;
+      try {
+        return await fn(txOf(data, () => live));
+      } catch (e) {
+        for (let i = undo.length - 1; i >= 0; i--) undo[i]!();
+        throw e;
+      } finally {
+        live = false;
+        data.undo = null;
+      }
+    };
+    const result = this.#queue.then(run, run);
+    this.#queue = result.catch(() => undefined);
+    return result;
+  }
+
+  async close(): Promise<void> {
+    this.#data.closed = true;
+  }
+
+  snapshot(): MemorySnapshot {
+    return this.#data.snapshot();
+  }
+
+  /**
+   * A store holding a snapshot's content.
+   * @param s - a snapshot from `store.snapshot()` (format MEMORY_SNAPSHOT_FORMAT)
+   * @throws HydroSyncError `STORE` if it is not a MemoryStore snapshot.
+   */
+  static fromSnapshot(s: MemorySnapshot): MemoryStore {
+    const store = new MemoryStore();
+    store.#data.load(s);
+    return store;
+  }
+}
+
+/** A StoreTx over the data, usable only while its transaction runs. */
+function txOf(d: MemoryData, live: () => boolean): StoreTx {
+  const call = <A extends unknown[], R>(f: (...a: A) => R) => async (...a: A): Promise<R> => {
+    if (!live()) fail('STORE', 'this store transaction has ended; use the tx of a running transaction');
+    return f.apply(d, a);
+  };
+  return {
+    getMeta: call(d.getMeta), setMeta: call(d.setMeta), listMeta: call(d.listMeta),
+    getVendingKey: call(d.getVendingKey), listVendingKeys: call(d.listVendingKeys), insertVendingKey: call(d.insertVendingKey),
+    getMeter: call(d.getMeter), listMeters: call(d.listMeters), insertMeter: call(d.insertMeter), updateMeter: call(d.updateMeter),
+    getTransaction: call(d.getTransaction), insertTransaction: call(d.insertTransaction), listTransactions: call(d.listTransactions),
+    getCounter: call(d.getCounter), addToCounter: call(d.addToCounter),
+    getReportState: call(d.getReportState), setReportState: call(d.setReportState), insertReport: call(d.insertReport), listReports: call(d.listReports),
+    appendAudit: call(d.appendAudit), readAudit: call(d.readAudit),
+  };
+}
+
+/** The rows, with an undo log while a transaction runs. */
+class MemoryData {
   readonly #meta = new Map<string, string>();
   readonly #keys = new Map<string, VendingKeyRow>();
   readonly #meters = new Map<string, MeterRecord>();
@@ -52,23 +116,8 @@ export class MemoryStore implements HsmStore {
   readonly #audit: AuditRecord[] = [];
   readonly #reportState = new Map<string, ReportStateRow>();
   readonly #reports = new Map<string, ReportRow>();
-  #undo: (() => void)[] | null = null;
-  #closed = false;
-
-  transaction<T>(fn: () => T): T {
-    this.#open();
-    if (this.#undo !== null) return fn();
-    const undo: (() => void)[] = [];
-    this.#undo = undo;
-    try {
-      return fn();
-    } catch (e) {
-      for (let i = undo.length - 1; i >= 0; i--) undo[i]!();
-      throw e;
-    } finally {
-      this.#undo = null;
-    }
-  }
+  undo: (() => void)[] | null = null;
+  closed = false;
 
   getMeta(name: string): string | undefined {
     this.#open();
@@ -76,6 +125,10 @@ export class MemoryStore implements HsmStore {
   }
   setMeta(name: string, value: string): void {
     this.#set(this.#meta, name, value);
+  }
+  listMeta(prefix: string): [string, string][] {
+    this.#open();
+    return [...this.#meta].filter(([k]) => k.startsWith(prefix)).sort((a, b) => (a[0] < b[0] ? -1 : 1));
   }
 
   getVendingKey(id: string): VendingKeyRow | undefined {
@@ -159,26 +212,33 @@ export class MemoryStore implements HsmStore {
 
   appendAudit(record: AuditRecord): void {
     this.#open();
+    if (this.#audit.some((r) => r.chain === record.chain && r.seq === record.seq)) {
+      fail('AUDIT', `audit record ${record.seq} of chain ${record.chain} already exists`);
+    }
     this.#audit.push({ ...record });
-    this.#undo?.push(() => { this.#audit.pop(); });
+    this.undo?.push(() => { this.#audit.pop(); });
   }
-  readAudit(options: { fromSeq?: number; limit?: number } = {}): AuditRecord[] {
+  readAudit(options: { chain?: string; fromSeq?: number; limit?: number } = {}): AuditRecord[] {
     this.#open();
     const from = options.fromSeq ?? -Infinity;
     const limit = options.limit ?? Infinity;
     const out: AuditRecord[] = [];
+    if (options.chain === undefined) {
+      const all = this.#audit.map((r, i) => ({ r, i }));
+      all.sort((a, b) => (a.r.at < b.r.at ? -1 : a.r.at > b.r.at ? 1 : a.r.chain < b.r.chain ? -1 : a.r.chain > b.r.chain ? 1 : a.i - b.i));
+      for (const { r } of all) {
+        if (out.length >= limit) break;
+        if (r.seq >= from) out.push({ ...r });
+      }
+      return out;
+    }
     for (const r of this.#audit) {
       if (out.length >= limit) break;
-      if (r.seq >= from) out.push({ ...r });
+      if (r.chain === options.chain && r.seq >= from) out.push({ ...r });
     }
     return out;
   }
 
-  close(): void {
-    this.#closed = true;
-  }
-
-  /** The whole content as plain JSON-able data (wrapped keys stay wrapped). */
   snapshot(): MemorySnapshot {
     this.#open();
     return {
@@ -194,41 +254,38 @@ export class MemoryStore implements HsmStore {
     };
   }
 
-  /**
-   * A store holding a snapshot's content.
-   * @param s - a snapshot from `store.snapshot()` (format MEMORY_SNAPSHOT_FORMAT)
-   * @throws HydroSyncError `STORE` if it is not a MemoryStore snapshot.
-   */
-  static fromSnapshot(s: MemorySnapshot): MemoryStore {
+  load(s: MemorySnapshot): void {
     if (s === null || typeof s !== 'object' || s.format !== MEMORY_SNAPSHOT_FORMAT) {
       fail('STORE', `not a HydroSync memory store snapshot (expected format "${MEMORY_SNAPSHOT_FORMAT}")`);
     }
-    const store = new MemoryStore();
+    const store = this;
     try {
       for (const [k, v] of Object.entries(s.meta)) store.#meta.set(k, String(v));
       for (const r of s.vendingKeys) store.#keys.set(r.id, { ...r, wrapped: hexToBytes(r.wrapped) });
       for (const m of s.meters) store.#meters.set(m.pan, copyMeter(m));
       for (const r of s.transactions) store.#transactions.set(r.id, { ...r, sealed: hexToBytes(r.sealed) });
       for (const [k, v] of Object.entries(s.counters)) store.#counters.set(k, Number(v));
-      for (const r of s.audit) store.#audit.push({ ...r });
+      for (const r of s.audit) store.#audit.push({ ...r, chain: typeof r.chain === 'string' ? r.chain : 'main' });
       for (const [k, v] of Object.entries(s.reportState ?? {})) store.#reportState.set(k, { last: Number(v.last), seen: Number(v.seen) });
       for (const r of s.reports ?? []) store.#reports.set(`${r.pan}:${r.counter}`, { ...r });
     } catch {
       fail('STORE', 'the memory store snapshot is malformed');
     }
-    return store;
   }
 
+  open(): void {
+    if (this.closed) fail('STORE', 'the store is closed');
+  }
   #open(): void {
-    if (this.#closed) fail('STORE', 'the store is closed');
+    this.open();
   }
 
   #set<V>(map: Map<string, V>, key: string, value: V): void {
     this.#open();
-    if (this.#undo !== null) {
+    if (this.undo !== null) {
       const had = map.has(key);
       const old = map.get(key);
-      this.#undo.push(() => { if (had) map.set(key, old as V); else map.delete(key); });
+      this.undo.push(() => { if (had) map.set(key, old as V); else map.delete(key); });
     }
     map.set(key, value);
   }

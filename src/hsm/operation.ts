@@ -15,6 +15,7 @@ import { bytesToHex } from '../codec/hex';
 import { type AuditEntry, appendAudit, tokenHash } from './audit';
 import { type CheckedContext, auditText, checkContext } from './context';
 import type { Core } from './core';
+import type { StoreTx } from './store';
 import { seal, unseal } from './seal';
 import type { Issued, RequestContext } from './types';
 
@@ -44,10 +45,10 @@ export function errorCodeOf(e: unknown): string {
 }
 
 /** Record a refusal in its own transaction. A failure to record it never hides the original error. */
-function recordRefusal(core: Core, now: Date, entry: Omit<AuditEntry, 'outcome' | 'at' | 'tid' | 'tokenHash'>): void {
+async function recordRefusal(core: Core, now: Date, entry: Omit<AuditEntry, 'outcome' | 'at' | 'tid' | 'tokenHash'>): Promise<void> {
   try {
-    core.store.transaction(() => {
-      appendAudit(core.store, core.auditKey, { ...entry, at: now.toISOString(), outcome: 'refused', tid: null, tokenHash: null });
+    await core.store.transaction(async (tx) => {
+      await appendAudit(tx, core.auditKey, core.chain, { ...entry, at: now.toISOString(), outcome: 'refused', tid: null, tokenHash: null });
     });
   } catch {
     // The store itself is failing (locked, damaged, audit head altered); the caller rethrows the original error.
@@ -63,15 +64,15 @@ function refusalContext(ctx: CheckedContext | undefined, raw: Partial<RequestCon
 }
 
 /** Run a token-issuing operation (vend, manage, key change). */
-export function runIssue(
+export async function runIssue(
   core: Core,
   kind: string,
   raw: Partial<RequestContext>,
   describe: () => Described,
-  issue: (now: Date, ctx: CheckedContext, d: Described) => IssueResult,
+  issue: (tx: StoreTx, now: Date, ctx: CheckedContext, d: Described) => Promise<IssueResult>,
   /** The amount as requested, for a refusal before the request was understood (must not throw). */
   rawRequested: string | null = null,
-): Issued {
+): Promise<Issued> {
   const now = core.clock();
   let ctx: CheckedContext | undefined;
   let d: Described | undefined;
@@ -81,22 +82,22 @@ export function runIssue(
     const c = ctx;
     const desc = d;
     const fp = fingerprintOf(kind, [desc.pan, ...desc.fingerprint]);
-    return core.store.transaction(() => {
-      const prior = core.store.getTransaction(c.transactionId);
-      if (prior !== undefined) return reissue(core, now, c, prior.fingerprint === fp, prior);
-      const r = issue(now, c, desc);
-      core.store.insertTransaction({
+    return await core.store.transaction(async (tx) => {
+      const prior = await tx.getTransaction(c.transactionId);
+      if (prior !== undefined) return reissue(core, tx, now, c, prior.fingerprint === fp, prior);
+      const r = await issue(tx, now, c, desc);
+      await tx.insertTransaction({
         id: c.transactionId, fingerprint: fp, kind, pan: desc.pan, at: now.toISOString(),
         sealed: seal(core.sealKey, c.transactionId, r satisfies SealedResult),
       });
-      appendAudit(core.store, core.auditKey, {
+      await appendAudit(tx, core.auditKey, core.chain, {
         at: now.toISOString(), ...c, pan: desc.pan, kind, outcome: 'issued', errorCode: null,
         amount: r.auditAmount, tid: r.issued.tid ?? null, tokenHash: tokenHash(r.issued.tokens),
       });
       return r.issued;
     });
   } catch (e) {
-    recordRefusal(core, now, {
+    await recordRefusal(core, now, {
       ...refusalContext(ctx, raw), pan: d?.pan ?? (auditText((raw as { pan?: unknown }).pan, 32) || null),
       kind, errorCode: errorCodeOf(e), amount: d?.requested ?? rawRequested,
     });
@@ -104,12 +105,12 @@ export function runIssue(
   }
 }
 
-function reissue(core: Core, now: Date, ctx: CheckedContext, same: boolean, prior: { id: string; kind: string; pan: string | null; sealed: Uint8Array }): Issued {
+async function reissue(core: Core, tx: StoreTx, now: Date, ctx: CheckedContext, same: boolean, prior: { id: string; kind: string; pan: string | null; sealed: Uint8Array }): Promise<Issued> {
   if (!same) {
     fail('CONFLICT', `transaction id ${ctx.transactionId} was already used for another request (${prior.kind}${prior.pan ? ` for meter ${prior.pan}` : ''}); a retry must repeat the same request, a new request needs a new transaction id`);
   }
   const r = unseal<SealedResult>(core.sealKey, prior.id, prior.sealed);
-  appendAudit(core.store, core.auditKey, {
+  await appendAudit(tx, core.auditKey, core.chain, {
     at: now.toISOString(), ...ctx, pan: prior.pan, kind: prior.kind, outcome: 'reissued', errorCode: null,
     amount: r.auditAmount, tid: r.issued.tid ?? null, tokenHash: tokenHash(r.issued.tokens),
   });
@@ -117,30 +118,30 @@ function reissue(core: Core, now: Date, ctx: CheckedContext, same: boolean, prio
 }
 
 /** Run an administrative operation (config, key import, meter registration): audited as 'done' or 'refused'. */
-export function runAdmin<T>(
+export async function runAdmin<T>(
   core: Core,
   kind: string,
   raw: { operator: string } | undefined,
-  describe: () => { pan: string | null; amount: string | null },
-  work: (now: Date, ctx: CheckedContext) => T,
-): T {
+  describe: (tx: StoreTx) => { pan: string | null; amount: string | null } | Promise<{ pan: string | null; amount: string | null }>,
+  work: (tx: StoreTx, now: Date, ctx: CheckedContext) => Promise<T>,
+): Promise<T> {
   const now = core.clock();
   let ctx: CheckedContext | undefined;
   let d: { pan: string | null; amount: string | null } | undefined;
   try {
     ctx = checkContext(raw, false, now);
-    d = describe();
     const c = ctx;
-    const desc = d;
-    return core.store.transaction(() => {
-      const result = work(now, c);
-      appendAudit(core.store, core.auditKey, {
+    return await core.store.transaction(async (tx) => {
+      const desc = await describe(tx);
+      d = desc;
+      const result = await work(tx, now, c);
+      await appendAudit(tx, core.auditKey, core.chain, {
         at: now.toISOString(), ...c, pan: desc.pan, kind, outcome: 'done', errorCode: null, amount: desc.amount, tid: null, tokenHash: null,
       });
       return result;
     });
   } catch (e) {
-    recordRefusal(core, now, { ...refusalContext(ctx, raw), pan: d?.pan ?? null, kind, errorCode: errorCodeOf(e), amount: d?.amount ?? null });
+    await recordRefusal(core, now, { ...refusalContext(ctx, raw), pan: d?.pan ?? null, kind, errorCode: errorCodeOf(e), amount: d?.amount ?? null });
     throw e;
   }
 }

@@ -15,7 +15,7 @@ import type { KeyType } from '../keys/types';
 import type { Core } from './core';
 import { keyBinding, vendingKeyCheckValue, vendingKeyInfo, wrapVendingKey } from './key-store';
 import { localDateTime, minutesOfText, normalizeDateTime } from './local-time';
-import type { VendingKeyRow } from './store';
+import type { StoreTx, VendingKeyRow } from './store';
 import type { MeterAdd, MeterRecord, VendingKeyImport, VendingKeyInfo, VendingKeyType } from './types';
 
 const KEY_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -51,7 +51,7 @@ function keyTypeFits(kt: KeyType, type: VendingKeyType): boolean {
 }
 
 /** Import a vending key: validated, wrapped under the master key, stored. Never echoes the key. */
-export function importVendingKey(core: Core, imp: VendingKeyImport, now: Date): VendingKeyInfo {
+export async function importVendingKey(core: Core, tx: StoreTx, imp: VendingKeyImport, now: Date): Promise<VendingKeyInfo> {
   if (imp === null || typeof imp !== 'object') fail('FORMAT', 'a vending key import must be an object');
   const id = checkKeyId(imp.id);
   const dkga = imp.dkga;
@@ -63,7 +63,7 @@ export function importVendingKey(core: Core, imp: VendingKeyImport, now: Date): 
   }
   const ea = parseEncryptionAlgorithm(imp.encryptionAlgorithm);
   if (dkga === '02' && ea === '11') fail('KEY', 'DKGA02 makes 64-bit decoder keys, for EA07 or EA09; EA11 (MISTY1, 128-bit) needs a DKGA04 vending key');
-  const offset = core.config().utcOffsetMinutes;
+  const offset = (await core.config(tx)).utcOffsetMinutes;
   const activeFrom = imp.activeFrom === undefined ? localDateTime(now, offset) : normalizeDateTime(imp.activeFrom);
   const issuedUntil = imp.issuedUntil === undefined || imp.issuedUntil === null ? null : normalizeDateTime(imp.issuedUntil);
   if (issuedUntil !== null && minutesOfText(issuedUntil) <= minutesOfText(activeFrom)) {
@@ -77,7 +77,7 @@ export function importVendingKey(core: Core, imp: VendingKeyImport, now: Date): 
     baseDate: parseBaseDate(imp.baseDate),
     encryptionAlgorithm: ea, activeFrom, issuedUntil,
   };
-  if (core.store.getVendingKey(id) !== undefined) fail('CONFLICT', `vending key ${id} is already in the store; nothing was changed (choose another id)`);
+  if ((await tx.getVendingKey(id)) !== undefined) fail('CONFLICT', `vending key ${id} is already in the store; nothing was changed (choose another id)`);
   const bits = new Uint8Array(digitsWanted / 2);
   for (let i = 0; i < bits.length; i++) bits[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
   const row: VendingKeyRow = {
@@ -85,14 +85,14 @@ export function importVendingKey(core: Core, imp: VendingKeyImport, now: Date): 
     wrapped: wrapVendingKey(core.kek, bits, keyBinding(attrs)),
   };
   bits.fill(0);
-  core.store.insertVendingKey(row);
+  await tx.insertVendingKey(row);
   return vendingKeyInfo(row);
 }
 
 /** The vending key for these attributes: the one named, or the only match (unique preferred). */
-export function findVendingKey(core: Core, want: { id?: string; supplyGroupCode: string; keyRevisionNumber: number; baseDate: number; encryptionAlgorithm?: string; keyType?: KeyType }): VendingKeyRow {
-  if (want.id !== undefined) return core.vendingKeyRow(checkKeyId(want.id));
-  const all = core.store.listVendingKeys().filter((r) => r.supplyGroupCode === want.supplyGroupCode && r.keyRevisionNumber === want.keyRevisionNumber
+export async function findVendingKey(core: Core, tx: StoreTx, want: { id?: string; supplyGroupCode: string; keyRevisionNumber: number; baseDate: number; encryptionAlgorithm?: string; keyType?: KeyType }): Promise<VendingKeyRow> {
+  if (want.id !== undefined) return core.vendingKeyRow(tx, checkKeyId(want.id));
+  const all = (await tx.listVendingKeys()).filter((r) => r.supplyGroupCode === want.supplyGroupCode && r.keyRevisionNumber === want.keyRevisionNumber
     && r.baseDate === want.baseDate && (want.encryptionAlgorithm === undefined || r.encryptionAlgorithm === want.encryptionAlgorithm)
     && (want.keyType === undefined || keyTypeFits(want.keyType, r.vendingKeyType)));
   const what = `SGC ${want.supplyGroupCode}, KRN ${want.keyRevisionNumber}, base date ${want.baseDate}${want.encryptionAlgorithm ? `, EA${want.encryptionAlgorithm}` : ''}${want.keyType !== undefined ? `, KT ${want.keyType}` : ''}`;
@@ -117,13 +117,13 @@ export function checkAgainstVendingKey(m: { supplyGroupCode: string; keyRevision
 }
 
 /** Register a meter. CONFLICT if the PAN is registered; the decoder key is derived once as a check. */
-export function addMeter(core: Core, m: MeterAdd, now: Date): MeterRecord {
+export async function addMeter(core: Core, tx: StoreTx, m: MeterAdd, now: Date): Promise<MeterRecord> {
   if (m === null || typeof m !== 'object') fail('FORMAT', 'a meter must be an object');
   const pan = parseMeterPan(m.pan).pan;
   if (typeof m.customerReference !== 'string' || !TEXT.test(m.customerReference)) {
     fail('FORMAT', `customerReference must be 1 to 100 printable characters; got ${showInput(m.customerReference)}`);
   }
-  const config = core.config();
+  const config = await core.config(tx);
   const customerGroup = m.customerGroup ?? config.tariffs[0]!.group;
   if (!config.tariffs.some((t) => t.group === customerGroup)) {
     fail('NOT_FOUND', `customer group ${showInput(customerGroup)} has no tariff; configured groups: ${config.tariffs.map((t) => t.group).join(', ')}`);
@@ -139,19 +139,19 @@ export function addMeter(core: Core, m: MeterAdd, now: Date): MeterRecord {
     baseDate: parseBaseDate(m.baseDate),
   };
   const givenKt = m.keyType === undefined ? undefined : parseKeyType(m.keyType);
-  const row = findVendingKey(core, { id: m.vendingKeyId, ...attrs, keyType: givenKt });
+  const row = await findVendingKey(core, tx, { id: m.vendingKeyId, ...attrs, keyType: givenKt });
   const keyType = givenKt ?? KT_OF_VENDING_KEY_TYPE[row.vendingKeyType];
   checkAgainstVendingKey({ ...attrs, keyType }, row);
-  if (core.store.getMeter(pan) !== undefined) fail('CONFLICT', `meter ${pan} is already registered; nothing was changed`);
+  if ((await tx.getMeter(pan)) !== undefined) fail('CONFLICT', `meter ${pan} is already registered; nothing was changed`);
   const record: MeterRecord = {
     pan, customerReference: m.customerReference, customerGroup, ...attrs, keyType, profile,
     vendingKeyId: row.id, lastTid: null, registeredAt: now.toISOString(),
   };
   core.decoderKey(record, row);
-  core.store.insertMeter(record);
+  await tx.insertMeter(record);
   return record;
 }
 
-export function requireMeter(core: Core, pan: string): MeterRecord {
-  return core.store.getMeter(pan) ?? fail('NOT_FOUND', `meter ${pan} is not registered; register it first (hsm meter add)`);
+export async function requireMeter(tx: StoreTx, pan: string, lock = false): Promise<MeterRecord> {
+  return (await tx.getMeter(pan, { lock })) ?? fail('NOT_FOUND', `meter ${pan} is not registered; register it first (hsm meter add)`);
 }

@@ -5,6 +5,7 @@
 import { litresToCubicMetres } from '../meter/status';
 import type { ReportFlags } from '../report/types';
 import type { Core } from './core';
+import type { StoreTx } from './store';
 import { requireMeter } from './registry';
 import type { ReportRow } from './report-rows';
 
@@ -56,9 +57,9 @@ function perDay(rows: ReportRow[]): number | null {
   return null;
 }
 
-export function reportSummary(core: Core, pan: string, options: { silentDays?: number } = {}): ReportSummary {
-  const meter = requireMeter(core, pan);
-  const rows = core.store.listReports(pan, 100);
+export async function reportSummary(core: Core, tx: StoreTx, pan: string, options: { silentDays?: number } = {}): Promise<ReportSummary> {
+  const meter = await requireMeter(tx, pan);
+  const rows = await tx.listReports(pan, 100);
   const now = core.clock();
   const newest = rows[0];
   if (newest === undefined) {

@@ -14,6 +14,7 @@ import { flagsToBits } from '../report/flags';
 import { CODE_REPLAY_WINDOW, FRAME_REPLAY_WINDOW, NO_REPORT_YET, checkReportCounter } from '../report/replay-window';
 import type { ReportFlags, ReportResult } from '../report/types';
 import type { Core } from './core';
+import type { StoreTx } from './store';
 import { errorCodeOf, runAdmin } from './operation';
 import { requireMeter } from './registry';
 import type { ReportRow } from './report-rows';
@@ -63,14 +64,14 @@ function fromResult<T>(r: ReportResult<T>): T {
   return r.value;
 }
 
-function accept(core: Core, sub: ReportSubmission, pan: string, now: Date): AcceptedReport {
-  const meter = requireMeter(core, pan);
+async function accept(core: Core, tx: StoreTx, sub: ReportSubmission, pan: string, now: Date): Promise<AcceptedReport> {
+  const meter = await requireMeter(tx, pan);
   const isCode = sub.code !== undefined;
-  if (isCode && core.store.getCounter(failureCounter(pan, now)) >= REPORT_CODE_FAILURES_PER_HOUR) {
+  if (isCode && (await tx.getCounter(failureCounter(pan, now))) >= REPORT_CODE_FAILURES_PER_HOUR) {
     fail('LIMIT', `${REPORT_CODE_FAILURES_PER_HOUR} report codes for meter ${pan} failed in this hour; try again next hour (or send a Bluetooth report)`);
   }
-  const key = reportKeyOf(core.decoderKey(meter), pan);
-  const state = core.store.getReportState(pan) ?? NO_REPORT_YET;
+  const key = reportKeyOf(core.decoderKey(meter, await core.vendingKeyRow(tx, meter.vendingKeyId)), pan);
+  const state = (await tx.getReportState(pan, { lock: true })) ?? NO_REPORT_YET;
   let row: ReportRow;
   if (isCode) {
     const c = fromResult(readReportCode(sub.code, key, state.last));
@@ -90,8 +91,8 @@ function accept(core: Core, sub: ReportSubmission, pan: string, now: Date): Acce
       creditStepLitres: 1, consumedLitres: r.consumedLitres, clockMinutes: r.clockMinutes, lastTid: r.lastTid, flags: flagsToBits(r.flags) };
   }
   const next = fromResult(checkReportCounter(state, row.counter, isCode ? CODE_REPLAY_WINDOW : FRAME_REPLAY_WINDOW));
-  core.store.setReportState(pan, next);
-  core.store.insertReport(row);
+  await tx.setReportState(pan, next);
+  await tx.insertReport(row);
   const flags = { valveClosed: (row.flags & 1) !== 0, lowCredit: (row.flags & 2) !== 0, tamper: (row.flags & 4) !== 0, lowBattery: (row.flags & 8) !== 0, keyChangePending: (row.flags & 16) !== 0 };
   return { pan, form: row.form, counter: row.counter, creditLitres: row.creditLitres, creditStepLitres: row.creditStepLitres, flags, outOfOrder: row.counter < state.last };
 }
@@ -101,22 +102,22 @@ function accept(core: Core, sub: ReportSubmission, pan: string, now: Date): Acce
  * FORMAT, FUNCTION, RANGE, KEY, MAC, OLD, USED (the report), NOT_FOUND (unknown meter), LIMIT (too
  * many failed codes this hour), or a store error. Every outcome is audited (kind 'report').
  */
-export function verifyReport(core: Core, sub: ReportSubmission, ctx: { operator: string }): { ok: true; value: AcceptedReport } | { ok: false; code: string; message: string } {
+export async function verifyReport(core: Core, sub: ReportSubmission, ctx: { operator: string }): Promise<{ ok: true; value: AcceptedReport } | { ok: false; code: string; message: string }> {
   const now = core.clock();
   let pan: string | undefined;
   try {
-    const value = runAdmin(core, 'report', ctx, () => {
+    const value = await runAdmin(core, 'report', ctx, () => {
       if (sub === null || typeof sub !== 'object') fail('FORMAT', 'a report submission must be an object { pan, frame | code }');
       pan = parseMeterPan(sub.pan).pan;
       if ((sub.code === undefined) === (sub.frame === undefined)) fail('USAGE', 'give either the report frame or the report code');
       return { pan, amount: sub.code !== undefined ? 'code' : 'frame' };
-    }, () => accept(core, sub, pan!, now));
+    }, (tx) => accept(core, tx, sub, pan!, now));
     return { ok: true, value };
   } catch (e) {
     const code = errorCodeOf(e);
     if (pan !== undefined && sub.code !== undefined && COUNTED.has(code)) {
       try {
-        core.store.transaction(() => core.store.addToCounter(failureCounter(pan!, now), 1));
+        await core.store.transaction((tx) => tx.addToCounter(failureCounter(pan!, now), 1));
       } catch {
         // the refusal stands even if the store cannot count it
       }

@@ -8,6 +8,7 @@ import { fail } from '../errors';
 import { dayStart } from './local-time';
 import { checkTransactionId } from './context';
 import type { Core } from './core';
+import type { StoreTx } from './store';
 import { runAdmin } from './operation';
 import { unseal } from './seal';
 import type { IssueResult } from './operation';
@@ -22,20 +23,20 @@ export interface TransactionSummary {
   at: string;
 }
 
-export function reprint(core: Core, req: { transactionId: string; operator: string; vendingPoint?: string }): Issued {
+export function reprint(core: Core, req: { transactionId: string; operator: string; vendingPoint?: string }): Promise<Issued> {
   let prior: { id: string; kind: string; pan: string | null; sealed: Uint8Array } | undefined;
-  return runAdmin(core, 'reprint', req, () => {
+  return runAdmin(core, 'reprint', req, async (tx) => {
     const id = checkTransactionId(req?.transactionId);
-    prior = core.store.getTransaction(id) ?? fail('NOT_FOUND', `no completed transaction ${id}; find it with the meter's transaction list (hsm reprint --pan)`);
+    prior = (await tx.getTransaction(id)) ?? fail('NOT_FOUND', `no completed transaction ${id}; find it with the meter's transaction list (hsm reprint --pan)`);
     return { pan: prior.pan, amount: `reprint of ${prior.kind}` };
-  }, () => ({ ...unseal<IssueResult>(core.sealKey, prior!.id, prior!.sealed).issued, reissued: true }));
+  }, async () => ({ ...unseal<IssueResult>(core.sealKey, prior!.id, prior!.sealed).issued, reissued: true }));
 }
 
 /** A meter's completed transactions in time order, optionally from/to local dates (inclusive). */
-export function meterTransactions(core: Core, pan: string, range: { from?: string; to?: string } = {}): TransactionSummary[] {
-  const offset = core.config().utcOffsetMinutes;
+export async function meterTransactions(core: Core, tx: StoreTx, pan: string, range: { from?: string; to?: string } = {}): Promise<TransactionSummary[]> {
+  const offset = (await core.config(tx)).utcOffsetMinutes;
   const fromAt = range.from === undefined ? undefined : dayStart(range.from, 'from', offset);
   const toAt = range.to === undefined ? undefined : dayStart(range.to, 'to', offset, 1);
-  return core.store.listTransactions({ pan, ...(fromAt !== undefined ? { fromAt } : {}), ...(toAt !== undefined ? { toAt } : {}) })
-    .map((t) => ({ transactionId: t.id, kind: t.kind, pan: t.pan, at: t.at }));
+  return (await tx.listTransactions({ pan, ...(fromAt !== undefined ? { fromAt } : {}), ...(toAt !== undefined ? { toAt } : {}) })
+    ).map((t) => ({ transactionId: t.id, kind: t.kind, pan: t.pan, at: t.at }));
 }

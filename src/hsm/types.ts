@@ -212,6 +212,12 @@ export interface KeyChangeRequest extends RequestContext {
 
 /** One record of the hash-chained audit log. Never carries key material. */
 export interface AuditRecord {
+  /**
+   * The hash chain the record belongs to: one per vending node ('main' unless the module was
+   * opened with another `node` name), so nodes append without waiting for each other.
+   */
+  chain: string;
+  /** Position in its chain, from 1. */
   seq: number;
   /** ISO 8601 UTC instant. */
   at: string;
@@ -250,7 +256,9 @@ export interface AuditVerification {
    * The first bad record's seq and why: 'edited', 'deleted', 'inserted', 'reordered', 'truncated'
    * (records missing at the end), or 'head' (the head row itself was altered or is missing).
    */
-  firstBad?: { seq: number; reason: string; message: string };
+  firstBad?: { chain: string; seq: number; reason: string; message: string };
+  /** The chains checked, each with its record count. */
+  chains?: { chain: string; records: number }[];
 }
 
 /** Configuration kept in the store at init. */

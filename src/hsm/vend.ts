@@ -69,20 +69,20 @@ function rawRequested(req: VendRequest): string | null {
   return null;
 }
 
-export function vend(core: Core, req: VendRequest): Issued {
+export function vend(core: Core, req: VendRequest): Promise<Issued> {
   let amount: Amount;
   return runIssue(core, 'vend', req, () => {
     if (req === null || typeof req !== 'object') fail('FORMAT', 'a vend request must be an object');
     const pan = parseMeterPan(req.pan).pan;
     amount = parseAmount(req);
     return { pan, requested: amount.requested, fingerprint: [amount.requested] };
-  }, (now, ctx, d) => {
-    const meter = requireMeter(core, d.pan!);
+  }, async (tx, now, ctx, d) => {
+    const meter = await requireMeter(tx, d.pan!, true);
     if (meter.keyType === 1) {
       fail('DDTK', `meter ${meter.pan} still has a default key (KT 1, DDTK); meters refuse credit under it (reference §7.6). Issue a key change to a unique key (KT 2) first`);
     }
-    const config = core.config();
-    const row = core.vendingKeyRow(meter.vendingKeyId);
+    const config = await core.config(tx);
+    const row = await core.vendingKeyRow(tx, meter.vendingKeyId);
     const time = allocateTokenTime(meter, row, now, config.utcOffsetMinutes);
     const dk = core.decoderKey(meter, row);
     const day = localDay(now, config.utcOffsetMinutes);
@@ -95,7 +95,7 @@ export function vend(core: Core, req: VendRequest): Issued {
       // The 20-bit currency field rounds the amount up (§3.2): limits count what the token carries.
       const carried = decodeCurrencyUnits(encodeCurrencyUnits(amount.units));
       usage = { litres: 0, rupiah: Number((carried + UNITS_PER_RUPIAH - 1n) / UNITS_PER_RUPIAH) };
-      checkDailyLimits(core.store, config, ctx.vendingPoint, day, usage);
+      await checkDailyLimits(tx, config, ctx.vendingPoint, day, usage);
       const c = issueCurrencyCredit(dk, { amount: formatCurrencyAmount(amount.units), tid: time.tid, subclass: 5 });
       result = issuedWithTid('vend', ctx.transactionId, meter.pan, [c.token], [c.grouped], time, meter.keyRevisionNumber, now);
       result.requested = amount.requested;
@@ -118,7 +118,7 @@ export function vend(core: Core, req: VendRequest): Issued {
       if (carried > config.maxLitresPerSale) {
         fail('RANGE', `${litresToCubicMetresText(carried)} m³${amount.unit === 'rupiah' ? ` (what ${amount.requested} buys)` : ''} is above the largest sale of ${litresToCubicMetresText(config.maxLitresPerSale)} m³ (maxLitresPerSale; a water meter holds at most ${litresToCubicMetresText(DEFAULT_CREDIT_CAP_LITRES)} m³ and answers OVERFLOW above it); sell less`);
       }
-      checkDailyLimits(core.store, config, ctx.vendingPoint, day, usage);
+      await checkDailyLimits(tx, config, ctx.vendingPoint, day, usage);
       const c = issueCredit(dk, { tenths, tid: time.tid, subclass: 1, rnd: randomNibble() });
       result = issuedWithTid('vend', ctx.transactionId, meter.pan, [c.token], [c.grouped], time, meter.keyRevisionNumber, now);
       const litres = c.creditedLitres!;
@@ -129,8 +129,8 @@ export function vend(core: Core, req: VendRequest): Issued {
     }
     const updated: MeterRecord = { ...meter, lastTid: time.tid };
     if (usage.litres > 0) updated.monthToDate = { month, litres: monthLitres + usage.litres };
-    core.store.updateMeter(updated);
-    recordUsage(core.store, ctx.vendingPoint, day, usage);
+    await tx.updateMeter(updated);
+    await recordUsage(tx, ctx.vendingPoint, day, usage);
     return { issued: result, auditAmount: result.encoded! } satisfies IssueResult;
   }, rawRequested(req));
 }

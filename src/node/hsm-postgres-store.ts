@@ -31,7 +31,8 @@ import { POSTGRES_MIGRATIONS, type PostgresMigration, schemaVersionTable } from 
 import {
   RETRYABLE_SQLSTATES, connectError, isConnectionFailure, queryError, redactConnectionString, sqlState, storeError,
 } from './postgres/store-errors';
-import type { AuditRecord, HsmStore, ReadOptions, StoreTx, TransactionRow, VendingKeyRow } from './postgres/store-types';
+import type { HsmStore, ReadOptions, StoreTx, TransactionRow, VendingKeyRow } from '../hsm/store';
+import type { AuditRecord } from '../hsm/types';
 
 type PgModule = typeof Pg;
 type Row = Record<string, unknown>;

@@ -4,16 +4,19 @@
  * native module).
  *
  * - WAL journal and a 5 s busy timeout: several CLI processes can share one store; each vend is
- *   one BEGIN IMMEDIATE transaction, so writers queue instead of interleaving.
+ *   one BEGIN IMMEDIATE transaction, so writers queue instead of interleaving. Within a process the
+ *   store runs one transaction at a time (the others wait in a queue): better-sqlite3 has one
+ *   connection, and a transaction may span awaits.
  * - synchronous=NORMAL by default. In WAL mode NORMAL never corrupts the database and loses no
  *   committed transaction on a process crash; only a power failure or OS crash can lose the
  *   last transactions before the next checkpoint. That is what makes ≥ 5,000 single-vend
  *   transactions/s possible on ordinary disks (FULL fsyncs every commit: about one vend per disk
  *   flush). Deployments that prefer durability over throughput pass { synchronous: 'FULL' }.
  * - The file is identified before anything is written: SQLite header, application_id
- *   0x48595348 ("HYSH") and user_version (the schema version, 1). A file that is not a HydroSync
- *   store, or has another schema version, is refused (STORE) and left untouched; nothing is ever
- *   migrated silently.
+ *   0x48595348 ("HYSH") and user_version (the schema version). A file that is not a HydroSync
+ *   store, or has a newer schema version, is refused (STORE) and left untouched. An older schema
+ *   is migrated only when asked ({ migrate: true }, `hydrosync hsm migrate`), in one transaction;
+ *   otherwise refused with a STORE error naming that command. Nothing is migrated silently.
  * - A new store file is created with mode 0600 (it holds wrapped keys and sealed tokens).
  */
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
@@ -22,13 +25,13 @@ import { dirname } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { HydroSyncError } from '../errors';
 import type { ReportRow, ReportStateRow } from '../hsm/report-rows';
-import type { HsmStore, TransactionRow, VendingKeyRow } from '../hsm/store';
+import type { HsmStore, StoreTx, TransactionRow, VendingKeyRow } from '../hsm/store';
 import type { AuditRecord, MeterRecord } from '../hsm/types';
 import { checkOptions } from '../argument-checks';
 
 export const SQLITE_APPLICATION_ID = 0x48595348;
-/** 2: meter reports (tables report_state and reports). */
-export const SQLITE_SCHEMA_VERSION = 2;
+/** 2: meter reports (tables report_state and reports); 3: one audit chain per node, transactions by meter. */
+export const SQLITE_SCHEMA_VERSION = 3;
 
 /** Checkpoint the WAL every 4000 pages (16 MiB) instead of SQLite's 1000: fewer, cheaper checkpoints. */
 const WAL_AUTOCHECKPOINT_PAGES = 4000;
@@ -68,6 +71,39 @@ CREATE TABLE reports (
 ) WITHOUT ROWID;
 `;
 
+/**
+ * Migrations: what takes a store from version `to` - 1 to `to`, in one transaction with the
+ * user_version update. A new store is made from SQLITE_SCHEMA (version 2, never changed) plus the
+ * later migrations, in one transaction.
+ */
+const MIGRATIONS: readonly { to: number; what: string; sql: string }[] = [
+  {
+    to: 2,
+    what: 'meter reports (tables report_state and reports)',
+    sql: '', // version 1 stores had no reports; the tables are in SQLITE_SCHEMA for new stores, and created below for old ones
+  },
+  {
+    to: 3,
+    what: 'one audit hash chain per vending node; transactions indexed by meter',
+    sql: `
+CREATE TABLE audit_v3 (
+  id INTEGER PRIMARY KEY, chain TEXT NOT NULL, seq INTEGER NOT NULL, at TEXT NOT NULL, operator TEXT NOT NULL,
+  vending_point TEXT NOT NULL, transaction_id TEXT NOT NULL, pan TEXT, kind TEXT NOT NULL,
+  outcome TEXT NOT NULL, error_code TEXT, amount TEXT, tid INTEGER, token_hash TEXT,
+  prev_hash TEXT NOT NULL, hash TEXT NOT NULL, UNIQUE (chain, seq)
+);
+INSERT INTO audit_v3 (id, chain, seq, at, operator, vending_point, transaction_id, pan, kind, outcome, error_code, amount, tid, token_hash, prev_hash, hash)
+  SELECT rowid, 'main', seq, at, operator, vending_point, transaction_id, pan, kind, outcome, error_code, amount, tid, token_hash, prev_hash, hash FROM audit ORDER BY rowid;
+DROP TABLE audit;
+ALTER TABLE audit_v3 RENAME TO audit;
+CREATE INDEX audit_by_time ON audit (at, chain, id);
+CREATE INDEX transactions_by_pan ON transactions (pan, at);
+`,
+  },
+];
+
+const REPORT_TABLES = SQLITE_SCHEMA.slice(SQLITE_SCHEMA.indexOf('CREATE TABLE report_state'));
+
 export interface SqliteStoreOptions {
   /** Create the file (not its directory) if it does not exist. Default false. */
   create?: boolean;
@@ -75,6 +111,8 @@ export interface SqliteStoreOptions {
   synchronous?: 'NORMAL' | 'FULL';
   /** How long a writer waits for another process's transaction, ms (default 5000). */
   busyTimeoutMs?: number;
+  /** Migrate a store with an older schema to this version's (default false: such a store is refused). */
+  migrate?: boolean;
 }
 
 type Db = BetterSqlite3.Database;
@@ -139,15 +177,34 @@ function inspectFile(path: string): { size: number; header: string; userVersion:
   };
 }
 
-function checkIdentity(path: string, applicationId: number, userVersion: number): void {
+/** Check the identity; true when the schema is older and `migrate` allows migrating it. */
+function checkIdentity(path: string, applicationId: number, userVersion: number, migrate: boolean): boolean {
   if (applicationId !== SQLITE_APPLICATION_ID) {
     throw storeError(`${path} is an SQLite database but not a HydroSync security module store; it was left unchanged`);
   }
-  if (userVersion === 1) {
-    throw storeError(`${path} has store schema version 1, from a hydrosync before meter reports; this version reads schema version ${SQLITE_SCHEMA_VERSION} (version 1 plus the tables report_state and reports) and never migrates silently: use hydrosync 0.1.x with it, or create a new store`);
+  if (userVersion > SQLITE_SCHEMA_VERSION || userVersion < 1) {
+    throw storeError(`${path} has store schema version ${userVersion}, written by a newer hydrosync; this version reads versions up to ${SQLITE_SCHEMA_VERSION} and never migrates backwards: upgrade hydrosync. The store was left unchanged`);
   }
-  if (userVersion !== SQLITE_SCHEMA_VERSION) {
-    throw storeError(`${path} has store schema version ${userVersion}; this version of hydrosync reads version ${SQLITE_SCHEMA_VERSION} and never migrates silently: use the matching hydrosync version`);
+  if (userVersion < SQLITE_SCHEMA_VERSION && !migrate) {
+    const pending = MIGRATIONS.filter((m) => m.to > userVersion).map((m) => `${m.to}: ${m.what}`).join('; ');
+    throw storeError(`${path} has store schema version ${userVersion}; this version of hydrosync needs ${SQLITE_SCHEMA_VERSION} (${pending}) and never migrates silently: back the file up, then run \`hydrosync hsm migrate --store ${path}\`. The store was left unchanged`);
+  }
+  return userVersion < SQLITE_SCHEMA_VERSION;
+}
+
+/** Migrate from `from` to SQLITE_SCHEMA_VERSION in one transaction (all or nothing). */
+function migrateSchema(db: Db, from: number): void {
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    for (const m of MIGRATIONS) {
+      if (m.to <= from) continue;
+      db.exec(m.to === 2 ? REPORT_TABLES : m.sql);
+      db.pragma(`user_version = ${m.to}`);
+    }
+    db.exec('COMMIT');
+  } catch (e) {
+    db.exec('ROLLBACK');
+    throw e;
   }
 }
 
@@ -155,15 +212,16 @@ function checkIdentity(path: string, applicationId: number, userVersion: number)
  * Open (or with `{ create: true }` create) a SQLite security-module store. The file is never
  * changed when it is refused. The directory must exist.
  * @param path - the store file
- * @param options - `create` (default false), `synchronous` ('NORMAL' default, or 'FULL'), `busyTimeoutMs`
+ * @param options - `create` (default false), `synchronous` ('NORMAL' default, or 'FULL'), `busyTimeoutMs`,
+ *   `migrate` (default false)
  * @throws HydroSyncError `USAGE` an empty path or bad options; `STORE` the path is not a HydroSync
- *   store, is damaged, has another schema version or cannot be opened, or better-sqlite3 (an
+ *   store, is damaged, has a newer schema version (or an older one without `migrate`) or cannot be opened, or better-sqlite3 (an
  *   optional peer dependency) is not installed; `AUDIT` when the store was written outside the module.
  * @example
  * ```ts
  * import { openSqliteStore } from 'hydrosync/node';
- * initHsm(openSqliteStore('pdam.hsm', { create: true }), masterKey); // once
- * const hsm = openHsm({ store: openSqliteStore('pdam.hsm'), masterKey });
+ * await initHsm(openSqliteStore('pdam.hsm', { create: true }), masterKey); // once
+ * const hsm = await openHsm({ store: openSqliteStore('pdam.hsm'), masterKey });
  * ```
  */
 export function openSqliteStore(path: string, options: SqliteStoreOptions = {}): HsmStore {
@@ -195,7 +253,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     } else if (info.size < 100 || info.header !== SQLITE_HEADER) {
       throw storeError(`${path} is not a HydroSync store (not an SQLite database); it was left unchanged`);
     } else {
-      checkIdentity(path, info.applicationId, info.userVersion);
+      checkIdentity(path, info.applicationId, info.userVersion, options.migrate === true);
     }
   }
   let db: Db;
@@ -207,11 +265,13 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   try {
     if (fresh) {
       // Written in rollback-journal mode, so the identity lands in the main file before WAL starts.
-      db.exec(`BEGIN; ${SQLITE_SCHEMA} PRAGMA application_id = ${SQLITE_APPLICATION_ID}; PRAGMA user_version = ${SQLITE_SCHEMA_VERSION}; COMMIT;`);
-    } else {
-      checkIdentity(path, db.pragma('application_id', { simple: true }) as number, db.pragma('user_version', { simple: true }) as number);
+      db.exec(`BEGIN; ${SQLITE_SCHEMA} ${MIGRATIONS[1]!.sql} PRAGMA application_id = ${SQLITE_APPLICATION_ID}; PRAGMA user_version = ${SQLITE_SCHEMA_VERSION}; COMMIT;`);
     }
     db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+    if (!fresh) {
+      const version = db.pragma('user_version', { simple: true }) as number;
+      if (checkIdentity(path, db.pragma('application_id', { simple: true }) as number, version, options.migrate === true)) migrateSchema(db, version);
+    }
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${sync}`);
     db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
@@ -244,7 +304,7 @@ const keyFromRow = (r: Row): VendingKeyRow => ({
   importedAt: r.imported_at as string, wrapped: new Uint8Array(r.wrapped as Uint8Array),
 });
 const auditFromRow = (r: Row): AuditRecord => ({
-  seq: r.seq as number, at: r.at as string, operator: r.operator as string, vendingPoint: r.vending_point as string,
+  chain: r.chain as string, seq: r.seq as number, at: r.at as string, operator: r.operator as string, vendingPoint: r.vending_point as string,
   transactionId: r.transaction_id as string, pan: r.pan as string | null, kind: r.kind as string, outcome: r.outcome as AuditRecord['outcome'],
   errorCode: r.error_code as string | null, amount: r.amount as string | null, tid: r.tid as number | null,
   tokenHash: r.token_hash as string | null, prevHash: r.prev_hash as string, hash: r.hash as string,
@@ -255,15 +315,17 @@ class SqliteStore implements HsmStore {
   readonly #db: Db;
   readonly #path: string;
   readonly #s: Record<string, BetterSqlite3.Statement>;
+  #queue: Promise<unknown> = Promise.resolve();
 
   constructor(db: Db, path: string) {
     this.#db = db;
     this.#path = path;
     const p = (sql: string) => db.prepare(sql);
     this.#s = {
-      begin: p('BEGIN IMMEDIATE'), commit: p('COMMIT'), rollback: p('ROLLBACK'),
+      begin: p('BEGIN IMMEDIATE'), beginRead: p('BEGIN'), commit: p('COMMIT'), rollback: p('ROLLBACK'),
       getMeta: p('SELECT value FROM meta WHERE name = ?'),
       setMeta: p('INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value'),
+      listMeta: p('SELECT name, value FROM meta WHERE substr(name, 1, length(?)) = ? ORDER BY name').raw(),
       getKey: p('SELECT * FROM vending_keys WHERE id = ?'),
       listKeys: p('SELECT * FROM vending_keys ORDER BY id'),
       insertKey: p(`INSERT INTO vending_keys (id, dkga, bits, supply_group_code, key_revision_number, vending_key_type, base_date,
@@ -282,9 +344,10 @@ class SqliteStore implements HsmStore {
       insertTx: p('INSERT INTO transactions (id, fingerprint, kind, pan, at, sealed) VALUES (?,?,?,?,?,?)'),
       getCounter: p('SELECT value FROM counters WHERE name = ?'),
       addCounter: p('INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = value + excluded.value'),
-      appendAudit: p(`INSERT INTO audit (seq, at, operator, vending_point, transaction_id, pan, kind, outcome, error_code, amount, tid, token_hash,
-        prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`),
-      readAudit: p('SELECT * FROM audit WHERE seq >= ? ORDER BY seq LIMIT ?'),
+      appendAudit: p(`INSERT INTO audit (chain, seq, at, operator, vending_point, transaction_id, pan, kind, outcome, error_code, amount, tid, token_hash,
+        prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`),
+      readChain: p('SELECT * FROM audit WHERE chain = ? AND seq >= ? ORDER BY id LIMIT ?'),
+      readAll: p('SELECT * FROM audit WHERE seq >= ? ORDER BY at, chain, id LIMIT ?'),
       getReportState: p('SELECT last, seen FROM report_state WHERE pan = ?'),
       setReportState: p('INSERT INTO report_state (pan, last, seen) VALUES (?, ?, ?) ON CONFLICT (pan) DO UPDATE SET last = excluded.last, seen = excluded.seen'),
       insertReport: p(`INSERT INTO reports (pan, counter, received_at, form, key_revision_number, credit_litres, credit_step_litres, consumed_litres,
@@ -302,129 +365,112 @@ class SqliteStore implements HsmStore {
     }
   }
 
-  transaction<T>(fn: () => T): T {
-    if (this.#db.inTransaction) return fn();
-    this.#run(() => this.#s.begin!.run());
-    try {
-      const result = fn();
-      this.#run(() => this.#s.commit!.run());
-      return result;
-    } catch (e) {
-      if (this.#db.inTransaction) {
-        try {
-          this.#s.rollback!.run();
-        } catch {
-          // the original error matters more
-        }
-      }
-      throw translate(e, this.#path);
-    }
-  }
-
-  getMeta(name: string): string | undefined {
-    return this.#run(() => (this.#s.getMeta!.get(name) as Row | undefined)?.value as string | undefined);
-  }
-  setMeta(name: string, value: string): void {
-    this.#run(() => this.#s.setMeta!.run(name, value));
-  }
-
-  getVendingKey(id: string): VendingKeyRow | undefined {
-    return this.#run(() => {
-      const r = this.#s.getKey!.get(id) as Row | undefined;
-      return r && keyFromRow(r);
-    });
-  }
-  listVendingKeys(): VendingKeyRow[] {
-    return this.#run(() => (this.#s.listKeys!.all() as Row[]).map(keyFromRow));
-  }
-  insertVendingKey(k: VendingKeyRow): void {
-    this.#run(() => this.#s.insertKey!.run(k.id, k.dkga, k.bits, k.supplyGroupCode, k.keyRevisionNumber, k.vendingKeyType, k.baseDate,
-      k.encryptionAlgorithm, k.activeFrom, k.issuedUntil, k.checkValue, k.importedAt, k.wrapped));
-  }
-
-  getMeter(pan: string): MeterRecord | undefined {
-    return this.#run(() => {
-      const r = this.#s.getMeter!.get(pan) as Row | undefined;
-      return r && meterFromRow(r);
-    });
-  }
-  listMeters(filter: { supplyGroupCode?: string } = {}): MeterRecord[] {
-    return this.#run(() => (filter.supplyGroupCode === undefined ? this.#s.listMeters!.all() : this.#s.listMetersBySgc!.all(filter.supplyGroupCode)) as Row[])
-      .map(meterFromRow);
-  }
-  insertMeter(m: MeterRecord): void {
-    this.#run(() => this.#s.insertMeter!.run(...meterParams(m)));
-  }
-  updateMeter(m: MeterRecord): void {
-    this.#run(() => this.#s.updateMeter!.run(...meterParams(m)));
-  }
-
-  getTransaction(id: string): TransactionRow | undefined {
-    return this.#run(() => {
-      const r = this.#s.getTx!.get(id) as Row | undefined;
-      return r && {
-        id: r.id as string, fingerprint: r.fingerprint as string, kind: r.kind as string, pan: r.pan as string | null,
-        at: r.at as string, sealed: new Uint8Array(r.sealed as Uint8Array),
-      };
-    });
-  }
-  listTransactions(f: { pan: string; fromAt?: string; toAt?: string }): Omit<TransactionRow, 'sealed'>[] {
-    return this.#run(() => (this.#s.listTx!.all(f.pan, f.fromAt ?? '', f.toAt ?? '~') as Row[]).map((r) => ({
-      id: r.id as string, fingerprint: r.fingerprint as string, kind: r.kind as string, pan: r.pan as string | null, at: r.at as string,
-    })));
-  }
-  insertTransaction(t: TransactionRow): void {
-    this.#run(() => this.#s.insertTx!.run(t.id, t.fingerprint, t.kind, t.pan, t.at, t.sealed));
-  }
-
-  getCounter(name: string): number {
-    return this.#run(() => ((this.#s.getCounter!.get(name) as Row | undefined)?.value as number | undefined) ?? 0);
-  }
-  addToCounter(name: string, delta: number): void {
-    this.#run(() => this.#s.addCounter!.run(name, delta));
-  }
-
-  appendAudit(r: AuditRecord): void {
-    this.#run(() => {
+  transaction<T>(fn: (tx: StoreTx) => Promise<T>, options: { readOnly?: boolean } = {}): Promise<T> {
+    const run = async (): Promise<T> => {
+      this.#run(() => (options.readOnly === true ? this.#s.beginRead! : this.#s.begin!).run());
+      let live = true;
       try {
-        this.#s.appendAudit!.run(r.seq, r.at, r.operator, r.vendingPoint, r.transactionId, r.pan, r.kind, r.outcome, r.errorCode,
-          r.amount, r.tid, r.tokenHash, r.prevHash, r.hash);
+        const result = await fn(this.#tx(() => live));
+        this.#run(() => this.#s.commit!.run());
+        return result;
       } catch (e) {
-        // The seq after the MAC-checked head is taken: a row was added outside the security module.
-        if (String((e as { code?: unknown })?.code).startsWith('SQLITE_CONSTRAINT')) {
-          throw new HydroSyncError('AUDIT', `audit record ${r.seq} already exists although the audit head ends before it: records were added to the store outside the security module, so nothing more is issued; run hydrosync hsm audit verify and investigate`, { cause: e });
+        if (this.#db.open && this.#db.inTransaction) {
+          try {
+            this.#s.rollback!.run();
+          } catch {
+            // the original error matters more
+          }
         }
-        throw e;
+        throw translate(e, this.#path);
+      } finally {
+        live = false;
       }
-    });
-  }
-  readAudit(options: { fromSeq?: number; limit?: number } = {}): AuditRecord[] {
-    return this.#run(() => (this.#s.readAudit!.all(options.fromSeq ?? Number.MIN_SAFE_INTEGER, options.limit ?? -1) as Row[]).map(auditFromRow));
-  }
-
-  getReportState(pan: string): ReportStateRow | undefined {
-    return this.#run(() => {
-      const r = this.#s.getReportState!.get(pan) as Row | undefined;
-      return r && { last: r.last as number, seen: r.seen as number };
-    });
-  }
-  setReportState(pan: string, state: ReportStateRow): void {
-    this.#run(() => this.#s.setReportState!.run(pan, state.last, state.seen));
-  }
-  insertReport(r: ReportRow): void {
-    this.#run(() => this.#s.insertReport!.run(r.pan, r.counter, r.receivedAt, r.form, r.keyRevisionNumber, r.creditLitres, r.creditStepLitres,
-      r.consumedLitres, r.clockMinutes, r.lastTid, r.flags));
-  }
-  listReports(pan: string, limit: number): ReportRow[] {
-    return this.#run(() => (this.#s.listReports!.all(pan, limit) as Row[]).map((r) => ({
-      pan: r.pan as string, counter: r.counter as number, receivedAt: r.received_at as string, form: r.form as 'frame' | 'code',
-      keyRevisionNumber: r.key_revision_number as number, creditLitres: r.credit_litres as number, creditStepLitres: r.credit_step_litres as number,
-      consumedLitres: r.consumed_litres as number | null, clockMinutes: r.clock_minutes as number | null, lastTid: r.last_tid as number | null,
-      flags: r.flags as number,
-    })));
+    };
+    const result = this.#queue.then(run, run);
+    this.#queue = result.catch(() => undefined);
+    return result;
   }
 
-  close(): void {
+  /** The rows, seen from the running transaction (a call after it ended is STORE). */
+  #tx(live: () => boolean): StoreTx {
+    const s = this.#s;
+    const q = <T>(f: () => T): Promise<T> => {
+      if (!live()) return Promise.reject(storeError('this store transaction has ended; use the tx of a running transaction'));
+      try {
+        return Promise.resolve(this.#run(f));
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    };
+    return {
+      getMeta: (name) => q(() => (s.getMeta!.get(name) as Row | undefined)?.value as string | undefined),
+      setMeta: (name, value) => q(() => { s.setMeta!.run(name, value); }),
+      listMeta: (prefix) => q(() => s.listMeta!.all(prefix, prefix) as [string, string][]),
+      getVendingKey: (id) => q(() => {
+        const r = s.getKey!.get(id) as Row | undefined;
+        return r && keyFromRow(r);
+      }),
+      listVendingKeys: () => q(() => (s.listKeys!.all() as Row[]).map(keyFromRow)),
+      insertVendingKey: (k) => q(() => {
+        s.insertKey!.run(k.id, k.dkga, k.bits, k.supplyGroupCode, k.keyRevisionNumber, k.vendingKeyType, k.baseDate,
+          k.encryptionAlgorithm, k.activeFrom, k.issuedUntil, k.checkValue, k.importedAt, k.wrapped);
+      }),
+      getMeter: (pan) => q(() => {
+        const r = s.getMeter!.get(pan) as Row | undefined;
+        return r && meterFromRow(r);
+      }),
+      listMeters: (filter = {}) => q(() => ((filter.supplyGroupCode === undefined ? s.listMeters!.all() : s.listMetersBySgc!.all(filter.supplyGroupCode)) as Row[])
+        .map(meterFromRow)),
+      insertMeter: (m) => q(() => { s.insertMeter!.run(...meterParams(m)); }),
+      updateMeter: (m) => q(() => { s.updateMeter!.run(...meterParams(m)); }),
+      getTransaction: (id) => q(() => {
+        const r = s.getTx!.get(id) as Row | undefined;
+        return r && {
+          id: r.id as string, fingerprint: r.fingerprint as string, kind: r.kind as string, pan: r.pan as string | null,
+          at: r.at as string, sealed: new Uint8Array(r.sealed as Uint8Array),
+        };
+      }),
+      listTransactions: (f) => q(() => (s.listTx!.all(f.pan, f.fromAt ?? '', f.toAt ?? '~') as Row[]).map((r) => ({
+        id: r.id as string, fingerprint: r.fingerprint as string, kind: r.kind as string, pan: r.pan as string | null, at: r.at as string,
+      }))),
+      insertTransaction: (t) => q(() => { s.insertTx!.run(t.id, t.fingerprint, t.kind, t.pan, t.at, t.sealed); }),
+      getCounter: (name) => q(() => ((s.getCounter!.get(name) as Row | undefined)?.value as number | undefined) ?? 0),
+      addToCounter: (name, delta) => q(() => { s.addCounter!.run(name, delta); }),
+      appendAudit: (r) => q(() => {
+        try {
+          s.appendAudit!.run(r.chain, r.seq, r.at, r.operator, r.vendingPoint, r.transactionId, r.pan, r.kind, r.outcome, r.errorCode,
+            r.amount, r.tid, r.tokenHash, r.prevHash, r.hash);
+        } catch (e) {
+          // The seq after the MAC-checked head is taken: a row was added outside the security module.
+          if (String((e as { code?: unknown })?.code).startsWith('SQLITE_CONSTRAINT')) {
+            throw new HydroSyncError('AUDIT', `audit record ${r.seq}${r.chain === 'main' ? '' : ` of chain ${r.chain}`} already exists although the audit head ends before it: records were added to the store outside the security module, so nothing more is issued; run hydrosync hsm audit verify and investigate`, { cause: e });
+          }
+          throw e;
+        }
+      }),
+      readAudit: (o = {}) => q(() => (o.chain === undefined
+        ? s.readAll!.all(o.fromSeq ?? Number.MIN_SAFE_INTEGER, o.limit ?? -1)
+        : s.readChain!.all(o.chain, o.fromSeq ?? Number.MIN_SAFE_INTEGER, o.limit ?? -1) as Row[]).map((r) => auditFromRow(r as Row))),
+      getReportState: (pan) => q(() => {
+        const r = s.getReportState!.get(pan) as Row | undefined;
+        return r && { last: r.last as number, seen: r.seen as number };
+      }),
+      setReportState: (pan, state) => q(() => { s.setReportState!.run(pan, state.last, state.seen); }),
+      insertReport: (r: ReportRow) => q(() => {
+        s.insertReport!.run(r.pan, r.counter, r.receivedAt, r.form, r.keyRevisionNumber, r.creditLitres, r.creditStepLitres,
+          r.consumedLitres, r.clockMinutes, r.lastTid, r.flags);
+      }),
+      listReports: (pan, limit) => q(() => (s.listReports!.all(pan, limit) as Row[]).map((r): ReportRow => ({
+        pan: r.pan as string, counter: r.counter as number, receivedAt: r.received_at as string, form: r.form as 'frame' | 'code',
+        keyRevisionNumber: r.key_revision_number as number, creditLitres: r.credit_litres as number, creditStepLitres: r.credit_step_litres as number,
+        consumedLitres: r.consumed_litres as number | null, clockMinutes: r.clock_minutes as number | null, lastTid: r.last_tid as number | null,
+        flags: r.flags as number,
+      }))),
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.#queue;
     if (this.#db.open) this.#db.close();
   }
 }

@@ -60,8 +60,8 @@ export function registerHsmAudit(hsm: Command, ctx: CliContext): void {
         ...(before !== undefined ? { before } : {}),
         ...(o.all ? { all: true } : {}),
       };
-      await withHsm(ctx, o, ({ hsm: m }) => {
-        const { records, matched, older } = m.queryAudit(query);
+      await withHsm(ctx, o, async ({ hsm: m }) => {
+        const { records, matched, older } = await m.queryAudit(query);
         if (o.json) {
           ctx.json({ records, matched, older });
           return;
@@ -85,8 +85,8 @@ export function registerHsmAudit(hsm: Command, ctx: CliContext): void {
     .addHelpText('after', '\nExit status: 0 the chain is intact; 1 a record was edited, deleted, inserted or reordered (the first bad one is named); 2 a usage or store error.')
     .action(async (o: StoreOptionValues & { checkpoint?: string }) => {
       const checkpoint = o.checkpoint === undefined ? undefined : readJsonFile(o.checkpoint, 'audit checkpoint');
-      await withHsm(ctx, o, ({ hsm: m }) => {
-        const v = m.verifyAudit(checkpoint === undefined ? {} : { checkpoint });
+      await withHsm(ctx, o, async ({ hsm: m }) => {
+        const v = await m.verifyAudit(checkpoint === undefined ? {} : { checkpoint });
         if (o.json) ctx.json(v);
         if (v.ok) {
           if (!o.json) ctx.out(`Audit log intact: ${v.records} record${v.records === 1 ? '' : 's'}, hash chain verified.`);
@@ -102,13 +102,14 @@ export function registerHsmAudit(hsm: Command, ctx: CliContext): void {
     .description('Write the audit head (last record and its hash), sealed under the master key, to a file kept outside the store (another machine, paper, a ticket). A later "audit verify --checkpoint FILE" fails with "truncated" if records were cut off the end and an older head put back.')
     .requiredOption('--out <file>', 'write the checkpoint to FILE (JSON, mode 0600)')
     .option('--force', 'replace an existing file')
-    .option('--json', 'print the checkpoint\'s seq as one JSON object');
+    .option('--json', 'print the checkpoint\'s heads as one JSON object {"out","heads":[{"chain","seq"}]}');
   addStoreOptions(checkpoint).action(async (o: StoreOptionValues & { out: string; force?: boolean }) => {
-    await withHsm(ctx, o, ({ hsm: m }) => {
-      const c = m.auditCheckpoint();
+    await withHsm(ctx, o, async ({ hsm: m }) => {
+      const c = await m.auditCheckpoint();
       writeNewFile(o.out, `${JSON.stringify(c)}\n`, o.force === true);
-      if (o.json) ctx.json({ out: o.out, seq: c.seq });
-      else ctx.out(`Audit checkpoint at record ${c.seq} written to ${o.out}; keep it outside the store.`);
+      const at = c.heads.map((h) => (h.chain === 'main' ? `record ${h.seq}` : `record ${h.seq} of chain ${h.chain}`)).join(', ');
+      if (o.json) ctx.json({ out: o.out, heads: c.heads.map((h) => ({ chain: h.chain, seq: h.seq })) });
+      else ctx.out(`Audit checkpoint at ${at} written to ${o.out}; keep it outside the store.`);
     });
   });
 
@@ -126,8 +127,8 @@ export function registerHsmAudit(hsm: Command, ctx: CliContext): void {
       const format = o.format.trim().toLowerCase();
       if (format !== 'csv' && format !== 'ndjson') usage('--format must be csv or ndjson');
       if (o.force && o.out === undefined) usage('--force only goes with --out FILE');
-      await withHsm(ctx, o, ({ hsm: m }) => {
-        const lines = m.exportAudit(format);
+      await withHsm(ctx, o, async ({ hsm: m }) => {
+        const lines = await m.exportAudit(format);
         const body = lines.map((l) => (l.endsWith('\n') ? l : `${l}\n`)).join('');
         if (o.out === undefined) {
           ctx.io.stdout(body);

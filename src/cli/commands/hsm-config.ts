@@ -16,8 +16,8 @@ export function registerHsmConfig(hsm: Command, ctx: CliContext): void {
   const show = defaultSubcommand(config.command('show', { isDefault: true })).summary('show the configuration (the default)')
     .option('--json', 'print one JSON object');
   addStoreOptions(show).action(async (o: StoreOptionValues) => {
-    await withHsm(ctx, o, ({ hsm: m }) => {
-      const c = m.config();
+    await withHsm(ctx, o, async ({ hsm: m }) => {
+      const c = await m.config();
       if (o.json) ctx.json(c);
       else for (const l of configLines(c)) ctx.out(l);
     });
@@ -35,8 +35,8 @@ export function registerHsmConfig(hsm: Command, ctx: CliContext): void {
     .action(async (o: StoreOptionValues & ConfigOptionValues & RequestOptionValues) => {
       const changes = configFromOptions(ctx, o);
       if (Object.keys(changes).length === 0) usage('nothing to change: give --utc-offset, --daily-limit-litres, --daily-limit-rupiah, --max-litres-per-sale or --tariffs');
-      await refusalsExit1(ctx, () => withHsm(ctx, o, ({ hsm: m }) => {
-        const c = m.setConfig(changes, { operator: operatorName(ctx, o) });
+      await refusalsExit1(ctx, () => withHsm(ctx, o, async ({ hsm: m }) => {
+        const c = await m.setConfig(changes, { operator: operatorName(ctx, o) });
         if (o.json) ctx.json(c);
         else {
           ctx.out('Configuration changed:');

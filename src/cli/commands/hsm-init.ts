@@ -12,7 +12,7 @@ import type { CliContext } from '../context';
 import { usage } from '../exit-codes';
 import { type ConfigOptionValues, addConfigOptions, configFromOptions, configLines } from '../hsm-config-options';
 import { examples } from '../help-text';
-import { type StoreOptionValues, addStoreOptions, masterKeyText, openStoreFile, storeLocation } from '../hsm/store-options';
+import { type StoreOptionValues, addStoreOptions, isStoreUrl, masterKeyText, openStoreFile, storeLocation, storeName } from '../hsm/store-options';
 
 type InitOptions = StoreOptionValues & ConfigOptionValues & { generateMasterKey?: string };
 
@@ -38,7 +38,7 @@ export function registerHsmInit(hsm: Command, ctx: CliContext): void {
   const cmd = hsm
     .command('init')
     .summary('create the security module store (sealed with a master key)')
-    .description('Create a new security module store: an SQLite file (mode 0600, in a directory created with mode 0700) whose vending keys are wrapped with the master key, with its configuration. Never overwrites a store.')
+    .description('Create a new security module store: an SQLite file (mode 0600, in a directory created with mode 0700), or the schema in a PostgreSQL database (--store postgres://…), whose vending keys are wrapped with the master key, with its configuration. Never overwrites a store.')
     .option('--generate-master-key <file>', 'generate a new random master key and write it to FILE (mode 0600; never overwrites); only the path is printed')
     .option('--quiet', 'print only the master key line (when one is generated); errors still go to stderr')
     .option('--json', 'print one JSON object');
@@ -55,7 +55,8 @@ ${examples([
     .action(async (o: InitOptions & { quiet?: boolean }) => {
       const location = storeLocation(ctx, o);
       const config = configFromOptions(ctx, o, { envOffset: true });
-      if (storeExists(location.path)) {
+      const url = isStoreUrl(location.path);
+      if (!url && storeExists(location.path)) {
         throw new HydroSyncError('STORE', `a store already exists at ${location.path}: hsm init never overwrites a store`);
       }
       let hex: string;
@@ -81,31 +82,33 @@ ${examples([
       }
       let created = false;
       try {
-        ensureStoreDirectory(location.path);
-        createStoreFile(location.path);
-        created = true;
+        if (!url) {
+          ensureStoreDirectory(location.path);
+          createStoreFile(location.path);
+          created = true;
+        }
         const store = await openStoreFile(location.path, { create: true });
         const now = (ctx.io.now ?? (() => new Date()))();
         try {
-          initHsm(store, masterKeyBytes(hex), config, now);
+          await initHsm(store, masterKeyBytes(hex), config, now);
         } finally {
-          (store as { close?: () => void }).close?.();
+          await store.close();
         }
-        chmodSync(location.path, 0o600);
+        if (!url) chmodSync(location.path, 0o600);
       } catch (e) {
         if (created) removeStore(location.path);
         if (generated !== undefined) removeFile(generated);
         throw e;
       }
       // Read the configuration back as stored.
-      const hsmOpen = openHsm({ store: await openStoreFile(location.path, { create: false }), masterKey: masterKeyBytes(hex), clock: ctx.io.now ?? (() => new Date()) });
-      const stored = hsmOpen.config();
-      hsmOpen.close();
+      const hsmOpen = await openHsm({ store: await openStoreFile(location.path, { create: false }), masterKey: masterKeyBytes(hex), clock: ctx.io.now ?? (() => new Date()) });
+      const stored = await hsmOpen.config();
+      await hsmOpen.close();
       if (o.json) {
-        ctx.json({ store: location.path, ...(generated !== undefined ? { masterKeyFile: generated } : {}), config: stored });
+        ctx.json({ store: storeName(location.path), ...(generated !== undefined ? { masterKeyFile: generated } : {}), config: stored });
         return;
       }
-      if (!o.quiet) ctx.out(`Created the security module store ${location.path} (mode 0600).`);
+      if (!o.quiet) ctx.out(url ? `Created the security module store in ${storeName(location.path)}.` : `Created the security module store ${location.path} (mode 0600).`);
       if (generated !== undefined) {
         ctx.out(`Wrote a new master key to ${generated} (mode 0600). Keep it secret and backed up: without it the store cannot be opened.`);
       }

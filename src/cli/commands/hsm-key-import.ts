@@ -127,8 +127,8 @@ export function registerHsmKeyImport(key: Command, ctx: CliContext): void {
     ]))
     .action(async (o: KeyImportOptions) => {
       const imp = keyImportFromOptions(ctx, o);
-      await refusalsExit1(ctx, () => withHsm(ctx, o, ({ hsm }) => {
-        const info = hsm.importVendingKey(imp, { operator: operatorName(ctx, o) });
+      await refusalsExit1(ctx, () => withHsm(ctx, o, async ({ hsm }) => {
+        const info = await hsm.importVendingKey(imp, { operator: operatorName(ctx, o) });
         if (o.json) {
           ctx.json(info);
           return;

@@ -10,8 +10,8 @@ export function registerHsmKeyList(key: Command, ctx: CliContext): void {
     .summary('list the vending keys (attributes and key check values, never the keys)')
     .option('--json', 'print one JSON object {"vendingKeys":[…]}');
   addStoreOptions(cmd).action(async (o: StoreOptionValues) => {
-    await withHsm(ctx, o, ({ hsm }) => {
-      const keys = hsm.listVendingKeys();
+    await withHsm(ctx, o, async ({ hsm }) => {
+      const keys = await hsm.listVendingKeys();
       if (o.json) {
         ctx.json({ vendingKeys: keys });
         return;

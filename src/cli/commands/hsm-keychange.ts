@@ -95,8 +95,8 @@ ${examples([
       if (o.quiet && o.json) usage("option '--quiet' cannot be used with option '--json'");
       const pan = panOption(o.pan, '--pan (or --fleet FILE)');
       const req: KeyChangeRequest = { ...requestContext(ctx, o), pan, ...next };
-      await refusalsExit1(ctx, () => withHsm(ctx, o, ({ hsm: m }) => {
-        printIssued(ctx, m.keyChange(req), o, m.config().utcOffsetMinutes);
+      await refusalsExit1(ctx, () => withHsm(ctx, o, async ({ hsm: m }) => {
+        printIssued(ctx, await m.keyChange(req), o, (await m.config()).utcOffsetMinutes);
       }));
     });
 }

@@ -80,8 +80,8 @@ export function registerHsmManage(hsm: Command, ctx: CliContext, requireSubcomma
       const pan = panOption(o.pan);
       const fields = spec.fields(o);
       const req = { ...requestContext(ctx, o), pan, action: spec.action, ...fields } as ManageRequest;
-      await refusalsExit1(ctx, () => withHsm(ctx, o, ({ hsm: m }) => {
-        printIssued(ctx, m.manage(req), o, m.config().utcOffsetMinutes);
+      await refusalsExit1(ctx, () => withHsm(ctx, o, async ({ hsm: m }) => {
+        printIssued(ctx, await m.manage(req), o, (await m.config()).utcOffsetMinutes);
       }));
     });
   }

@@ -31,7 +31,7 @@ interface MeterAddOptions extends StoreOptionValues, RequestOptionValues {
  * The meter to register. SGC, KRN, base date and algorithm not given are taken from the vending
  * key (--vending-key-id ID, or the only key in the store with the given SGC, or the only key).
  */
-function meterAddFromOptions(hsm: Hsm, o: MeterAddOptions): MeterAdd {
+async function meterAddFromOptions(hsm: Hsm, o: MeterAddOptions): Promise<MeterAdd> {
   const pan = panOption(o.pan);
   if (o.customerRef === undefined || o.customerRef.trim() === '') usage('give the customer reference: --customer-ref REF (the utility\'s account number)');
   let sgc = o.sgc !== undefined ? sgcOf(o.sgc, '--sgc') : undefined;
@@ -40,7 +40,7 @@ function meterAddFromOptions(hsm: Hsm, o: MeterAddOptions): MeterAdd {
   let ea = o.ea !== undefined ? eaOf(o.ea, '--ea') : undefined;
   let vendingKeyId = o.vendingKeyId?.trim();
   if (sgc === undefined || krn === undefined || baseDate === undefined || ea === undefined) {
-    const keys = hsm.listVendingKeys();
+    const keys = await hsm.listVendingKeys();
     const candidates = vendingKeyId !== undefined ? keys.filter((k) => k.id === vendingKeyId)
       : keys.filter((k) => (sgc === undefined || k.supplyGroupCode === sgc) && (krn === undefined || k.keyRevisionNumber === krn));
     if (candidates.length === 1) {
@@ -119,8 +119,8 @@ export function registerHsmMeter(hsmGroup: Command, ctx: CliContext, requireSubc
       'hydrosync hsm meter add --pan 600727000000000017 --customer-ref 01-0001235 --vending-key-id 201457-krn1 --ti 02',
     ]))
     .action(async (o: MeterAddOptions) => {
-      await refusalsExit1(ctx, () => withHsm(ctx, o, ({ hsm }) => {
-        const record = hsm.addMeter(meterAddFromOptions(hsm, o), { operator: operatorName(ctx, o) });
+      await refusalsExit1(ctx, () => withHsm(ctx, o, async ({ hsm }) => {
+        const record = await hsm.addMeter(await meterAddFromOptions(hsm, o), { operator: operatorName(ctx, o) });
         if (o.json) {
           ctx.json(record);
           return;
@@ -135,8 +135,8 @@ export function registerHsmMeter(hsmGroup: Command, ctx: CliContext, requireSubc
     .option('--json', 'print one JSON object {"meters":[…]}');
   addStoreOptions(list).action(async (o: StoreOptionValues & { sgc?: string }) => {
     const filter = o.sgc !== undefined ? { supplyGroupCode: sgcOf(o.sgc, '--sgc') } : undefined;
-    await withHsm(ctx, o, ({ hsm }) => {
-      const meters = hsm.listMeters(filter);
+    await withHsm(ctx, o, async ({ hsm }) => {
+      const meters = await hsm.listMeters(filter);
       if (o.json) {
         ctx.json({ meters });
         return;
@@ -157,9 +157,9 @@ export function registerHsmMeter(hsmGroup: Command, ctx: CliContext, requireSubc
     .option('--json', 'print one JSON object');
   addStoreOptions(show).action(async (panArg: string, o: StoreOptionValues) => {
     const pan = panOption(panArg, 'PAN');
-    await refusalsExit1(ctx, () => withHsm(ctx, o, ({ hsm }) => {
-      const m = hsm.getMeter(pan);
-      const kcv = hsm.keyCheckValue(pan);
+    await refusalsExit1(ctx, () => withHsm(ctx, o, async ({ hsm }) => {
+      const m = await hsm.getMeter(pan);
+      const kcv = await hsm.keyCheckValue(pan);
       if (o.json) ctx.json({ ...m, kcv });
       else for (const l of table([...meterRows(m), ['Key check value', `${kcv} (as meter status shows it for the same key)`]])) ctx.out(l);
     }));

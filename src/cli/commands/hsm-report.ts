@@ -43,8 +43,8 @@ ${examples([
       const pan = panOption(o.pan);
       const code = args.length > 0 ? args.join(' ') : undefined;
       if ((code === undefined) === (o.frame === undefined)) usage('give either the report code or --frame HEX');
-      await refusalsExit1(ctx, () => withHsm(ctx, o, ({ hsm: m }) => {
-        const r = m.verifyReport({ pan, ...(code !== undefined ? { code } : { frame: o.frame! }) }, { operator: operatorName(ctx, o) });
+      await refusalsExit1(ctx, () => withHsm(ctx, o, async ({ hsm: m }) => {
+        const r = await m.verifyReport({ pan, ...(code !== undefined ? { code } : { frame: o.frame! }) }, { operator: operatorName(ctx, o) });
         if (!r.ok) {
           if (r.code === 'USAGE' || r.code === 'STORE' || r.code === 'AUDIT') usage(r.message);
           if (o.json) ctx.json({ pan, ok: false, error: { code: r.code, message: r.message } });
@@ -76,8 +76,8 @@ ${examples([
     .action(async (o: StoreOptionValues & { pan?: string; silentDays?: string; json?: boolean }) => {
       const pan = panOption(o.pan);
       const silentDays = o.silentDays === undefined ? 7 : parseInteger(o.silentDays, '--silent-days', 1, 3650);
-      await refusalsExit1(ctx, () => withHsm(ctx, o, ({ hsm: m }) => {
-        const s = m.reportSummary(pan, { silentDays });
+      await refusalsExit1(ctx, () => withHsm(ctx, o, async ({ hsm: m }) => {
+        const s = await m.reportSummary(pan, { silentDays });
         if (o.json) {
           ctx.json(s);
           return;

@@ -21,7 +21,7 @@ interface ReprintOptions extends StoreOptionValues, RequestOptionValues {
 }
 
 /** The operation: the sealed original of --txn, or the meter's transactions (--pan, --from, --to). */
-export function reprintOperation(hsm: Hsm, ctx: CliContext, o: ReprintOptions): Issued | TransactionSummary[] {
+export async function reprintOperation(hsm: Hsm, ctx: CliContext, o: ReprintOptions): Promise<Issued | TransactionSummary[]> {
   if ((o.txn === undefined) === (o.pan === undefined)) usage('give --txn ID (reprint it) or --pan PAN (list its transactions)');
   if (o.txn !== undefined) {
     if (o.from !== undefined || o.to !== undefined) usage('--from and --to go with --pan');
@@ -47,9 +47,9 @@ export function registerHsmReprint(hsm: Command, ctx: CliContext): void {
       'hydrosync hsm reprint --txn pos1-000123',
     ]))
     .action(async (o: ReprintOptions) => {
-      await refusalsExit1(ctx, () => withHsm(ctx, o, ({ hsm: m }) => {
-        const r = reprintOperation(m, ctx, o);
-        if (!Array.isArray(r)) return printIssued(ctx, r, o, m.config().utcOffsetMinutes);
+      await refusalsExit1(ctx, () => withHsm(ctx, o, async ({ hsm: m }) => {
+        const r = await reprintOperation(m, ctx, o);
+        if (!Array.isArray(r)) return printIssued(ctx, r, o, (await m.config()).utcOffsetMinutes);
         if (o.json) return ctx.json({ transactions: r });
         if (r.length === 0) return ctx.out('No transactions.');
         for (const l of columns([['TRANSACTION', 'KIND', 'AT (UTC)'], ...r.map((t) => [t.transactionId, t.kind, t.at])])) ctx.out(l);

@@ -59,8 +59,8 @@ ${examples([
 ])}`)
     .action(async (o: VendOptions) => {
       const req = vendRequestFromOptions(ctx, o);
-      await refusalsExit1(ctx, () => withHsm(ctx, o, ({ hsm: m }) => {
-        printIssued(ctx, m.vend(req), o, m.config().utcOffsetMinutes);
+      await refusalsExit1(ctx, () => withHsm(ctx, o, async ({ hsm: m }) => {
+        printIssued(ctx, await m.vend(req), o, (await m.config()).utcOffsetMinutes);
       }));
     });
 }

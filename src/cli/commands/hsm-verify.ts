@@ -31,9 +31,9 @@ ${examples([
       if (tokens.length !== 1) usage(`give one token (got ${tokens.length}); verify them one at a time`);
       const raw = tokens[0]!;
       const token = raw.replace(/[\s-]/g, '');
-      await refusalsExit1(ctx, () => withHsm(ctx, o, ({ hsm: m }) => {
-        const meter = m.getMeter(pan);
-        const result = m.verify(pan, raw);
+      await refusalsExit1(ctx, () => withHsm(ctx, o, async ({ hsm: m }) => {
+        const meter = await m.getMeter(pan);
+        const result = await m.verify(pan, raw);
         if (!result.ok) {
           // The token does not decode with this meter's key (exit 1).
           if (o.json) ctx.json({ token, pan, ok: false, error: { code: result.code, message: result.message } });

@@ -7,6 +7,7 @@ import { registerHsmKeyImport } from './hsm-key-import';
 import { registerHsmKeyList } from './hsm-key-list';
 import { registerHsmKeyChange } from './hsm-keychange';
 import { registerHsmManage } from './hsm-manage';
+import { registerHsmMigrate } from './hsm-migrate';
 import { registerHsmMeter } from './hsm-meter';
 import { registerHsmVend } from './hsm-vend';
 import { registerHsmReprint } from './hsm-reprint';
@@ -14,14 +15,17 @@ import { registerHsmVerify } from './hsm-verify';
 import { registerHsmReport } from './hsm-report';
 
 const HSM_HELP = `
-The store is an SQLite file: --store FILE, else $HYDROSYNC_STORE, else
-$XDG_DATA_HOME/hydrosync/hsm.sqlite, else ~/.local/share/hydrosync/hsm.sqlite. Its vending keys
+The store is an SQLite file or a PostgreSQL database (postgres://…, for several vending
+nodes): --store FILE|URL, else $HYDROSYNC_STORE, else $XDG_DATA_HOME/hydrosync/hsm.sqlite, else
+~/.local/share/hydrosync/hsm.sqlite. A store made by an older hydrosync is refused until
+'hsm migrate' brings it to this version's schema. Its vending keys
 are wrapped with the master key: --master-key-file FILE (64 hex digits, or JSON
 {"format":"hydrosync-master-key/1","masterKey":"…"}), $HYDROSYNC_MASTER_KEY_FILE, or
 $HYDROSYNC_MASTER_KEY (the hex); never on the command line. Key material is never printed.
 
 Environment:
-  HYDROSYNC_STORE              the store file
+  HYDROSYNC_STORE              the store file, or a postgres:// connection string
+  HYDROSYNC_NODE               this vending node's name (its audit chain; default main)
   HYDROSYNC_MASTER_KEY_FILE    file holding the master key
   HYDROSYNC_MASTER_KEY         the master key itself (64 hex digits)
   HYDROSYNC_OPERATOR           operator name for the audit log (default: your user name)
@@ -44,10 +48,11 @@ Examples:
 /** `hydrosync hsm …`: the emulated security module. */
 export function registerHsm(program: Command, ctx: CliContext, requireSubcommand: (c: Command) => void): void {
   const hsm = program.command('hsm')
-    .summary('security module: init, key import, meter, vend, manage, keychange, verify, report, audit')
+    .summary('security module: init, migrate, key import, meter, vend, manage, keychange, verify, report, audit')
     .description('The emulated security module: vending keys wrapped with a master key, registered meters, TIDs that are never reused, and a hash-chained audit log.')
     .addHelpText('after', HSM_HELP);
   registerHsmInit(hsm, ctx);
+  registerHsmMigrate(hsm, ctx);
   registerHsmConfig(hsm, ctx);
   const key = hsm.command('key').summary('vending keys: import, list').description('Vending keys in the store (wrapped with the master key).');
   registerHsmKeyImport(key, ctx);

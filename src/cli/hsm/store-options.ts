@@ -17,14 +17,29 @@ import { usage } from '../exit-codes';
 export interface StoreOptionValues {
   store?: string;
   masterKeyFile?: string;
+  node?: string;
   json?: boolean;
+}
+
+/** Environment variable naming this vending node (its audit chain). */
+export const NODE_ENV = 'HYDROSYNC_NODE';
+
+/** Whether the store is a PostgreSQL connection string rather than an SQLite file. */
+export function isStoreUrl(store: string): boolean {
+  return /^postgres(ql)?:\/\//.test(store);
+}
+
+/** The store for messages: a connection string without its password. */
+export function storeName(store: string): string {
+  return isStoreUrl(store) ? store.replace(/^(postgres(?:ql)?:\/\/[^:@/]*):[^@/]*@/, '$1:***@') : store;
 }
 
 /** Add --store and --master-key-file (and --json) to a command. */
 export function addStoreOptions(cmd: Command, options: { masterKey?: boolean } = {}): Command {
   cmd
     .optionsGroup('Store options:')
-    .option('--store <file>', `the security module's store (default: $${STORE_ENV}, else $XDG_DATA_HOME/hydrosync/hsm.sqlite, else ~/.local/share/hydrosync/hsm.sqlite)`);
+    .option('--store <file|url>', `the security module's store: an SQLite file, or postgres://user@host/db for several vending nodes (default: $${STORE_ENV}, else $XDG_DATA_HOME/hydrosync/hsm.sqlite, else ~/.local/share/hydrosync/hsm.sqlite)`)
+    .option('--node <name>', `this vending node's name: its own audit chain in a shared store (default: $${NODE_ENV}, else main)`);
   if (options.masterKey !== false) {
     cmd.option('--master-key-file <file>', `file with the master key: 64 hex digits or {"format":"hydrosync-master-key/1","masterKey":"…"} (or $${MASTER_KEY_FILE_ENV}, or the key itself in $${MASTER_KEY_ENV})`);
   }
@@ -71,10 +86,23 @@ export function masterKeyText(ctx: CliContext, o: StoreOptionValues): MasterKeyT
   return { hex, source: MASTER_KEY_ENV };
 }
 
-/** Open the SQLite store (loaded on demand, so the token commands work without better-sqlite3). */
-export async function openStoreFile(path: string, options: { create?: boolean } = {}): Promise<HsmStore> {
+/**
+ * Open the store: a PostgreSQL connection string or an SQLite file (each driver loaded on demand,
+ * so the token commands work without either).
+ */
+export async function openStoreFile(path: string, options: { create?: boolean; migrate?: boolean } = {}): Promise<HsmStore> {
+  if (isStoreUrl(path)) {
+    const { openPostgresStore } = await import('../../node/hsm-postgres-store');
+    return openPostgresStore(path, { migrate: options.migrate === true });
+  }
   const { openSqliteStore } = await import('../../node/hsm-sqlite-store');
   return openSqliteStore(path, options);
+}
+
+/** The node name from --node or $HYDROSYNC_NODE (undefined: the module's default, main). */
+export function nodeName(ctx: CliContext, o: StoreOptionValues): string | undefined {
+  const v = o.node ?? ctx.env(NODE_ENV);
+  return v === undefined || v.trim() === '' ? undefined : v.trim();
 }
 
 /** An open security module and where its store is. */
@@ -89,7 +117,7 @@ export interface OpenHsm {
  */
 export async function withHsm<T>(ctx: CliContext, o: StoreOptionValues, f: (open: OpenHsm) => T | Promise<T>): Promise<T> {
   const location = storeLocation(ctx, o);
-  if (!storeExists(location.path)) {
+  if (!isStoreUrl(location.path) && !storeExists(location.path)) {
     const how = location.from === '--store' ? '' : ` (the ${location.from === 'default' ? 'default location' : `location from ${location.from}`}; give --store FILE or set ${STORE_ENV} for another)`;
     throw new HydroSyncError('STORE', `no security module store at ${location.path}${how}: create one with 'hydrosync hsm init'`);
   }
@@ -97,22 +125,22 @@ export async function withHsm<T>(ctx: CliContext, o: StoreOptionValues, f: (open
   const store = await openStoreFile(location.path, { create: false });
   let hsm: Hsm;
   try {
-    hsm = openHsm({ store, masterKey, clock: ctx.io.now ?? (() => new Date()) });
+    const node = nodeName(ctx, o);
+    hsm = await openHsm({ store, masterKey, ...(node !== undefined ? { node } : {}), clock: ctx.io.now ?? (() => new Date()) });
   } catch (e) {
-    closeQuietly(store);
+    await closeQuietly(store);
     throw e;
   }
   try {
     return await f({ hsm, location });
   } finally {
-    hsm.close();
+    await hsm.close();
   }
 }
 
-function closeQuietly(store: HsmStore): void {
-  const s = store as { close?: () => void };
+async function closeQuietly(store: HsmStore): Promise<void> {
   try {
-    s.close?.();
+    await store.close();
   } catch {
     // closing after a failed open: nothing more to say
   }

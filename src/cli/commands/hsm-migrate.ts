@@ -1,0 +1,43 @@
+import type { Command } from 'commander';
+import { HydroSyncError } from '../../errors';
+import { openHsm } from '../../hsm';
+import { storeExists } from '../files/store-path';
+import type { CliContext } from '../context';
+import { examples } from '../help-text';
+import { type StoreOptionValues, addStoreOptions, isStoreUrl, masterKeyFromOptions, openStoreFile, storeLocation, storeName } from '../hsm/store-options';
+
+/**
+ * `hydrosync hsm migrate`: bring a store of an older schema version to this version's, in one
+ * transaction, then open it with the master key and verify the audit log. Every other command
+ * refuses such a store (STORE, naming this command); a store of a newer version is refused here too.
+ */
+export function registerHsmMigrate(hsm: Command, ctx: CliContext): void {
+  const cmd = hsm.command('migrate')
+    .summary('bring a store made by an older hydrosync to this version\'s schema')
+    .description('Apply the store schema migrations this version of hydrosync has and the store lacks, all in one transaction (all or nothing), then open the store with the master key and verify its audit log. Back the store up first. Nothing else ever migrates a store; a store written by a newer hydrosync is refused, never migrated backwards.')
+    .option('--json', 'print one JSON object {"store","audit"}');
+  addStoreOptions(cmd)
+    .addHelpText('after', examples([
+      'hydrosync hsm migrate --store /var/lib/pdam/hsm.sqlite',
+      'hydrosync hsm migrate --store postgres://vending@db.pdam.local/vending',
+    ]))
+    .action(async (o: StoreOptionValues) => {
+      const location = storeLocation(ctx, o);
+      if (!isStoreUrl(location.path) && !storeExists(location.path)) {
+        throw new HydroSyncError('STORE', `no security module store at ${location.path}: nothing to migrate`);
+      }
+      const masterKey = masterKeyFromOptions(ctx, o);
+      const hsm = await openHsm({ store: await openStoreFile(location.path, { migrate: true }), masterKey });
+      try {
+        const v = await hsm.verifyAudit();
+        if (o.json) ctx.json({ store: storeName(location.path), audit: v });
+        else {
+          ctx.out(`The store ${storeName(location.path)} has this version's schema.`);
+          ctx.out(v.ok ? `Audit log: intact, ${v.records} records.` : `Audit log: BROKEN at record ${v.firstBad!.seq} (${v.firstBad!.reason}): ${v.firstBad!.message}`);
+        }
+        if (!v.ok) ctx.raise(1);
+      } finally {
+        await hsm.close();
+      }
+    });
+}
