@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MemoryStore, type StoreTx, initHsm, openHsm, parseMasterKey } from '../src/hsm';
 import { loadSqliteDriver, openSqliteStore } from '../src/node/hsm-sqlite-store';
-import { CTX, MASTER, MASTER_HEX, OP, OTHER_MASTER_HEX, PAN, PAN2, makeClock, setup, tempDir } from './hsm-support';
+import { CTX, MASTER, MASTER_HEX, OP, OTHER_MASTER_HEX, PAN, PAN2, downgradeSqliteStore, makeClock, setup, tempDir } from './hsm-support';
 import { errorCode } from './support';
 
 const tmp = tempDir();
@@ -122,21 +122,11 @@ describe('SQLite store', () => {
     expect(readFileSync(path).equals(before)).toBe(true);
   });
 
-  /** A store as hydrosync wrote it at schema version 2 (one audit chain, seq as the key) or 1 (no report tables). */
   async function olderStore(version: 1 | 2): Promise<string> {
     const { hsm, path } = await sqliteHsm();
     await hsm.vend({ ...CTX, pan: PAN, litres: 1000, transactionId: 'before-migration' });
     await hsm.close();
-    const db = new Database(path);
-    db.exec(`BEGIN;
-      CREATE TABLE audit_v2 (seq INTEGER PRIMARY KEY, at TEXT NOT NULL, operator TEXT NOT NULL, vending_point TEXT NOT NULL,
-        transaction_id TEXT NOT NULL, pan TEXT, kind TEXT NOT NULL, outcome TEXT NOT NULL, error_code TEXT, amount TEXT, tid INTEGER,
-        token_hash TEXT, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
-      INSERT INTO audit_v2 SELECT seq, at, operator, vending_point, transaction_id, pan, kind, outcome, error_code, amount, tid, token_hash, prev_hash, hash FROM audit ORDER BY id;
-      DROP TABLE audit; ALTER TABLE audit_v2 RENAME TO audit; DROP INDEX transactions_by_pan;
-      ${version === 1 ? 'DROP TABLE report_state; DROP TABLE reports;' : ''}
-      PRAGMA user_version = ${version}; COMMIT;`);
-    db.close();
+    downgradeSqliteStore(path, version);
     return path;
   }
 

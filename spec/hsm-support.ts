@@ -1,4 +1,5 @@
 // Shared set-up for the security-module specs (spec/hsm-*.test.ts).
+import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -65,3 +66,21 @@ export function tempDir(): { dir: string; cleanup: () => void } {
 }
 
 export type { Hsm };
+
+/**
+ * Turn a current SQLite store back into one as hydrosync wrote it at schema version 2 (one audit
+ * chain, seq as the key, no index on transactions) or 1 (also without the report tables), to test
+ * migrations. The content (records, hashes, head) is kept.
+ */
+export function downgradeSqliteStore(path: string, version: 1 | 2): void {
+  const db = new Database(path);
+  db.exec(`BEGIN;
+    CREATE TABLE audit_v2 (seq INTEGER PRIMARY KEY, at TEXT NOT NULL, operator TEXT NOT NULL, vending_point TEXT NOT NULL,
+      transaction_id TEXT NOT NULL, pan TEXT, kind TEXT NOT NULL, outcome TEXT NOT NULL, error_code TEXT, amount TEXT, tid INTEGER,
+      token_hash TEXT, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
+    INSERT INTO audit_v2 SELECT seq, at, operator, vending_point, transaction_id, pan, kind, outcome, error_code, amount, tid, token_hash, prev_hash, hash FROM audit ORDER BY id;
+    DROP TABLE audit; ALTER TABLE audit_v2 RENAME TO audit; DROP INDEX transactions_by_pan;
+    ${version === 1 ? 'DROP TABLE report_state; DROP TABLE reports;' : ''}
+    PRAGMA user_version = ${version}; COMMIT;`);
+  db.close();
+}
