@@ -45,7 +45,8 @@ describePostgres('hsm commands on a PostgreSQL store', import.meta.url, (ctx) =>
       expect(v.code, v.stderr).toBe(0);
       const issued = JSON.parse(v.stdout);
       const token = decodeToken(issued.tokens[0], dk);
-      expect(token.fields.tid).toBe(issued.tid);
+      expect(token.kind).toBe('transferCredit');
+      expect((token.fields as { tid: number }).tid).toBe(issued.tid);
       tids.push(issued.tid);
     }
     expect(tids[1]).toBeGreaterThan(tids[0]!); // one meter, two nodes: TIDs never reused
