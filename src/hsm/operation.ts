@@ -15,8 +15,8 @@ import { bytesToHex } from '../codec/hex';
 import { type AuditEntry, appendAudit, tokenHash } from './audit';
 import { type CheckedContext, auditText, checkContext } from './context';
 import type { Core } from './core';
-import type { StoreTx } from './store';
-import { seal, unseal } from './seal';
+import type { StoreTx, TransactionRow } from './store';
+import { sealResult, unsealResult } from './seal';
 import type { Issued, RequestContext } from './types';
 
 export interface Described {
@@ -86,10 +86,8 @@ export async function runIssue(
       const prior = await tx.getTransaction(c.transactionId);
       if (prior !== undefined) return reissue(core, tx, now, c, prior.fingerprint === fp, prior);
       const r = await issue(tx, now, c, desc);
-      await tx.insertTransaction({
-        id: c.transactionId, fingerprint: fp, kind, pan: desc.pan, at: now.toISOString(),
-        sealed: seal(core.sealKey, c.transactionId, r satisfies SealedResult),
-      });
+      const row = { id: c.transactionId, fingerprint: fp, kind, pan: desc.pan, at: now.toISOString() };
+      await tx.insertTransaction({ ...row, sealed: sealResult(core.sealKey, row, r satisfies SealedResult) });
       await appendAudit(tx, core.auditKey, core.chain, {
         at: now.toISOString(), ...c, pan: desc.pan, kind, outcome: 'issued', errorCode: null,
         amount: r.auditAmount, tid: r.issued.tid ?? null, tokenHash: tokenHash(r.issued.tokens),
@@ -105,11 +103,11 @@ export async function runIssue(
   }
 }
 
-async function reissue(core: Core, tx: StoreTx, now: Date, ctx: CheckedContext, same: boolean, prior: { id: string; kind: string; pan: string | null; sealed: Uint8Array }): Promise<Issued> {
+async function reissue(core: Core, tx: StoreTx, now: Date, ctx: CheckedContext, same: boolean, prior: TransactionRow): Promise<Issued> {
   if (!same) {
     fail('CONFLICT', `transaction id ${ctx.transactionId} was already used for another request (${prior.kind}${prior.pan ? ` for meter ${prior.pan}` : ''}); a retry must repeat the same request, a new request needs a new transaction id`);
   }
-  const r = unseal<SealedResult>(core.sealKey, prior.id, prior.sealed);
+  const r = unsealResult(core.sealKey, prior);
   await appendAudit(tx, core.auditKey, core.chain, {
     at: now.toISOString(), ...ctx, pan: prior.pan, kind: prior.kind, outcome: 'reissued', errorCode: null,
     amount: r.auditAmount, tid: r.issued.tid ?? null, tokenHash: tokenHash(r.issued.tokens),

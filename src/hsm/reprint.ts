@@ -8,10 +8,9 @@ import { fail } from '../errors';
 import { dayStart } from './local-time';
 import { checkTransactionId } from './context';
 import type { Core } from './core';
-import type { StoreTx } from './store';
+import type { StoreTx, TransactionRow } from './store';
 import { runAdmin } from './operation';
-import { unseal } from './seal';
-import type { IssueResult } from './operation';
+import { unsealResult } from './seal';
 import type { Issued } from './types';
 
 /** One completed transaction (no tokens: reprint it by id for those). */
@@ -24,12 +23,12 @@ export interface TransactionSummary {
 }
 
 export function reprint(core: Core, req: { transactionId: string; operator: string; vendingPoint?: string }): Promise<Issued> {
-  let prior: { id: string; kind: string; pan: string | null; sealed: Uint8Array } | undefined;
+  let prior: TransactionRow | undefined;
   return runAdmin(core, 'reprint', req, async (tx) => {
     const id = checkTransactionId(req?.transactionId);
     prior = (await tx.getTransaction(id)) ?? fail('NOT_FOUND', `no completed transaction ${id}; find it with the meter's transaction list (hsm reprint --pan)`);
     return { pan: prior.pan, amount: `reprint of ${prior.kind}` };
-  }, async () => ({ ...unseal<IssueResult>(core.sealKey, prior!.id, prior!.sealed).issued, reissued: true }));
+  }, async () => ({ ...unsealResult(core.sealKey, prior!).issued, reissued: true }));
 }
 
 /** A meter's completed transactions in time order, optionally from/to local dates (inclusive). */
