@@ -75,19 +75,22 @@ async function sqliteLog(): Promise<Log> {
       src.exec(`VACUUM INTO '${path}'`);
       src.close();
       const db = new Database(path);
-      // Storage order is the row id; one chain here, so id = seq until a test moves rows.
+      // Storage order is the row id; one chain here, so id = seq until a test moves rows. Hashes are
+      // stored as 32-byte BLOBs (schema version 3) and shown as hex.
+      const blob = (h: string | null) => (h === null ? null : Buffer.from(h, 'hex'));
+      const hex = (v: unknown) => (Buffer.isBuffer(v) ? v.toString('hex') : v);
       const cols = 'id, chain, seq, at, operator, vending_point, transaction_id, pan, kind, outcome, error_code, amount, tid, token_hash, prev_hash, hash';
       const insert = (r: AuditRecord, id = (db.prepare('SELECT max(id) + 1 FROM audit').pluck().get() as number)) => db.prepare(`INSERT INTO audit (${cols}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`)
-        .run(id, 'main', r.seq, r.at, r.operator, r.vendingPoint, r.transactionId, r.pan, r.kind, r.outcome, r.errorCode, r.amount, r.tid, r.tokenHash, r.prevHash, r.hash);
+        .run(id, 'main', r.seq, r.at, r.operator, r.vendingPoint, r.transactionId, r.pan, r.kind, r.outcome, r.errorCode, r.amount, r.tid, blob(r.tokenHash), blob(r.prevHash), blob(r.hash));
       const all = () => (db.prepare('SELECT * FROM audit ORDER BY id').all() as Record<string, unknown>[]).map((r) => ({
         chain: r.chain, seq: r.seq, at: r.at, operator: r.operator, vendingPoint: r.vending_point, transactionId: r.transaction_id, pan: r.pan, kind: r.kind,
-        outcome: r.outcome, errorCode: r.error_code, amount: r.amount, tid: r.tid, tokenHash: r.token_hash, prevHash: r.prev_hash, hash: r.hash,
+        outcome: r.outcome, errorCode: r.error_code, amount: r.amount, tid: r.tid, tokenHash: hex(r.token_hash), prevHash: hex(r.prev_hash), hash: hex(r.hash),
       }) as AuditRecord);
       tamper({
         records: all,
         edit: (seq, amount, rehash) => {
           db.prepare('UPDATE audit SET amount = ? WHERE seq = ?').run(amount, seq);
-          if (rehash) db.prepare('UPDATE audit SET hash = ? WHERE seq = ?').run(auditHash(all().find((r) => r.seq === seq)!), seq);
+          if (rehash) db.prepare('UPDATE audit SET hash = ? WHERE seq = ?').run(blob(auditHash(all().find((r) => r.seq === seq)!)), seq);
         },
         remove: (seq) => { db.prepare('DELETE FROM audit WHERE seq = ?').run(seq); },
         insertBefore: (rec) => {
@@ -202,7 +205,7 @@ describe('audit log content', () => {
     const db = new Database(path);
     const f = forge(last, last.seq + 1, last.hash);
     db.prepare('INSERT INTO audit (chain, seq, at, operator, vending_point, transaction_id, pan, kind, outcome, error_code, amount, tid, token_hash, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)')
-      .run('main', f.seq, f.at, f.operator, f.vendingPoint, f.transactionId, f.pan, f.kind, f.outcome, f.errorCode, f.amount, f.tid, f.tokenHash, f.prevHash, f.hash);
+      .run('main', f.seq, f.at, f.operator, f.vendingPoint, f.transactionId, f.pan, f.kind, f.outcome, f.errorCode, f.amount, f.tid, Buffer.from(f.tokenHash!, 'hex'), Buffer.from(f.prevHash, 'hex'), Buffer.from(f.hash, 'hex'));
     db.close();
     const hsm2 = await openHsm({ store: openSqliteStore(path), masterKey: MASTER });
     try {

@@ -147,6 +147,28 @@ describe('SQLite store', () => {
     db.close();
   });
 
+  it('version 3 keeps SHA-256 values (audit hashes, request fingerprints) as 32-byte BLOBs; the migration converts version 2\'s hex text, and keeps an edited value as it is', async () => {
+    const path = await olderStore(2);
+    const v2 = new Database(path);
+    v2.exec(`UPDATE audit SET hash = lower(hex(hash)), prev_hash = lower(hex(prev_hash)), token_hash = lower(hex(token_hash));
+      UPDATE transactions SET fingerprint = lower(hex(fingerprint));`);
+    const hashes = v2.prepare('SELECT hash FROM audit ORDER BY seq').pluck().all() as string[];
+    expect(hashes.every((h) => /^[0-9a-f]{64}$/.test(h))).toBe(true);
+    v2.prepare('UPDATE audit SET hash = ? WHERE seq = 2').run(hashes[1]!.toUpperCase());
+    v2.close();
+    const hsm = await openHsm({ store: openSqliteStore(path, { migrate: true }), masterKey: MASTER });
+    expect(await hsm.verifyAudit()).toMatchObject({ ok: false, firstBad: { reason: 'edited' } });
+    expect((await hsm.vend({ ...CTX, pan: PAN, litres: 1000, transactionId: 'before-migration' })).reissued).toBe(true);
+    expect((await hsm.auditRecords()).map((r) => r.hash)).toEqual([hashes[0], hashes[1]!.toUpperCase(), ...hashes.slice(2), expect.stringMatching(/^[0-9a-f]{64}$/)]);
+    await hsm.close();
+    const db = new Database(path, { readonly: true });
+    expect(db.prepare('SELECT typeof(hash) t, length(hash) n FROM audit ORDER BY id').all()).toEqual(
+      hashes.map((_h, i) => (i === 1 ? { t: 'text', n: 64 } : { t: 'blob', n: 32 })).concat([{ t: 'blob', n: 32 }]));
+    expect(db.prepare("SELECT DISTINCT typeof(prev_hash) || length(prev_hash) FROM audit").pluck().all()).toEqual(['blob32']);
+    expect(db.prepare("SELECT DISTINCT typeof(fingerprint) || length(fingerprint) FROM transactions").pluck().all()).toEqual(['blob32']);
+    db.close();
+  });
+
   it('an unknown HSM format in the meta row is refused (STORE)', async () => {
     const { hsm, path } = await sqliteHsm();
     await hsm.close();

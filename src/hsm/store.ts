@@ -34,7 +34,10 @@ export interface TransactionRow {
   pan: string | null;
   /** ISO 8601 UTC instant. */
   at: string;
-  /** XChaCha20-Poly1305 of the Issued result's JSON (nonce ‖ ciphertext), the id as associated data. */
+  /**
+   * XChaCha20-Poly1305 (nonce ‖ ciphertext) of the result in its compact form, the row's id, kind,
+   * PAN and time as associated data (seal.ts; older records: the whole result, the id alone).
+   */
   sealed: Uint8Array;
 }
 

@@ -30,7 +30,7 @@ import type { AuditRecord, MeterRecord } from '../hsm/types';
 import { checkOptions } from '../argument-checks';
 
 export const SQLITE_APPLICATION_ID = 0x48595348;
-/** 2: meter reports (tables report_state and reports); 3: one audit chain per node, transactions by meter. */
+/** 2: meter reports (tables report_state and reports); 3: one audit chain per node, transactions by meter, hashes as BLOBs. */
 export const SQLITE_SCHEMA_VERSION = 3;
 
 /** Checkpoint the WAL every 4000 pages (16 MiB) instead of SQLite's 1000: fewer, cheaper checkpoints. */
@@ -72,6 +72,18 @@ CREATE TABLE reports (
 `;
 
 /**
+ * SHA-256 values (audit hashes, request fingerprints) are kept as 32-byte BLOBs from version 3 on
+ * (the API shows them as 64 lowercase hex digits; this adapter converts). A value that is not 64
+ * lowercase hex digits (only an edit outside the module makes one) is kept as the text it is, so
+ * that verification still sees it as it was.
+ */
+const HEX_HASH = /^[0-9a-f]{64}$/;
+const hashIn = (h: string | null): Buffer | string | null => (h !== null && HEX_HASH.test(h) ? Buffer.from(h, 'hex') : h);
+const hashOut = (v: unknown): string => (Buffer.isBuffer(v) ? v.toString('hex') : (v as string));
+/** The migration's SQL form of hashIn for a column. */
+const hashBlob = (c: string) => `CASE WHEN typeof(${c}) = 'text' AND length(${c}) = 64 AND lower(${c}) = ${c} AND unhex(${c}) IS NOT NULL THEN unhex(${c}) ELSE ${c} END`;
+
+/**
  * Migrations: what takes a store from version `to` - 1 to `to`, in one transaction with the
  * user_version update. A new store is made from SQLITE_SCHEMA (version 2, never changed) plus the
  * later migrations, in one transaction.
@@ -84,19 +96,26 @@ const MIGRATIONS: readonly { to: number; what: string; sql: string }[] = [
   },
   {
     to: 3,
-    what: 'one audit hash chain per vending node; transactions indexed by meter',
+    what: 'one audit hash chain per vending node; transactions indexed by meter; hashes stored as 32 bytes',
     sql: `
 CREATE TABLE audit_v3 (
   id INTEGER PRIMARY KEY, chain TEXT NOT NULL, seq INTEGER NOT NULL, at TEXT NOT NULL, operator TEXT NOT NULL,
   vending_point TEXT NOT NULL, transaction_id TEXT NOT NULL, pan TEXT, kind TEXT NOT NULL,
-  outcome TEXT NOT NULL, error_code TEXT, amount TEXT, tid INTEGER, token_hash TEXT,
-  prev_hash TEXT NOT NULL, hash TEXT NOT NULL, UNIQUE (chain, seq)
+  outcome TEXT NOT NULL, error_code TEXT, amount TEXT, tid INTEGER, token_hash BLOB,
+  prev_hash BLOB NOT NULL, hash BLOB NOT NULL, UNIQUE (chain, seq)
 );
 INSERT INTO audit_v3 (id, chain, seq, at, operator, vending_point, transaction_id, pan, kind, outcome, error_code, amount, tid, token_hash, prev_hash, hash)
-  SELECT rowid, 'main', seq, at, operator, vending_point, transaction_id, pan, kind, outcome, error_code, amount, tid, token_hash, prev_hash, hash FROM audit ORDER BY rowid;
+  SELECT rowid, 'main', seq, at, operator, vending_point, transaction_id, pan, kind, outcome, error_code, amount, tid, ${hashBlob('token_hash')},
+    ${hashBlob('prev_hash')}, ${hashBlob('hash')} FROM audit ORDER BY rowid;
 DROP TABLE audit;
 ALTER TABLE audit_v3 RENAME TO audit;
 CREATE INDEX audit_by_time ON audit (at, chain, id);
+CREATE TABLE transactions_v3 (
+  id TEXT PRIMARY KEY, fingerprint BLOB NOT NULL, kind TEXT NOT NULL, pan TEXT, at TEXT NOT NULL, sealed BLOB NOT NULL
+) WITHOUT ROWID;
+INSERT INTO transactions_v3 (id, fingerprint, kind, pan, at, sealed) SELECT id, ${hashBlob('fingerprint')}, kind, pan, at, sealed FROM transactions;
+DROP TABLE transactions;
+ALTER TABLE transactions_v3 RENAME TO transactions;
 CREATE INDEX transactions_by_pan ON transactions (pan, at);
 `,
   },
@@ -307,7 +326,7 @@ const auditFromRow = (r: Row): AuditRecord => ({
   chain: r.chain as string, seq: r.seq as number, at: r.at as string, operator: r.operator as string, vendingPoint: r.vending_point as string,
   transactionId: r.transaction_id as string, pan: r.pan as string | null, kind: r.kind as string, outcome: r.outcome as AuditRecord['outcome'],
   errorCode: r.error_code as string | null, amount: r.amount as string | null, tid: r.tid as number | null,
-  tokenHash: r.token_hash as string | null, prevHash: r.prev_hash as string, hash: r.hash as string,
+  tokenHash: r.token_hash === null ? null : hashOut(r.token_hash), prevHash: hashOut(r.prev_hash), hash: hashOut(r.hash),
 });
 
 class SqliteStore implements HsmStore {
@@ -426,20 +445,20 @@ class SqliteStore implements HsmStore {
       getTransaction: (id) => q(() => {
         const r = s.getTx!.get(id) as Row | undefined;
         return r && {
-          id: r.id as string, fingerprint: r.fingerprint as string, kind: r.kind as string, pan: r.pan as string | null,
+          id: r.id as string, fingerprint: hashOut(r.fingerprint), kind: r.kind as string, pan: r.pan as string | null,
           at: r.at as string, sealed: new Uint8Array(r.sealed as Uint8Array),
         };
       }),
       listTransactions: (f) => q(() => (s.listTx!.all(f.pan, f.fromAt ?? '', f.toAt ?? '~') as Row[]).map((r) => ({
-        id: r.id as string, fingerprint: r.fingerprint as string, kind: r.kind as string, pan: r.pan as string | null, at: r.at as string,
+        id: r.id as string, fingerprint: hashOut(r.fingerprint), kind: r.kind as string, pan: r.pan as string | null, at: r.at as string,
       }))),
-      insertTransaction: (t) => q(() => { s.insertTx!.run(t.id, t.fingerprint, t.kind, t.pan, t.at, t.sealed); }),
+      insertTransaction: (t) => q(() => { s.insertTx!.run(t.id, hashIn(t.fingerprint), t.kind, t.pan, t.at, t.sealed); }),
       getCounter: (name) => q(() => ((s.getCounter!.get(name) as Row | undefined)?.value as number | undefined) ?? 0),
       addToCounter: (name, delta) => q(() => { s.addCounter!.run(name, delta); }),
       appendAudit: (r) => q(() => {
         try {
           s.appendAudit!.run(r.chain, r.seq, r.at, r.operator, r.vendingPoint, r.transactionId, r.pan, r.kind, r.outcome, r.errorCode,
-            r.amount, r.tid, r.tokenHash, r.prevHash, r.hash);
+            r.amount, r.tid, hashIn(r.tokenHash), hashIn(r.prevHash), hashIn(r.hash));
         } catch (e) {
           // The seq after the MAC-checked head is taken: a row was added outside the security module.
           if (String((e as { code?: unknown })?.code).startsWith('SQLITE_CONSTRAINT')) {
