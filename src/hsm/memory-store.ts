@@ -89,10 +89,11 @@ export class MemoryStore implements HsmStore {
   }
 }
 
-/** A StoreTx over the data, usable only while its transaction runs. */
+/** A StoreTx over the data, usable only while its transaction runs and the store is open. */
 function txOf(d: MemoryData, live: () => boolean): StoreTx {
   const call = <A extends unknown[], R>(f: (...a: A) => R) => async (...a: A): Promise<R> => {
     if (!live()) fail('STORE', 'this store transaction has ended; use the tx of a running transaction');
+    d.open();
     return f.apply(d, a);
   };
   return {
@@ -120,24 +121,20 @@ class MemoryData {
   closed = false;
 
   getMeta(name: string): string | undefined {
-    this.#open();
     return this.#meta.get(name);
   }
   setMeta(name: string, value: string): void {
     this.#set(this.#meta, name, value);
   }
   listMeta(prefix: string): [string, string][] {
-    this.#open();
     return [...this.#meta].filter(([k]) => k.startsWith(prefix)).sort((a, b) => (a[0] < b[0] ? -1 : 1));
   }
 
   getVendingKey(id: string): VendingKeyRow | undefined {
-    this.#open();
     const r = this.#keys.get(id);
     return r && copyKey(r);
   }
   listVendingKeys(): VendingKeyRow[] {
-    this.#open();
     return [...this.#keys.values()].sort((a, b) => (a.id < b.id ? -1 : 1)).map(copyKey);
   }
   insertVendingKey(row: VendingKeyRow): void {
@@ -146,12 +143,10 @@ class MemoryData {
   }
 
   getMeter(pan: string): MeterRecord | undefined {
-    this.#open();
     const m = this.#meters.get(pan);
     return m && copyMeter(m);
   }
   listMeters(filter: { supplyGroupCode?: string } = {}): MeterRecord[] {
-    this.#open();
     return [...this.#meters.values()]
       .filter((m) => filter.supplyGroupCode === undefined || m.supplyGroupCode === filter.supplyGroupCode)
       .sort((a, b) => (a.pan < b.pan ? -1 : 1))
@@ -167,12 +162,10 @@ class MemoryData {
   }
 
   getTransaction(id: string): TransactionRow | undefined {
-    this.#open();
     const r = this.#transactions.get(id);
     return r && copyTx(r);
   }
   listTransactions(filter: { pan: string; fromAt?: string; toAt?: string }): Omit<TransactionRow, 'sealed'>[] {
-    this.#open();
     const out: Omit<TransactionRow, 'sealed'>[] = [];
     for (const { sealed: _, ...t } of this.#transactions.values()) {
       if (t.pan === filter.pan && (filter.fromAt === undefined || t.at >= filter.fromAt) && (filter.toAt === undefined || t.at < filter.toAt)) out.push(t);
@@ -185,7 +178,6 @@ class MemoryData {
   }
 
   getCounter(name: string): number {
-    this.#open();
     return this.#counters.get(name) ?? 0;
   }
   addToCounter(name: string, delta: number): void {
@@ -193,7 +185,6 @@ class MemoryData {
   }
 
   getReportState(pan: string): ReportStateRow | undefined {
-    this.#open();
     const r = this.#reportState.get(pan);
     return r && { ...r };
   }
@@ -206,12 +197,10 @@ class MemoryData {
     this.#set(this.#reports, id, { ...row });
   }
   listReports(pan: string, limit: number): ReportRow[] {
-    this.#open();
     return [...this.#reports.values()].filter((r) => r.pan === pan).sort((a, b) => b.counter - a.counter).slice(0, limit).map((r) => ({ ...r }));
   }
 
   appendAudit(record: AuditRecord): void {
-    this.#open();
     if (this.#audit.some((r) => r.chain === record.chain && r.seq === record.seq)) {
       fail('AUDIT', `audit record ${record.seq} of chain ${record.chain} already exists`);
     }
@@ -219,28 +208,16 @@ class MemoryData {
     this.undo?.push(() => { this.#audit.pop(); });
   }
   readAudit(options: { chain?: string; fromSeq?: number; limit?: number } = {}): AuditRecord[] {
-    this.#open();
-    const from = options.fromSeq ?? -Infinity;
-    const limit = options.limit ?? Infinity;
-    const out: AuditRecord[] = [];
-    if (options.chain === undefined) {
-      const all = this.#audit.map((r, i) => ({ r, i }));
-      all.sort((a, b) => (a.r.at < b.r.at ? -1 : a.r.at > b.r.at ? 1 : a.r.chain < b.r.chain ? -1 : a.r.chain > b.r.chain ? 1 : a.i - b.i));
-      for (const { r } of all) {
-        if (out.length >= limit) break;
-        if (r.seq >= from) out.push({ ...r });
-      }
-      return out;
-    }
-    for (const r of this.#audit) {
-      if (out.length >= limit) break;
-      if (r.chain === options.chain && r.seq >= from) out.push({ ...r });
-    }
-    return out;
+    const { chain, fromSeq = -Infinity, limit = Infinity } = options;
+    // All chains: by time, then chain, then append order (the sort is stable).
+    const rows = chain === undefined
+      ? [...this.#audit].sort((x, y) => (x.at < y.at ? -1 : x.at > y.at ? 1 : x.chain < y.chain ? -1 : x.chain > y.chain ? 1 : 0))
+      : this.#audit.filter((r) => r.chain === chain);
+    return rows.filter((r) => r.seq >= fromSeq).slice(0, Math.max(0, limit)).map((r) => ({ ...r }));
   }
 
   snapshot(): MemorySnapshot {
-    this.#open();
+    this.open();
     return {
       format: MEMORY_SNAPSHOT_FORMAT,
       meta: Object.fromEntries(this.#meta),
@@ -276,12 +253,8 @@ class MemoryData {
   open(): void {
     if (this.closed) fail('STORE', 'the store is closed');
   }
-  #open(): void {
-    this.open();
-  }
 
   #set<V>(map: Map<string, V>, key: string, value: V): void {
-    this.#open();
     if (this.undo !== null) {
       const had = map.has(key);
       const old = map.get(key);
