@@ -15,11 +15,6 @@ interface AuditListOptions {
   from?: string; to?: string; limit?: string; page?: string; before?: string; all?: boolean;
 }
 
-/** Write an audit file (mode 0600; an existing one only with --force). */
-function writeNewFile(path: string, text: string, force: boolean): void {
-  writeSecretFile(path, text, { force, what: 'audit file' });
-}
-
 /** `hydrosync hsm audit [list]`, `hsm audit verify`, `hsm audit export`. */
 export function registerHsmAudit(hsm: Command, ctx: CliContext): void {
   const audit = hsm.command('audit').summary('the hash-chained audit log: list, verify, export')
@@ -45,31 +40,16 @@ export function registerHsmAudit(hsm: Command, ctx: CliContext): void {
       'hydrosync hsm audit --before 120',
     ]))
     .action(async (o: StoreOptionValues & AuditListOptions) => {
-      const limit = optionalInteger(o.limit, '--limit', 1, Number.MAX_SAFE_INTEGER);
-      const page = optionalInteger(o.page, '--page', 1, Number.MAX_SAFE_INTEGER);
-      const before = optionalInteger(o.before, '--before', 1, Number.MAX_SAFE_INTEGER);
+      const count = (v: string | undefined, flag: string) => optionalInteger(v, flag, 1, Number.MAX_SAFE_INTEGER);
+      // Options not given stay undefined: the query ignores them.
       const query: AuditQuery = {
-        ...(o.pan !== undefined ? { pan: panOption(o.pan) } : {}),
-        ...(o.txn !== undefined ? { transactionId: o.txn } : {}),
-        ...(o.operator !== undefined ? { operator: o.operator } : {}),
-        ...(o.outcome !== undefined ? { outcome: o.outcome } : {}),
-        ...(o.from !== undefined ? { from: o.from } : {}),
-        ...(o.to !== undefined ? { to: o.to } : {}),
-        ...(limit !== undefined ? { limit } : {}),
-        ...(page !== undefined ? { page } : {}),
-        ...(before !== undefined ? { before } : {}),
-        ...(o.all ? { all: true } : {}),
+        pan: o.pan === undefined ? undefined : panOption(o.pan), transactionId: o.txn, operator: o.operator, outcome: o.outcome,
+        from: o.from, to: o.to, limit: count(o.limit, '--limit'), page: count(o.page, '--page'), before: count(o.before, '--before'), all: o.all,
       };
       await withHsm(ctx, o, async ({ hsm: m }) => {
         const { records, matched, older } = await m.queryAudit(query);
-        if (o.json) {
-          ctx.json({ records, matched, older });
-          return;
-        }
-        if (records.length === 0) {
-          ctx.out(matched === 0 ? 'No audit records.' : 'No audit records on this page.');
-          return;
-        }
+        if (o.json) return ctx.json({ records, matched, older });
+        if (records.length === 0) return ctx.out(matched === 0 ? 'No audit records.' : 'No audit records on this page.');
         const head = ['SEQ', 'AT', 'OPERATOR', 'VENDING POINT', 'KIND', 'OUTCOME', 'PAN', 'AMOUNT', 'TID', 'TRANSACTION'];
         const rows = records.map((r) => [String(r.seq), r.at, r.operator, r.vendingPoint, r.kind,
           r.errorCode !== null ? `${r.outcome} (${r.errorCode})` : r.outcome, r.pan ?? '-', r.amount ?? '-', r.tid === null ? '-' : String(r.tid), r.transactionId]);
@@ -106,7 +86,7 @@ export function registerHsmAudit(hsm: Command, ctx: CliContext): void {
   addStoreOptions(checkpoint).action(async (o: StoreOptionValues & { out: string; force?: boolean }) => {
     await withHsm(ctx, o, async ({ hsm: m }) => {
       const c = await m.auditCheckpoint();
-      writeNewFile(o.out, `${JSON.stringify(c)}\n`, o.force === true);
+      writeSecretFile(o.out, `${JSON.stringify(c)}\n`, { force: o.force === true, what: 'audit file' });
       const at = c.heads.map((h) => (h.chain === 'main' ? `record ${h.seq}` : `record ${h.seq} of chain ${h.chain}`)).join(', ');
       if (o.json) ctx.json({ out: o.out, heads: c.heads.map((h) => ({ chain: h.chain, seq: h.seq })) });
       else ctx.out(`Audit checkpoint at ${at} written to ${o.out}; keep it outside the store.`);
@@ -130,11 +110,8 @@ export function registerHsmAudit(hsm: Command, ctx: CliContext): void {
       await withHsm(ctx, o, async ({ hsm: m }) => {
         const lines = await m.exportAudit(format);
         const body = lines.map((l) => (l.endsWith('\n') ? l : `${l}\n`)).join('');
-        if (o.out === undefined) {
-          ctx.io.stdout(body);
-          return;
-        }
-        writeNewFile(o.out, body, o.force === true);
+        if (o.out === undefined) return ctx.io.stdout(body);
+        writeSecretFile(o.out, body, { force: o.force === true, what: 'audit file' });
         const records = format === 'csv' ? Math.max(0, lines.length - 1) : lines.length;
         if (o.json) ctx.json({ out: o.out, format, records });
         else ctx.out(`Wrote ${records} audit record${records === 1 ? '' : 's'} to ${o.out} (${format}).`);

@@ -104,10 +104,7 @@ ${examples([
       const hsmOpen = await openHsm({ store: await openStoreFile(location.path, { create: false }), masterKey: masterKeyBytes(hex), clock: ctx.io.now ?? (() => new Date()) });
       const stored = await hsmOpen.config();
       await hsmOpen.close();
-      if (o.json) {
-        ctx.json({ store: storeName(location.path), ...(generated !== undefined ? { masterKeyFile: generated } : {}), config: stored });
-        return;
-      }
+      if (o.json) return ctx.json({ store: storeName(location.path), ...(generated !== undefined ? { masterKeyFile: generated } : {}), config: stored });
       if (!o.quiet) ctx.out(url ? `Created the security module store in ${storeName(location.path)}.` : `Created the security module store ${location.path} (mode 0600).`);
       if (generated !== undefined) {
         ctx.out(`Wrote a new master key to ${generated} (mode 0600). Keep it secret and backed up: without it the store cannot be opened.`);

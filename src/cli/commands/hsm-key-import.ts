@@ -129,10 +129,7 @@ export function registerHsmKeyImport(key: Command, ctx: CliContext): void {
       const imp = keyImportFromOptions(ctx, o);
       await refusalsExit1(ctx, () => withHsm(ctx, o, async ({ hsm }) => {
         const info = await hsm.importVendingKey(imp, { operator: operatorName(ctx, o) });
-        if (o.json) {
-          ctx.json(info);
-          return;
-        }
+        if (o.json) return ctx.json(info);
         ctx.out(`Imported vending key ${info.id} (stored wrapped with the master key).`);
         for (const l of table(vendingKeyRows(info))) ctx.out(l);
       }));

@@ -12,14 +12,8 @@ export function registerHsmKeyList(key: Command, ctx: CliContext): void {
   addStoreOptions(cmd).action(async (o: StoreOptionValues) => {
     await withHsm(ctx, o, async ({ hsm }) => {
       const keys = await hsm.listVendingKeys();
-      if (o.json) {
-        ctx.json({ vendingKeys: keys });
-        return;
-      }
-      if (keys.length === 0) {
-        ctx.out('No vending keys: import one with hydrosync hsm key import.');
-        return;
-      }
+      if (o.json) return ctx.json({ vendingKeys: keys });
+      if (keys.length === 0) return ctx.out('No vending keys: import one with hydrosync hsm key import.');
       const head = ['ID', 'DKGA', 'SGC', 'KRN', 'TYPE', 'BASE', 'EA', 'ACTIVE FROM', 'ISSUED UNTIL', 'KCV'];
       const rows = keys.map((k) => [k.id, k.dkga, k.supplyGroupCode, String(k.keyRevisionNumber), k.vendingKeyType, String(k.baseDate),
         k.encryptionAlgorithm, k.activeFrom, k.issuedUntil ?? '-', k.checkValue]);

@@ -121,10 +121,7 @@ export function registerHsmMeter(hsmGroup: Command, ctx: CliContext, requireSubc
     .action(async (o: MeterAddOptions) => {
       await refusalsExit1(ctx, () => withHsm(ctx, o, async ({ hsm }) => {
         const record = await hsm.addMeter(await meterAddFromOptions(hsm, o), { operator: operatorName(ctx, o) });
-        if (o.json) {
-          ctx.json(record);
-          return;
-        }
+        if (o.json) return ctx.json(record);
         ctx.out(`Registered meter ${record.pan}.`);
         for (const l of table(meterRows(record))) ctx.out(l);
       }));
@@ -137,14 +134,8 @@ export function registerHsmMeter(hsmGroup: Command, ctx: CliContext, requireSubc
     const filter = o.sgc !== undefined ? { supplyGroupCode: sgcOf(o.sgc, '--sgc') } : undefined;
     await withHsm(ctx, o, async ({ hsm }) => {
       const meters = await hsm.listMeters(filter);
-      if (o.json) {
-        ctx.json({ meters });
-        return;
-      }
-      if (meters.length === 0) {
-        ctx.out(filter ? `No meters in supply group ${filter.supplyGroupCode}.` : 'No meters: register one with hydrosync hsm meter add.');
-        return;
-      }
+      if (o.json) return ctx.json({ meters });
+      if (meters.length === 0) return ctx.out(filter ? `No meters in supply group ${filter.supplyGroupCode}.` : 'No meters: register one with hydrosync hsm meter add.');
       const head = ['PAN', 'CUSTOMER', 'GROUP', 'SGC', 'TI', 'KRN', 'KT', 'KEN', 'EA', 'BASE', 'LAST TID'];
       const rows = meters.map((m) => [m.pan, m.customerReference, m.customerGroup, m.supplyGroupCode, m.tariffIndex, String(m.keyRevisionNumber),
         String(m.keyType), String(m.keyExpiryNumber), m.encryptionAlgorithm, String(m.baseDate), m.lastTid === null ? '-' : String(m.lastTid)]);

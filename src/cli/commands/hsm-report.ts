@@ -52,10 +52,7 @@ ${examples([
           throw new CliExit(EXIT.FAILED);
         }
         const v = r.value;
-        if (o.json) {
-          ctx.json({ ok: true, ...v });
-          return;
-        }
+        if (o.json) return ctx.json({ ok: true, ...v });
         const approx = v.creditStepLitres > 1 ? ` (rounded down to ${v.creditStepLitres} L)` : '';
         ctx.out(`Report ${v.counter} from meter ${pan} accepted${v.outOfOrder ? ' (out of order: history only)' : ''}: remaining ${volumeText(v.creditLitres)}${approx}`);
         const set = Object.entries(v.flags).filter(([, f]) => f).map(([k]) => k);
@@ -78,14 +75,8 @@ ${examples([
       const silentDays = o.silentDays === undefined ? 7 : parseInteger(o.silentDays, '--silent-days', 1, 3650);
       await refusalsExit1(ctx, () => withHsm(ctx, o, async ({ hsm: m }) => {
         const s = await m.reportSummary(pan, { silentDays });
-        if (o.json) {
-          ctx.json(s);
-          return;
-        }
-        if (s.lastSeen === null) {
-          ctx.out(`Meter ${pan}: no report yet`);
-          return;
-        }
+        if (o.json) return ctx.json(s);
+        if (s.lastSeen === null) return ctx.out(`Meter ${pan}: no report yet`);
         ctx.out(`Meter ${pan}: report ${s.counter}, last seen ${s.lastSeen}`);
         ctx.out(`Remaining      ${volumeText(s.creditLitres!)}${s.creditStepLitres! > 1 ? ` (rounded down to ${s.creditStepLitres} L)` : ''}`);
         ctx.out(`Use per day    ${s.consumptionLitresPerDay === null ? 'not known yet' : `${s.consumptionLitresPerDay} L`}`);

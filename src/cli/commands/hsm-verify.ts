@@ -41,10 +41,7 @@ ${examples([
           throw new CliExit(EXIT.FAILED);
         }
         const d = publicDescription(result.description);
-        if (o.json) {
-          ctx.json({ token, pan, ok: true, keyRevisionNumber: meter.keyRevisionNumber, baseDate: meter.baseDate, ...d });
-          return;
-        }
+        if (o.json) return ctx.json({ token, pan, ok: true, keyRevisionNumber: meter.keyRevisionNumber, baseDate: meter.baseDate, ...d });
         ctx.out(`Token ${groupDigits(token)}: decodes with the key of meter ${pan} (KRN ${meter.keyRevisionNumber})`);
         for (const l of table(describeRows(d, meter.baseDate))) ctx.out(l);
       }));

@@ -19,14 +19,8 @@ export function registerMeterHistory(meter: Command, ctx: CliContext): void {
       const file = meterStateFile(ctx, o);
       const { meter } = loadMeterForCommand(ctx, file);
       const events = limit === undefined ? meter.history : meter.history.slice(-limit);
-      if (o.json) {
-        ctx.json(events.map((e) => ({ ...e, at: formatMeterTime(e.at) })));
-        return;
-      }
-      if (meter.profile.historyDepth === 0) {
-        ctx.out('This meter keeps no history (its profile has historyDepth 0).');
-        return;
-      }
+      if (o.json) return ctx.json(events.map((e) => ({ ...e, at: formatMeterTime(e.at) })));
+      if (meter.profile.historyDepth === 0) return ctx.out('This meter keeps no history (its profile has historyDepth 0).');
       if (events.length === 0) ctx.out('No events yet.');
       for (const e of events) ctx.out(historyLine(e));
     });

@@ -113,10 +113,7 @@ export function registerMeterInit(meter: Command, ctx: CliContext): void {
       const m = new Meter({ profile, key, initialTid, keyOptions: tables ? { staTables: tables } : {} });
       ensurePrivateDirectory(file.path, 'meter state');
       await file.create(m, { force: o.force === true });
-      if (o.json) {
-        ctx.json({ ...statusJson(file.path, m, 0), profile: profileToJson(m.profile), keySource: resolved.source });
-        return;
-      }
+      if (o.json) return ctx.json({ ...statusJson(file.path, m, 0), profile: profileToJson(m.profile), keySource: resolved.source });
       ctx.out(`Created meter ${m.profile.pan} in ${file.path} (mode 0600: it holds the meter's decoder key, keep it private)`);
       for (const l of profileLines(m)) ctx.out(l);
       if (o.manufactured === undefined) {

@@ -136,10 +136,7 @@ Examples:
       const results = tokens.map((t) => decodeOne(t, key));
       results.forEach((r, i) => {
         if (!r.ok) ctx.raise(r.exitCode);
-        if (o.json) {
-          ctx.json(outcomeJson(r));
-          return;
-        }
+        if (o.json) return ctx.json(outcomeJson(r));
         if (r.ok) {
           if (i > 0) ctx.out('');
           for (const line of describeLines(r.token, r.description, key?.baseDate)) ctx.out(line);
