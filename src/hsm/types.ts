@@ -2,8 +2,8 @@
  * The emulated security module (HSM): public types. This file is the contract between the core
  * (src/hsm), the storage adapters (memory here, SQLite in src/node) and the CLI (`hydrosync hsm`).
  *
- * Everything is synchronous: a vend is one store transaction (better-sqlite3 is synchronous, and a
- * synchronous transaction cannot interleave with another vend in the same process).
+ * Every operation is asynchronous and runs in one store transaction: a vend reads and updates the
+ * meter, the limits and the audit chain's head in that transaction, so two vends never interleave.
  */
 import type { BaseDate } from '../codec/tid';
 import type { Dkga, EncryptionAlgorithm, KeyType } from '../keys/types';
@@ -60,24 +60,15 @@ export interface Tariff {
   blocks: TariffBlock[];
 }
 
-/** A registered meter (the utility admin's "register a customer and meter"). */
-export interface MeterRecord {
+/** A registered meter (the utility admin's "register a customer and meter"): its key attributes and more. */
+export interface MeterRecord extends MeterKeyAttributes {
   /** 18-digit MeterPAN. */
   pan: string;
   customerReference: string;
   /** Tariff group for `vend --rupiah` (see Tariff). */
   customerGroup: string;
-  supplyGroupCode: string;
-  tariffIndex: string;
-  keyRevisionNumber: number;
-  keyType: KeyType;
-  keyExpiryNumber: number;
-  encryptionAlgorithm: EncryptionAlgorithm;
-  baseDate: BaseDate;
   /** Meter profile name (default "water"). */
   profile: string;
-  /** Id of the vending key the meter's decoder key is derived from. */
-  vendingKeyId: string;
   /** The highest TID issued to this meter under its current base date (null: none yet). */
   lastTid: number | null;
   /**
@@ -167,8 +158,9 @@ export interface Issued {
   issuedAt: string;
 }
 
-/** A meter's key attributes before or after a key change. */
+/** A meter's key attributes (as registered, or before and after a key change). */
 export interface MeterKeyAttributes {
+  /** Id of the vending key the meter's decoder key is derived from. */
   vendingKeyId: string;
   supplyGroupCode: string;
   tariffIndex: string;
