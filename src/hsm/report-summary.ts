@@ -3,6 +3,7 @@
  * seen, and alerts. Integer arithmetic throughout (litres, milliseconds, minutes).
  */
 import { litresToCubicMetres } from '../meter/status';
+import { flagsFromBits } from '../report/flags';
 import type { ReportFlags } from '../report/types';
 import type { Core } from './core';
 import type { StoreTx } from './store';
@@ -38,7 +39,10 @@ export interface ReportSummary {
   alerts: ReportAlert[];
 }
 
-const flagsOf = (b: number): ReportFlags => ({ valveClosed: (b & 1) !== 0, lowCredit: (b & 2) !== 0, tamper: (b & 4) !== 0, lowBattery: (b & 8) !== 0, keyChangePending: (b & 16) !== 0 });
+/** The flags that raise an alert, in alert order. */
+const FLAG_ALERTS = [
+  ['lowCredit', 'low-credit'], ['valveClosed', 'valve-closed'], ['tamper', 'tamper'], ['lowBattery', 'low-battery'], ['keyChangePending', 'key-change-pending'],
+] as const satisfies readonly (readonly [keyof ReportFlags, ReportAlert])[];
 const DAY_MS = 86_400_000;
 
 function perDay(rows: ReportRow[]): number | null {
@@ -66,14 +70,9 @@ export async function reportSummary(core: Core, tx: StoreTx, pan: string, option
     return { pan, reports: 0, lastSeen: null, counter: null, creditLitres: null, creditCubicMetres: null, creditStepLitres: null, flags: null,
       consumptionLitresPerDay: null, daysLeft: null, alerts: [] };
   }
-  const flags = flagsOf(newest.flags);
+  const flags = flagsFromBits(newest.flags);
   const daily = perDay(rows);
-  const alerts: ReportAlert[] = [];
-  if (flags.lowCredit) alerts.push('low-credit');
-  if (flags.valveClosed) alerts.push('valve-closed');
-  if (flags.tamper) alerts.push('tamper');
-  if (flags.lowBattery) alerts.push('low-battery');
-  if (flags.keyChangePending) alerts.push('key-change-pending');
+  const alerts: ReportAlert[] = FLAG_ALERTS.filter(([flag]) => flags[flag]).map(([, alert]) => alert);
   const silentDays = options.silentDays ?? 7;
   if (now.getTime() - Date.parse(newest.receivedAt) > silentDays * DAY_MS) alerts.push('silent');
   const frames = rows.filter((r) => r.lastTid !== null);

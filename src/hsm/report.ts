@@ -10,7 +10,7 @@ import { type DecoderKey, decoderKeyBytes } from '../keys/decoder-key';
 import { deriveReportKey, type ReportKey } from '../report/report-key';
 import { verifyReportFrame } from '../report/frame';
 import { readReportCode } from '../report/report-code';
-import { flagsToBits } from '../report/flags';
+import { flagsFromBits, flagsToBits } from '../report/flags';
 import { CODE_REPLAY_WINDOW, FRAME_REPLAY_WINDOW, NO_REPORT_YET, checkReportCounter } from '../report/replay-window';
 import type { ReportFlags, ReportResult } from '../report/types';
 import type { Core } from './core';
@@ -93,8 +93,7 @@ async function accept(core: Core, tx: StoreTx, sub: ReportSubmission, pan: strin
   const next = fromResult(checkReportCounter(state, row.counter, isCode ? CODE_REPLAY_WINDOW : FRAME_REPLAY_WINDOW));
   await tx.setReportState(pan, next);
   await tx.insertReport(row);
-  const flags = { valveClosed: (row.flags & 1) !== 0, lowCredit: (row.flags & 2) !== 0, tamper: (row.flags & 4) !== 0, lowBattery: (row.flags & 8) !== 0, keyChangePending: (row.flags & 16) !== 0 };
-  return { pan, form: row.form, counter: row.counter, creditLitres: row.creditLitres, creditStepLitres: row.creditStepLitres, flags, outOfOrder: row.counter < state.last };
+  return { pan, form: row.form, counter: row.counter, creditLitres: row.creditLitres, creditStepLitres: row.creditStepLitres, flags: flagsFromBits(row.flags), outOfOrder: row.counter < state.last };
 }
 
 /**
