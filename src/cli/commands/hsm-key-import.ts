@@ -31,9 +31,8 @@ const KT_OF: Record<VendingKeyType, string> = { unique: 'DUTK, KT 2', default: '
 
 /** The import request from a key file or HYDROSYNC_VENDING_KEY plus flags (flags win). */
 export function keyImportFromOptions(ctx: CliContext, o: KeyImportOptions): VendingKeyImport {
-  if (o.id === undefined || o.id.trim() === '') usage('give the vending key an id: --id ID (e.g. 201457-krn1)');
-  const id = o.id.trim();
-  if (!/^[\w.:-]{1,64}$/.test(id)) usage('--id may hold letters, digits, ".", ":", "_" and "-" (1 to 64 characters)');
+  // --id is checked (and trimmed) by its option parser, the module's own rule.
+  const id = o.id ?? usage('give the vending key an id: --id ID (e.g. 201457-krn1)');
   const env = ctx.env(KEY_ENV.vendingKey);
   const { source, object: file } = o.keyFile !== undefined ? keyFileSource(o.keyFile)
     : env !== undefined ? { source: KEY_ENV.vendingKey, object: { vendingKey: env } }
