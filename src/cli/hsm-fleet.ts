@@ -2,7 +2,7 @@
  * `hsm key-change --fleet FILE`: key change sets for many meters, thin over Hsm.keyChangeFleet
  * (one store transaction per chunk of meters), then the outcomes are written.
  */
-import { closeSync, existsSync, fchmodSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { HydroSyncError } from '../errors';
 import { formatFleetOutcomes, parseFleetCsv } from '../hsm/fleet-csv';
 import type { FleetOutcome, FleetRequest, KeyChangeRequest } from '../hsm/types';
@@ -13,6 +13,7 @@ import { refusalsExit1 } from './hsm/refusals';
 import { type RequestOptionValues, requestContext } from './hsm/request-options';
 import { type StoreOptionValues, withHsm } from './hsm/store-options';
 import { inputLines } from './input-lines';
+import { writeSecretFile } from './files/private-file';
 
 export interface FleetOptionValues {
   fleet?: string;
@@ -44,21 +45,6 @@ function stderrIsTty(ctx: CliContext): boolean {
   const io = ctx.io as { stderrIsTTY?: boolean };
   if (io.stderrIsTTY !== undefined) return io.stderrIsTTY;
   return ctx.io.env === process.env && process.stderr.isTTY === true;
-}
-
-/** Write the outcome text to FILE (mode 0600: the tokens are live), refusing to overwrite without --force. */
-function writeOutFile(path: string, text: string, force: boolean): void {
-  if (!force && existsSync(path)) throw new HydroSyncError('IO', `${path} already exists; give --force to replace it`);
-  let fd: number | undefined;
-  try {
-    fd = openSync(path, force ? 'w' : 'wx', 0o600);
-    fchmodSync(fd, 0o600);
-    writeSync(fd, text);
-  } catch (e) {
-    throw new HydroSyncError('IO', `cannot write ${path}: ${ioReason(e)}`);
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
 }
 
 /**
@@ -126,7 +112,8 @@ export async function runFleet(ctx: CliContext, o: FleetOptionValues & StoreOpti
   const body = formatFleetOutcomes(outcomes, format);
   const seconds = (performance.now() - started) / 1000;
   if (o.out !== undefined) {
-    writeOutFile(o.out, body, o.force === true);
+    // Mode 0600: the tokens are live.
+    writeSecretFile(o.out, body, { force: o.force === true, what: 'fleet outcomes file' });
     if (o.json && stopped === undefined) ctx.json({ meters: requests.length, ...summary, refused, out: o.out, format, seconds: Math.round(seconds * 100) / 100 });
   } else {
     ctx.io.stdout(body);
