@@ -16,15 +16,12 @@ import { TRANSFER_AMOUNT_MAX_TENTHS } from '../codec/amount';
 import type { Tariff, TariffBreakdown, TariffLine } from './types';
 import { showInput } from '../codec/input-text';
 import { checkTariff } from './config';
+import { litresToCubicMetres as litresToCubicMetresText } from '../meter/status';
 
 const UNIT_LITRES = 100n;
 
-/** Litres → m³ as an exact decimal string: 2600 → "2.6", 10000 → "10". */
-export function litresToCubicMetresText(litres: number): string {
-  const whole = Math.floor(litres / 1000);
-  const rest = litres - whole * 1000;
-  return rest === 0 ? String(whole) : `${whole}.${String(rest).padStart(3, '0').replace(/0+$/, '')}`;
-}
+/** Litres → m³ as an exact decimal string (2600 → "2.6"): the meter's own litresToCubicMetres. */
+export { litresToCubicMetres as litresToCubicMetresText } from '../meter/status';
 
 function ceilDiv(a: bigint, b: bigint): bigint {
   return (a + b - 1n) / b;
