@@ -136,11 +136,9 @@ async function lockHead(tx: StoreTx, key: Uint8Array, chain: string): Promise<He
 
 /** Append one record to the chain and move its head, inside the caller's transaction. AUDIT if the head was altered. */
 export async function appendAudit(tx: StoreTx, key: Uint8Array, chain: string, entry: AuditEntry): Promise<AuditRecord> {
-  const head = await lockHead(tx, key, chain);
-  const partial = { ...entry, chain, seq: head.seq + 1, prevHash: head.hash };
-  const record: AuditRecord = { ...partial, hash: auditHash(partial) };
-  await tx.appendAudit(record);
-  await writeHead(tx, key, chain, record.seq, record.hash);
+  const appender = await AuditAppender.open(tx, key, chain);
+  const record = await appender.append(entry);
+  await appender.finish();
   return record;
 }
 
@@ -171,11 +169,8 @@ export class AuditAppender {
   }
 
   async append(e: AuditEntry): Promise<AuditRecord> {
-    const partial = {
-      chain: this.#chain, seq: this.#seq + 1, at: e.at, operator: e.operator, vendingPoint: e.vendingPoint, transactionId: e.transactionId, pan: e.pan,
-      kind: e.kind, outcome: e.outcome, errorCode: e.errorCode, amount: e.amount, tid: e.tid, tokenHash: e.tokenHash, prevHash: this.#hash,
-    };
-    const record: AuditRecord = { ...partial, hash: sha256HexOfText(auditCanonical(partial)) };
+    const partial = { ...e, chain: this.#chain, seq: this.#seq + 1, prevHash: this.#hash };
+    const record: AuditRecord = { ...partial, hash: auditHash(partial) };
     await this.#tx.appendAudit(record);
     this.#seq = record.seq;
     this.#hash = record.hash;
