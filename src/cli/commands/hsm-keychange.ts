@@ -4,10 +4,9 @@ import type { CliContext } from '../context';
 import { usage } from '../exit-codes';
 import { type FleetOptionValues, runFleet } from '../hsm-fleet';
 import { examples } from '../help-text';
-import { printIssued } from '../hsm/issued-text';
-import { refusalsExit1 } from '../hsm/refusals';
+import { issueAndPrint } from '../hsm/issued-text';
 import { type RequestOptionValues, addRequestOptions, requestContext } from '../hsm/request-options';
-import { type StoreOptionValues, addStoreOptions, withHsm } from '../hsm/store-options';
+import { type StoreOptionValues, addStoreOptions } from '../hsm/store-options';
 import { panOption } from '../options/pan';
 import { baseDateOf, ktOf, parseInteger, sgcOf, tiOf } from '../option-values';
 
@@ -95,8 +94,6 @@ ${examples([
       if (o.quiet && o.json) usage("option '--quiet' cannot be used with option '--json'");
       const pan = panOption(o.pan, '--pan (or --fleet FILE)');
       const req: KeyChangeRequest = { ...requestContext(ctx, o), pan, ...next };
-      await refusalsExit1(ctx, () => withHsm(ctx, o, async ({ hsm: m }) => {
-        printIssued(ctx, await m.keyChange(req), o, (await m.config()).utcOffsetMinutes);
-      }));
+      await issueAndPrint(ctx, o, (m) => m.keyChange(req));
     });
 }

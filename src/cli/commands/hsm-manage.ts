@@ -3,10 +3,9 @@ import type { ManageRequest } from '../../hsm/types';
 import type { CliContext } from '../context';
 import { usage } from '../exit-codes';
 import { examples } from '../help-text';
-import { printIssued } from '../hsm/issued-text';
-import { refusalsExit1 } from '../hsm/refusals';
+import { issueAndPrint } from '../hsm/issued-text';
 import { type RequestOptionValues, addRequestOptions, requestContext } from '../hsm/request-options';
-import { type StoreOptionValues, addStoreOptions, withHsm } from '../hsm/store-options';
+import { type StoreOptionValues, addStoreOptions } from '../hsm/store-options';
 import { panOption } from '../options/pan';
 import { quietTokensOption } from '../options/quiet';
 import { parseInteger } from '../option-values';
@@ -80,9 +79,7 @@ export function registerHsmManage(hsm: Command, ctx: CliContext, requireSubcomma
       const pan = panOption(o.pan);
       const fields = spec.fields(o);
       const req = { ...requestContext(ctx, o), pan, action: spec.action, ...fields } as ManageRequest;
-      await refusalsExit1(ctx, () => withHsm(ctx, o, async ({ hsm: m }) => {
-        printIssued(ctx, await m.manage(req), o, (await m.config()).utcOffsetMinutes);
-      }));
+      await issueAndPrint(ctx, o, (m) => m.manage(req));
     });
   }
   requireSubcommand(manage);

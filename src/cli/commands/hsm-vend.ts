@@ -3,10 +3,9 @@ import type { VendRequest } from '../../hsm/types';
 import type { CliContext } from '../context';
 import { AMOUNT_HELP, currencyOption, litresOption, m3Option, rupiahOption } from '../options/amount';
 import { examples } from '../help-text';
-import { printIssued } from '../hsm/issued-text';
-import { refusalsExit1 } from '../hsm/refusals';
+import { issueAndPrint } from '../hsm/issued-text';
 import { type RequestOptionValues, addRequestOptions, requestContext } from '../hsm/request-options';
-import { type StoreOptionValues, addStoreOptions, withHsm } from '../hsm/store-options';
+import { type StoreOptionValues, addStoreOptions } from '../hsm/store-options';
 import { panOption } from '../options/pan';
 import { quietTokensOption } from '../options/quiet';
 import { exactlyOne } from '../option-values';
@@ -59,8 +58,6 @@ ${examples([
 ])}`)
     .action(async (o: VendOptions) => {
       const req = vendRequestFromOptions(ctx, o);
-      await refusalsExit1(ctx, () => withHsm(ctx, o, async ({ hsm: m }) => {
-        printIssued(ctx, await m.vend(req), o, (await m.config()).utcOffsetMinutes);
-      }));
+      await issueAndPrint(ctx, o, (m) => m.vend(req));
     });
 }

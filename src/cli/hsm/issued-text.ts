@@ -1,8 +1,11 @@
 /** What the security module issued, for people: tokens, amounts, tariff breakdown, key change. */
 import { localDateTime } from '../../hsm/local-time';
 import type { Issued, KeyChangeSummary } from '../../hsm/types';
+import type { Hsm } from '../../hsm/hsm';
 import type { CliContext } from '../context';
 import { table } from '../token-text';
+import { refusalsExit1 } from './refusals';
+import { type StoreOptionValues, withHsm } from './store-options';
 
 /** Kinds of the audit log and of Issued results, for people. */
 const KIND_TITLES: Record<string, string> = {
@@ -118,4 +121,9 @@ function tariffLines(t: NonNullable<Issued['tariff']>): string[] {
 export function printIssued(ctx: CliContext, r: Issued, o: { json?: boolean; quiet?: boolean }, utcOffsetMinutes: number): void {
   if (o.json) ctx.json(r);
   else for (const l of o.quiet ? r.grouped : issuedLines(r, utcOffsetMinutes)) ctx.out(l);
+}
+
+/** Run an issuing operation on the store's module (a refusal exits 1) and print what it issued. */
+export async function issueAndPrint(ctx: CliContext, o: StoreOptionValues & { quiet?: boolean }, issue: (hsm: Hsm) => Promise<Issued>): Promise<void> {
+  await refusalsExit1(ctx, () => withHsm(ctx, o, async ({ hsm }) => printIssued(ctx, await issue(hsm), o, (await hsm.config()).utcOffsetMinutes)));
 }
