@@ -3,7 +3,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import { describe, expect, it } from 'vitest';
 import { refusal } from './support';
-import { AuditAppender, appendAudit, auditCheckpoint, auditHash, initAudit, tokenHash, verifyAuditLog, type AuditEntry } from '../src/hsm/audit';
+import { AuditAppender, appendAudit, auditCheckpoint, auditHash, checkChainName, initAudit, tokenHash, verifyAuditLog, type AuditEntry } from '../src/hsm/audit';
 import { type AuditRecord, MemoryStore, type StoreTx } from '../src/hsm';
 
 // The audit chain module on its own (a memory store and an audit key, no security module): the
@@ -344,5 +344,74 @@ describe('one chain per node', () => {
     const headless = await tampered(store, (_r, m) => { delete m['audit_head:node-a']; });
     expect((await refusal(() => append(headless, entry(9), KEY, 'node-a'))).code).toBe('AUDIT');
     expect(await append(store, entry(9), KEY, 'node-c')).toMatchObject({ chain: 'node-c', seq: 1, prevHash: ZEROS });
+  });
+});
+
+describe('chain names, heads and checkpoints: the edges', () => {
+  it('a node name is 1 to 64 characters A-Z a-z 0-9 . _ - (FORMAT otherwise, quoting what was given)', async () => {
+    for (const ok of ['main', 'office-1', 'A.b_c-9', 'x'.repeat(64)]) expect(checkChainName(ok)).toBe(ok);
+    for (const bad of ['', 'a b', 'x'.repeat(65), 'node:1', 'é', 7, null, undefined]) {
+      const r = refusal(() => checkChainName(bad));
+      expect(r.code, String(bad)).toBe('FORMAT');
+      expect(r.message).toMatch(/^a node name must be 1 to 64 characters A-Z a-z 0-9 \. _ -; got /);
+    }
+    expect(refusal(() => checkChainName('a b')).message).toMatch(/got "a b"$/);
+  });
+
+  it('the main chain never starts itself: without its head (no init) appending is AUDIT; another node\'s refusal names its chain', async () => {
+    const bare = new MemoryStore();
+    expect((await refusal(() => append(bare, entry(1)))).code).toBe('AUDIT');
+    expect(await records(bare)).toEqual([]);
+    const store = await chain(1);
+    await append(store, entry(2), KEY, 'node-a');
+    const broken = await tampered(store, (_r, m) => { m['audit_head:node-a'] = m['audit_head:node-a']!.replace(/"seq":1/, '"seq":2'); });
+    const r = await refusal(() => append(broken, entry(3), KEY, 'node-a'));
+    expect(r.code).toBe('AUDIT');
+    expect(r.message).toMatch(/ \(chain node-a\)$/);
+    expect(await append(broken, entry(3), KEY, 'main')).toMatchObject({ chain: 'main', seq: 2 }); // the main chain is intact: it goes on
+  });
+
+  it('the main chain deleted with its head is caught even without a checkpoint (init always writes it)', async () => {
+    const store = await chain(2);
+    await append(store, entry(3), KEY, 'node-a');
+    const gone = await tampered(store, (recs, m) => {
+      for (let i = recs.length - 1; i >= 0; i--) if (recs[i]!.chain === 'main') recs.splice(i, 1);
+      delete m.audit_head;
+    });
+    expect((await verifyAuditLog(gone, KEY)).firstBad).toMatchObject({ chain: 'main', reason: 'head' });
+  });
+
+  it('meta rows that only start like a head row are not chains', async () => {
+    const store = await chain(2);
+    const odd = await tampered(store, (_r, m) => { m.audit_headroom = 'not a head'; m['audit_head_x'] = '{}'; });
+    expect(await verifyAuditLog(odd, KEY)).toEqual({ ok: true, records: 2 });
+    expect((await auditCheckpoint(odd, KEY)).heads.map((h) => h.chain)).toEqual(['main']);
+  });
+
+  it('no checkpoint of a log with a broken node chain: the refusal names the chain', async () => {
+    const store = await chain(1);
+    await append(store, entry(2), KEY, 'node-a');
+    await append(store, entry(3), KEY, 'node-a');
+    const broken = await tampered(store, (recs) => { recs.find((r) => r.chain === 'node-a' && r.seq === 2)!.amount = 'x'; });
+    expect(await refusal(() => auditCheckpoint(broken, KEY))).toEqual({
+      code: 'AUDIT', message: 'the audit log does not verify (chain node-a, record 2, edited); no checkpoint is made of a broken log',
+    });
+  });
+
+  it('checkpoint hashes are exactly 64 lower-case hex digits, in both formats', async () => {
+    const store = await chain(2);
+    const cp = await auditCheckpoint(store, KEY);
+    const h = cp.heads[0]!;
+    for (const hash of [`${h.hash}0`, `0${h.hash}`, ` ${h.hash}`]) {
+      expect((await refusal(() => verifyAuditLog(store, KEY, { ...cp, heads: [{ ...h, hash }] }))).code, hash).toBe('FORMAT');
+    }
+    const last = (await records(store))[1]!;
+    const v1 = { format: 'hydrosync-audit-checkpoint/1', seq: 2, hash: last.hash, mac: oracleMac('hydrosync-audit-checkpoint/1', 2, last.hash) };
+    const v1Shapes: unknown[] = [
+      { ...v1, seq: 1.5 }, { ...v1, seq: -1 }, { ...v1, seq: '2' }, { ...v1, hash: v1.hash.toUpperCase() }, { ...v1, hash: `${v1.hash}0` },
+      { ...v1, hash: `0${v1.hash}` }, { ...v1, hash: 7 }, { ...v1, mac: 7 }, { seq: 2, hash: v1.hash, mac: v1.mac },
+    ];
+    for (const c of v1Shapes) expect((await refusal(() => verifyAuditLog(store, KEY, c))).code, JSON.stringify(c)).toBe('FORMAT');
+    expect((await refusal(() => verifyAuditLog(store, KEY, { ...v1, mac: oracleMac('hydrosync-audit-checkpoint/1', 2, v1.hash, OTHER_KEY) }))).code).toBe('AUDIT');
   });
 });
