@@ -33,6 +33,7 @@ import {
 } from './postgres/store-errors';
 import type { HsmStore, ReadOptions, StoreTx, TransactionRow, VendingKeyRow } from '../hsm/store';
 import type { AuditRecord } from '../hsm/types';
+import { keyFromRow, meterFromRow, meterParams } from './store-rows';
 
 type PgModule = typeof Pg;
 type Row = Record<string, unknown>;
@@ -319,27 +320,6 @@ function statements(s: string) {
   };
 }
 
-const meterFromRow = (r: Row): MeterRecord => ({
-  pan: r.pan as string, customerReference: r.customer_reference as string, customerGroup: r.customer_group as string,
-  supplyGroupCode: r.supply_group_code as string, tariffIndex: r.tariff_index as string, keyRevisionNumber: r.key_revision_number as number,
-  keyType: r.key_type as MeterRecord['keyType'], keyExpiryNumber: r.key_expiry_number as number,
-  encryptionAlgorithm: r.encryption_algorithm as MeterRecord['encryptionAlgorithm'], baseDate: r.base_date as MeterRecord['baseDate'],
-  profile: r.profile as string, vendingKeyId: r.vending_key_id as string, lastTid: r.last_tid as number | null,
-  ...(r.month_to_date_month === null ? {} : { monthToDate: { month: r.month_to_date_month as string, litres: r.month_to_date_litres as number } }),
-  registeredAt: r.registered_at as string,
-});
-const meterParams = (m: MeterRecord) => [
-  m.customerReference, m.customerGroup, m.supplyGroupCode, m.tariffIndex, m.keyRevisionNumber, m.keyType, m.keyExpiryNumber,
-  m.encryptionAlgorithm, m.baseDate, m.profile, m.vendingKeyId, m.lastTid, m.monthToDate?.month ?? null, m.monthToDate?.litres ?? null,
-  m.registeredAt, m.pan,
-];
-const keyFromRow = (r: Row): VendingKeyRow => ({
-  id: r.id as string, dkga: r.dkga as VendingKeyRow['dkga'], bits: r.bits as number, supplyGroupCode: r.supply_group_code as string,
-  keyRevisionNumber: r.key_revision_number as number, vendingKeyType: r.vending_key_type as VendingKeyRow['vendingKeyType'],
-  baseDate: r.base_date as VendingKeyRow['baseDate'], encryptionAlgorithm: r.encryption_algorithm as VendingKeyRow['encryptionAlgorithm'],
-  activeFrom: r.active_from as string, issuedUntil: r.issued_until as string | null, checkValue: r.check_value as string,
-  importedAt: r.imported_at as string, wrapped: Uint8Array.from(r.wrapped as Uint8Array),
-});
 const auditFromRow = (r: Row): AuditRecord => ({
   chain: r.chain as string, seq: r.seq as number, at: r.at as string, operator: r.operator as string, vendingPoint: r.vending_point as string,
   transactionId: r.transaction_id as string, pan: r.pan as string | null, kind: r.kind as string, outcome: r.outcome as AuditRecord['outcome'],

@@ -25,9 +25,10 @@ import { dirname } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { HydroSyncError } from '../errors';
 import type { ReportRow, ReportStateRow } from '../hsm/report-rows';
-import type { HsmStore, StoreTx, TransactionRow, VendingKeyRow } from '../hsm/store';
-import type { AuditRecord, MeterRecord } from '../hsm/types';
+import type { HsmStore, StoreTx, TransactionRow } from '../hsm/store';
+import type { AuditRecord } from '../hsm/types';
 import { checkOptions } from '../argument-checks';
+import { keyFromRow, meterFromRow, meterParams } from './store-rows';
 
 export const SQLITE_APPLICATION_ID = 0x48595348;
 /** 2: meter reports (tables report_state and reports); 3: one audit chain per node, transactions by meter, hashes as BLOBs. */
@@ -301,27 +302,6 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   }
 }
 
-const meterFromRow = (r: Row): MeterRecord => ({
-  pan: r.pan as string, customerReference: r.customer_reference as string, customerGroup: r.customer_group as string,
-  supplyGroupCode: r.supply_group_code as string, tariffIndex: r.tariff_index as string, keyRevisionNumber: r.key_revision_number as number,
-  keyType: r.key_type as MeterRecord['keyType'], keyExpiryNumber: r.key_expiry_number as number,
-  encryptionAlgorithm: r.encryption_algorithm as MeterRecord['encryptionAlgorithm'], baseDate: r.base_date as MeterRecord['baseDate'],
-  profile: r.profile as string, vendingKeyId: r.vending_key_id as string, lastTid: r.last_tid as number | null,
-  ...(r.month_to_date_month === null ? {} : { monthToDate: { month: r.month_to_date_month as string, litres: r.month_to_date_litres as number } }),
-  registeredAt: r.registered_at as string,
-});
-const meterParams = (m: MeterRecord) => [
-  m.customerReference, m.customerGroup, m.supplyGroupCode, m.tariffIndex, m.keyRevisionNumber, m.keyType, m.keyExpiryNumber,
-  m.encryptionAlgorithm, m.baseDate, m.profile, m.vendingKeyId, m.lastTid, m.monthToDate?.month ?? null, m.monthToDate?.litres ?? null,
-  m.registeredAt, m.pan,
-];
-const keyFromRow = (r: Row): VendingKeyRow => ({
-  id: r.id as string, dkga: r.dkga as VendingKeyRow['dkga'], bits: r.bits as number, supplyGroupCode: r.supply_group_code as string,
-  keyRevisionNumber: r.key_revision_number as number, vendingKeyType: r.vending_key_type as VendingKeyRow['vendingKeyType'],
-  baseDate: r.base_date as VendingKeyRow['baseDate'], encryptionAlgorithm: r.encryption_algorithm as VendingKeyRow['encryptionAlgorithm'],
-  activeFrom: r.active_from as string, issuedUntil: r.issued_until as string | null, checkValue: r.check_value as string,
-  importedAt: r.imported_at as string, wrapped: new Uint8Array(r.wrapped as Uint8Array),
-});
 const auditFromRow = (r: Row): AuditRecord => ({
   chain: r.chain as string, seq: r.seq as number, at: r.at as string, operator: r.operator as string, vendingPoint: r.vending_point as string,
   transactionId: r.transaction_id as string, pan: r.pan as string | null, kind: r.kind as string, outcome: r.outcome as AuditRecord['outcome'],
