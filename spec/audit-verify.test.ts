@@ -412,6 +412,28 @@ describe('chain names, heads and checkpoints: the edges', () => {
       { ...v1, hash: `0${v1.hash}` }, { ...v1, hash: 7 }, { ...v1, mac: 7 }, { seq: 2, hash: v1.hash, mac: v1.mac },
     ];
     for (const c of v1Shapes) expect((await refusal(() => verifyAuditLog(store, KEY, c))).code, JSON.stringify(c)).toBe('FORMAT');
-    expect((await refusal(() => verifyAuditLog(store, KEY, { ...v1, mac: oracleMac('hydrosync-audit-checkpoint/1', 2, v1.hash, OTHER_KEY) }))).code).toBe('AUDIT');
+    expect(await refusal(() => verifyAuditLog(store, KEY, { ...v1, mac: oracleMac('hydrosync-audit-checkpoint/1', 2, v1.hash, OTHER_KEY) }))).toEqual({
+      code: 'AUDIT', message: 'the audit checkpoint was altered or made by a module with another master key: its seal does not verify',
+    });
+    expect((await refusal(() => verifyAuditLog(store, KEY, { ...cp, heads: [{ ...h, chain: 7 }] }))).code).toBe('FORMAT');
+    // seq 0 is a valid version-1 checkpoint (the empty log)
+    expect(await verifyAuditLog(store, KEY, { format: 'hydrosync-audit-checkpoint/1', seq: 0, hash: ZEROS, mac: oracleMac('hydrosync-audit-checkpoint/1', 0, ZEROS) })).toEqual({ ok: true, records: 2 });
+  });
+
+  it('a version-1 checkpoint catches the tail-truncation attack on the main chain', async () => {
+    const store = await chain(2);
+    const oldHead = (await meta(store, 'audit_head'))!;
+    await append(store, entry(3), KEY);
+    const last = (await records(store))[2]!;
+    const v1 = { format: 'hydrosync-audit-checkpoint/1', seq: 3, hash: last.hash, mac: oracleMac('hydrosync-audit-checkpoint/1', 3, last.hash) };
+    const cut = await tampered(store, (a, m) => { a.splice(2, 1); m.audit_head = oldHead; });
+    expect(await verifyAuditLog(cut, KEY)).toEqual({ ok: true, records: 2 });
+    expect((await verifyAuditLog(cut, KEY, v1)).firstBad).toMatchObject({ chain: 'main', seq: 3, reason: 'truncated' });
+  });
+
+  it('the main chain\'s refusal does not name a chain', async () => {
+    const store = await chain(1);
+    const broken = await tampered(store, (_r, m) => { m.audit_head = m.audit_head!.replace(/"seq":1/, '"seq":2'); });
+    expect((await refusal(() => append(broken, entry(2)))).message).toBe('the audit log head is missing or was altered, so nothing more is issued; run verifyAudit (hydrosync hsm audit verify) and investigate');
   });
 });
