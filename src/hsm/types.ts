@@ -249,8 +249,6 @@ export interface AuditVerification {
    * (records missing at the end), or 'head' (the head row itself was altered or is missing).
    */
   firstBad?: { chain: string; seq: number; reason: string; message: string };
-  /** The chains checked, each with its record count. */
-  chains?: { chain: string; records: number }[];
 }
 
 /** Configuration kept in the store at init. */
