@@ -1,10 +1,7 @@
 import type { Command } from 'commander';
-import { HydroSyncError } from '../../errors';
-import { openHsm } from '../../hsm';
-import { storeExists } from '../files/store-path';
 import type { CliContext } from '../context';
 import { examples } from '../help-text';
-import { type StoreOptionValues, addStoreOptions, isStoreUrl, masterKeyFromOptions, openStoreFile, storeLocation, storeName } from '../hsm/store-options';
+import { type StoreOptionValues, addStoreOptions, storeName, withHsm } from '../hsm/store-options';
 
 /**
  * `hydrosync hsm migrate`: bring a store of an older schema version to this version's, in one
@@ -22,13 +19,7 @@ export function registerHsmMigrate(hsm: Command, ctx: CliContext): void {
       'hydrosync hsm migrate --store postgres://vending@db.pdam.local/vending',
     ]))
     .action(async (o: StoreOptionValues) => {
-      const location = storeLocation(ctx, o);
-      if (!isStoreUrl(location.path) && !storeExists(location.path)) {
-        throw new HydroSyncError('STORE', `no security module store at ${location.path}: nothing to migrate`);
-      }
-      const masterKey = masterKeyFromOptions(ctx, o);
-      const hsm = await openHsm({ store: await openStoreFile(location.path, { migrate: true }), masterKey });
-      try {
+      await withHsm(ctx, o, async ({ hsm, location }) => {
         const v = await hsm.verifyAudit();
         if (o.json) ctx.json({ store: storeName(location.path), audit: v });
         else {
@@ -36,8 +27,6 @@ export function registerHsmMigrate(hsm: Command, ctx: CliContext): void {
           ctx.out(v.ok ? `Audit log: intact, ${v.records} records.` : `Audit log: BROKEN at record ${v.firstBad!.seq} (${v.firstBad!.reason}): ${v.firstBad!.message}`);
         }
         if (!v.ok) ctx.raise(1);
-      } finally {
-        await hsm.close();
-      }
+      }, { migrate: true, missing: 'nothing to migrate' });
     });
 }

@@ -115,14 +115,18 @@ export interface OpenHsm {
  * Open the store named by the options with the master key and run `f`; always closes the store.
  * A missing store is a STORE error that says to run `hsm init`.
  */
-export async function withHsm<T>(ctx: CliContext, o: StoreOptionValues, f: (open: OpenHsm) => T | Promise<T>): Promise<T> {
+export async function withHsm<T>(
+  ctx: CliContext, o: StoreOptionValues, f: (open: OpenHsm) => T | Promise<T>,
+  /** `migrate`: migrate an older store (hsm migrate); `missing`: what to say after a missing store. */
+  options: { migrate?: boolean; missing?: string } = {},
+): Promise<T> {
   const location = storeLocation(ctx, o);
   if (!isStoreUrl(location.path) && !storeExists(location.path)) {
     const how = location.from === '--store' ? '' : ` (the ${location.from === 'default' ? 'default location' : `location from ${location.from}`}; give --store FILE or set ${STORE_ENV} for another)`;
-    throw new HydroSyncError('STORE', `no security module store at ${location.path}${how}: create one with 'hydrosync hsm init'`);
+    throw new HydroSyncError('STORE', `no security module store at ${location.path}${how}: ${options.missing ?? "create one with 'hydrosync hsm init'"}`);
   }
   const masterKey = masterKeyFromOptions(ctx, o);
-  const store = await openStoreFile(location.path, { create: false });
+  const store = await openStoreFile(location.path, { create: false, migrate: options.migrate === true });
   let hsm: Hsm;
   try {
     const node = nodeName(ctx, o);
