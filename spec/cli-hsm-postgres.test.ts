@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
+import { storeName } from '../src/cli/hsm/store-options';
 import { DEMO_KEY } from '../src/cli/demo-key';
 import { deriveDecoderKey } from '../src/keys/derive';
 import { decodeToken } from '../src/tokens/decode';
@@ -32,7 +33,7 @@ describePostgres('hsm commands on a PostgreSQL store', import.meta.url, (ctx) =>
 
     const init = await run(['hsm', 'init', '--generate-master-key', master, '--utc-offset', '420']);
     expect(init.code, init.stderr).toBe(0);
-    expect(init.stdout).toMatch(/Created the security module store in postgres(ql)?:\/\/hs_cli_\d+:\*\*\*@/);
+    expect(init.stdout).toMatch(new RegExp(`^Created the security module store in postgresql://${role}@\\[/[^\\]]+\\]:\\d+/${ctx().name}\\.$`, 'm'));
     expect((await run(['hsm', 'init', '--master-key-file', master])).code).toBe(2); // never a second init: CONFLICT
     expect((await run(['hsm', 'key', 'import', '--id', 'k1', '--sgc', '201457', '--krn', '1', '--base-date', '2014', '--ea', '11'],
       { HYDROSYNC_VENDING_KEY: DEMO_KEY.vendingKey })).code).toBe(0);
@@ -74,4 +75,10 @@ describePostgres('hsm commands on a PostgreSQL store', import.meta.url, (ctx) =>
       expect(text).not.toContain('not-the-password-1');
     }
   });
+});
+
+it('a store named in messages: a file as given; a connection string without its password, in the user part or the query', () => {
+  expect(storeName('/var/lib/pdam/hsm.sqlite')).toBe('/var/lib/pdam/hsm.sqlite');
+  expect(storeName('postgres://vending:pw-in-user@db.pdam.local:5432/vending')).toBe('postgres://vending@db.pdam.local:5432/vending');
+  expect(storeName('postgresql://vending@/vending?host=/run/postgresql&password=pw-in-query')).toBe('postgresql://vending@[/run/postgresql]/vending');
 });

@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import { HydroSyncError } from '../../errors';
+import { redactConnectionString } from '../../node/postgres/store-errors';
 import type { Hsm, HsmStore } from '../../hsm';
 import { openHsm } from '../../hsm';
 import {
@@ -29,9 +30,9 @@ export function isStoreUrl(store: string): boolean {
   return /^postgres(ql)?:\/\//.test(store);
 }
 
-/** The store for messages: a connection string without its password. */
+/** The store for messages: a file as given; a connection string as the PostgreSQL store names it (no password, no query parameters). */
 export function storeName(store: string): string {
-  return isStoreUrl(store) ? store.replace(/^(postgres(?:ql)?:\/\/[^:@/]*):[^@/]*@/, '$1:***@') : store;
+  return isStoreUrl(store) ? redactConnectionString(store) : store;
 }
 
 /** Add --store and --master-key-file (and --json) to a command. */

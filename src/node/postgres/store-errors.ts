@@ -19,13 +19,17 @@ export function sqlState(e: unknown): string | undefined {
 
 /** The connection string without its password (user, host, port, database and the host/port parameters only). */
 export function redactConnectionString(connectionString: string): string {
+  // A Unix-socket URL has no host part ('postgres://user@/db?host=/run/postgresql'), which URL
+  // refuses: it is parsed with a placeholder host, and the socket directory comes from ?host=.
+  const hostless = /^(postgres(?:ql)?:\/\/(?:[^@/]*@)?)\//;
+  const socket = hostless.test(connectionString);
   let url: URL;
   try {
-    url = new URL(connectionString);
+    url = new URL(socket ? connectionString.replace(hostless, '$1localhost/') : connectionString);
   } catch {
     return 'the PostgreSQL database (its connection string is not a URL, so it is not shown)';
   }
-  const host = url.hostname ? decodeURIComponent(url.hostname) : url.searchParams.get('host') ?? 'localhost';
+  const host = !socket && url.hostname ? decodeURIComponent(url.hostname) : url.searchParams.get('host') ?? 'localhost';
   const port = url.port || url.searchParams.get('port') || '';
   const user = url.username ? `${decodeURIComponent(url.username)}@` : '';
   const hostPart = host.startsWith('/') ? `[${host}]` : host;
