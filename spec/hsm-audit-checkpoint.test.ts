@@ -13,6 +13,21 @@ import { errorCode, runCapture } from './support';
 const dir = mkdtempSync(join(tmpdir(), 'hydrosync-checkpoint-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/**
+ * The tail-truncation attack on an SQLite store: cut the main chain back to what an older copy of
+ * the file holds and write back that copy's (genuinely sealed) head row.
+ */
+function truncateToCopy(path: string, copy: string): void {
+  const oldDb = new Database(copy, { readonly: true });
+  const oldHead = (oldDb.prepare("SELECT value FROM meta WHERE name = 'audit_head'").get() as { value: string }).value;
+  const oldLast = (oldDb.prepare('SELECT MAX(seq) AS s FROM audit').get() as { s: number }).s;
+  oldDb.close();
+  const db = new Database(path);
+  db.prepare('DELETE FROM audit WHERE seq > ?').run(oldLast);
+  db.prepare("UPDATE meta SET value = ? WHERE name = 'audit_head'").run(oldHead);
+  db.close();
+}
+
 /** The attack: copy the store, vend more, (operator takes a checkpoint), cut the new records and put the old head back. */
 async function attack(path: string, withCheckpointAfterVends: boolean) {
   const { hsm } = await setup({ store: openSqliteStore(path, { create: true }) });
@@ -25,14 +40,7 @@ async function attack(path: string, withCheckpointAfterVends: boolean) {
   await again.vend({ ...CTX, pan: PAN, litres: 7000 });
   const checkpoint = withCheckpointAfterVends ? await again.auditCheckpoint() : undefined;
   await again.close();
-  const oldDb = new Database(old, { readonly: true });
-  const oldHead = (oldDb.prepare("SELECT value FROM meta WHERE name = 'audit_head'").get() as { value: string }).value;
-  const oldLast = (oldDb.prepare('SELECT MAX(seq) AS s FROM audit').get() as { s: number }).s;
-  oldDb.close();
-  const db = new Database(path);
-  db.prepare('DELETE FROM audit WHERE seq > ?').run(oldLast);
-  db.prepare("UPDATE meta SET value = ? WHERE name = 'audit_head'").run(oldHead);
-  db.close();
+  truncateToCopy(path, old);
   return { checkpoint, hsm: await openHsm({ store: openSqliteStore(path), masterKey: MASTER }) };
 }
 
@@ -88,14 +96,7 @@ describe('audit checkpoint', () => {
     await h3.close();
     const later = join(dir, 'checkpoint-2.json');
     expect((await runCapture(['hsm', 'audit', 'checkpoint', '--out', later], { env })).code).toBe(0);
-    const oldDb = new Database(copy, { readonly: true });
-    const oldHead = (oldDb.prepare("SELECT value FROM meta WHERE name = 'audit_head'").get() as { value: string }).value;
-    const oldLast = (oldDb.prepare('SELECT MAX(seq) AS s FROM audit').get() as { s: number }).s;
-    oldDb.close();
-    const db = new Database(path);
-    db.prepare('DELETE FROM audit WHERE seq > ?').run(oldLast);
-    db.prepare("UPDATE meta SET value = ? WHERE name = 'audit_head'").run(oldHead);
-    db.close();
+    truncateToCopy(path, copy);
     expect((await runCapture(['hsm', 'audit', 'verify'], { env })).code).toBe(0);
     const v = await runCapture(['hsm', 'audit', 'verify', '--checkpoint', later], { env });
     expect(v.code).toBe(1);
