@@ -115,6 +115,8 @@ class MemoryData {
   readonly #transactions = new Map<string, TransactionRow>();
   readonly #counters = new Map<string, number>();
   readonly #audit: AuditRecord[] = [];
+  /** chain + NUL + seq of every audit record: the store's unique key, checked in constant time. */
+  readonly #auditKeys = new Set<string>();
   readonly #reportState = new Map<string, ReportStateRow>();
   readonly #reports = new Map<string, ReportRow>();
   undo: (() => void)[] | null = null;
@@ -201,11 +203,11 @@ class MemoryData {
   }
 
   appendAudit(record: AuditRecord): void {
-    if (this.#audit.some((r) => r.chain === record.chain && r.seq === record.seq)) {
-      fail('AUDIT', `audit record ${record.seq} of chain ${record.chain} already exists`);
-    }
+    const key = `${record.chain}\u0000${record.seq}`;
+    if (this.#auditKeys.has(key)) fail('AUDIT', `audit record ${record.seq} of chain ${record.chain} already exists`);
     this.#audit.push({ ...record });
-    this.undo?.push(() => { this.#audit.pop(); });
+    this.#auditKeys.add(key);
+    this.undo?.push(() => { this.#audit.pop(); this.#auditKeys.delete(key); });
   }
   readAudit(options: { chain?: string; fromSeq?: number; limit?: number } = {}): AuditRecord[] {
     const { chain, fromSeq = -Infinity, limit = Infinity } = options;
@@ -242,7 +244,11 @@ class MemoryData {
       for (const m of s.meters) store.#meters.set(m.pan, copyMeter(m));
       for (const r of s.transactions) store.#transactions.set(r.id, { ...r, sealed: hexToBytes(r.sealed) });
       for (const [k, v] of Object.entries(s.counters)) store.#counters.set(k, Number(v));
-      for (const r of s.audit) store.#audit.push({ ...r, chain: typeof r.chain === 'string' ? r.chain : 'main' });
+      for (const r of s.audit) {
+        const chain = typeof r.chain === 'string' ? r.chain : 'main';
+        store.#audit.push({ ...r, chain });
+        store.#auditKeys.add(`${chain}\u0000${r.seq}`);
+      }
       for (const [k, v] of Object.entries(s.reportState ?? {})) store.#reportState.set(k, { last: Number(v.last), seen: Number(v.seen) });
       for (const r of s.reports ?? []) store.#reports.set(`${r.pan}:${r.counter}`, { ...r });
     } catch {
