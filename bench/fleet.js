@@ -54,44 +54,51 @@ const ctx = { operator: 'bench', vendingPoint: 'fleet' };
 const dir = mkdtempSync(join(tmpdir(), 'hydrosync-fleet-bench-'));
 const open = (path) => openHsm({ store: openSqliteStore(path), masterKey: master, clock: at });
 
-/** A new store with the C11 key, a KRN 2 key and these meters; returns its path. */
-function build(name, pans) {
+/** A new store with the C11 key, a KRN 2 key and these meters (rows as addMeter makes them, 50,000 per transaction); returns its path. */
+async function build(name, pans) {
   const path = join(dir, `${name}.sqlite`);
-  initHsm(openSqliteStore(path, { create: true }), master, {}, at());
-  const hsm = open(path);
+  const store = openSqliteStore(path, { create: true });
+  await initHsm(store, master, {}, at());
+  const hsm = await openHsm({ store, masterKey: master, clock: at });
   const op = { operator: 'bench' };
   const key = { dkga: '04', supplyGroupCode: '201457', vendingKeyType: 'unique', baseDate: 2014, encryptionAlgorithm: '11', activeFrom: '2020-01-01T00:00' };
-  hsm.importVendingKey({ ...key, id: 'c11', keyHex: VK_C11, keyRevisionNumber: 1 }, op);
-  hsm.importVendingKey({ ...key, id: 'krn2', keyHex: VK_KRN2, keyRevisionNumber: 2 }, op);
-  for (const [i, pan] of pans.entries()) {
-    hsm.addMeter({ pan, customerReference: `M${i}`, supplyGroupCode: '201457', keyRevisionNumber: 1, encryptionAlgorithm: '11', baseDate: 2014 }, op);
+  await hsm.importVendingKey({ ...key, id: 'c11', keyHex: VK_C11, keyRevisionNumber: 1 }, op);
+  await hsm.importVendingKey({ ...key, id: 'krn2', keyHex: VK_KRN2, keyRevisionNumber: 2 }, op);
+  await hsm.addMeter({ pan: pans[0], customerReference: 'M0', supplyGroupCode: '201457', keyRevisionNumber: 1, encryptionAlgorithm: '11', baseDate: 2014 }, op);
+  const model = await store.transaction((tx) => tx.getMeter(pans[0]), { readOnly: true });
+  for (let start = 1; start < pans.length; start += 50_000) {
+    await store.transaction(async (tx) => {
+      for (let i = start; i < Math.min(pans.length, start + 50_000); i++) {
+        await tx.insertMeter({ ...model, pan: pans[i], customerReference: `M${i}` });
+      }
+    });
   }
-  hsm.close();
+  await hsm.close();
   return path;
 }
 
 try {
   // Known answer through the security module: C11 CTSA05-1 (TI 01 → 02 under the same key).
   {
-    const hsm = open(build('c11', [C11_PAN]));
+    const hsm = await open(await build('c11', [C11_PAN]));
     const r = await hsm.keyChangeFleet([{ pan: C11_PAN, newTariffIndex: '02', transactionId: 'kat:c11' }], ctx);
     check('C11 CTSA05-1 tokens (security module, end to end)', r.issued === 1 && JSON.stringify(r.outcomes[0].tokens) === JSON.stringify(C11_TOKENS), JSON.stringify(r.outcomes[0]));
-    const again = hsm.keyChange({ ...ctx, pan: C11_PAN, newTariffIndex: '02', transactionId: 'kat:c11' });
+    const again = await hsm.keyChange({ ...ctx, pan: C11_PAN, newTariffIndex: '02', transactionId: 'kat:c11' });
     check('C11 CTSA05-1 reissued from the sealed record', again.reissued && JSON.stringify(again.tokens) === JSON.stringify(C11_TOKENS));
-    check('C11 CTSA05-1 audit chain and registry', hsm.verifyAudit().ok && hsm.getMeter(C11_PAN).tariffIndex === '02');
-    hsm.close();
+    check('C11 CTSA05-1 audit chain and registry', (await hsm.verifyAudit()).ok && (await hsm.getMeter(C11_PAN)).tariffIndex === '02');
+    await hsm.close();
   }
 
   const pans = Array.from({ length: METERS }, (_, i) => {
     const drn = '04' + String(i).padStart(8, '0');
     return makeMeterPan('600727', drn + luhnCheckDigit(drn));
   });
-  const base = build('fleet', pans);
+  const base = await build('fleet', pans);
   let best = { wall: Infinity, cpu: Infinity };
   for (let round = 0; round < ROUNDS; round++) {
     const path = join(dir, `round${round}.sqlite`);
     copyFileSync(base, path);
-    const hsm = open(path);
+    const hsm = await open(path);
     const requests = pans.map((pan, i) => ({ pan, newKeyRevisionNumber: 2, transactionId: `r${round}:${i}` }));
     const cpu0 = process.cpuUsage();
     const t0 = process.hrtime.bigint();
@@ -104,10 +111,10 @@ try {
       const pan = pans[i];
       const { newKey } = decodeKeyChange(r.outcomes[i].tokens, deriveDecoderKey(VK_C11, { ...C11_KEY, pan }));
       const want = deriveDecoderKey(VK_KRN2, { ...C11_KEY, keyRevisionNumber: 2, pan });
-      check(`meter ${i} decodes to its recorded key`, hsm.getMeter(pan).keyRevisionNumber === 2 && newKey.exportHex() === want.exportHex());
+      check(`meter ${i} decodes to its recorded key`, (await hsm.getMeter(pan)).keyRevisionNumber === 2 && newKey.exportHex() === want.exportHex());
     }
-    if (round === 0) check('audit chain verifies', hsm.verifyAudit().ok);
-    hsm.close();
+    if (round === 0) check('audit chain verifies', (await hsm.verifyAudit()).ok);
+    await hsm.close();
     for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true });
     best = { wall: Math.min(best.wall, wall), cpu: Math.min(best.cpu, cpu) };
   }
