@@ -9,7 +9,7 @@
 // rate falls when other work takes the cores, this one much less). Bytes per vend: growth of the store file plus its WAL, each measured after a TRUNCATE
 // checkpoint, over the measured vends. Checks a known answer first and the audit chain at the end.
 // Figures are reported, not asserted.
-// Run after a build: npx tsup --silent && node bench/hsm-vend.js [--quick] [--json]
+// Run after a build: npx tsup --silent && node bench/hsm-vend.js [--quick] [--json] [--sizes=1000,10000]
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -21,7 +21,12 @@ import { openSqliteStore } from '../dist/node.js';
 const quick = process.argv.includes('--quick');
 const json = process.argv.includes('--json');
 const SECONDS = quick ? 0.5 : 2;
-const SIZES = quick ? [1000, 10000, 100000] : [1000, 10000, 100000, 1000000];
+const sizesArg = process.argv.find((a) => a.startsWith('--sizes='));
+const SIZES = sizesArg ? sizesArg.slice(8).split(',').map(Number) : quick ? [1000, 10000, 100000] : [1000, 10000, 100000, 1000000];
+if (!SIZES.every((n) => Number.isSafeInteger(n) && n >= 1)) {
+  console.error(`bench/hsm-vend.js: --sizes takes registry sizes as whole numbers ≥ 1, e.g. --sizes=1000,10000; got ${sizesArg}`);
+  process.exit(2);
+}
 const BATCH = 50000;
 const TARGET_RATE = 5000;
 const TARGET_BYTES = 400;
