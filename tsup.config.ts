@@ -10,6 +10,7 @@ export default defineConfig({
     vectors: 'src/vectors/index.ts',
     meter: 'src/meter/index.ts',
     report: 'src/report/index.ts',
+    link: 'src/link/index.ts',
     cli: 'src/cli/index.ts',
     hsm: 'src/hsm/index.ts',
     node: 'src/node/index.ts',

@@ -52,6 +52,12 @@ const SUBPATHS: Record<string, readonly string[]> = {
     'encodeReportFrame', 'peekReportFrame', 'readReportCode', 'reportCode', 'reportKeyMaterial',
     'verifyReportFrame',
   ],
+  './link': [
+    'ATT_DEFAULT_MTU', 'ATT_ERROR', 'FRAME_OVERHEAD_BYTES', 'LINK_PROTOCOL_VERSION', 'LINK_STATUS',
+    'MESSAGE', 'METER_CHARACTERISTICS', 'METER_INFO_BYTES', 'METER_SERVICE_UUID', 'MemoryLink',
+    'Reassembler', 'VirtualClock', 'decodeFrame', 'decodeMeterInfo', 'encodeFrames',
+    'encodeMeterInfo', 'frameBytesForMtu', 'systemClock', 'tokenFromBytes', 'tokenToBytes',
+  ],
   './hsm': [
     'AUDIT_COLUMNS', 'DEFAULT_CONFIG', 'EXAMPLE_TARIFF_R1', 'FLEET_COLUMNS', 'Hsm',
     'MEMORY_SNAPSHOT_FORMAT', 'MemoryStore', 'auditHash', 'formatFleetCsv', 'formatFleetOutcomes',

@@ -17,6 +17,7 @@ const ENTRIES: Record<string, string> = {
   './vectors': 'src/vectors/index.ts',
   './meter': 'src/meter/index.ts',
   './report': 'src/report/index.ts',
+  './link': 'src/link/index.ts',
   './hsm': 'src/hsm/index.ts',
   './node': 'src/node/index.ts',
 };

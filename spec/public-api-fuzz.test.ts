@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 // by a documented rule). The CLI entry reports errors as exit codes and is covered by the CLI specs.
 const root = join(__dirname, '..');
 const built = existsSync(join(root, 'dist', 'index.js'));
-const ENTRIES = ['codec', 'cipher', 'keys', 'tokens', 'vectors', 'meter', 'report', 'hsm', 'node'];
+const ENTRIES = ['codec', 'cipher', 'keys', 'tokens', 'vectors', 'meter', 'report', 'link', 'hsm', 'node'];
 
 // Fields whose names the API uses, so that objects reach past the first typeof check.
 const FIELDS = [

@@ -60,7 +60,9 @@ export type HydroSyncErrorCode =
   /** Security module: the audit log's hash chain is broken. */
   | 'AUDIT'
   /** Meter report: the authenticator does not match (mistyped, another meter, another key, or altered). */
-  | 'MAC';
+  | 'MAC'
+  /** Bluetooth link: the meter could not be reached, did not answer in time, or the connection dropped. */
+  | 'LINK';
 
 /**
  * The brand every HydroSyncError carries, registered in the global symbol registry: the ESM and
