@@ -1,6 +1,7 @@
-import { defineConfig } from 'tsup';
+import { defineConfig, type Options } from 'tsup';
 
-export default defineConfig({
+/** The npm package: ESM and CommonJS for Node and bundlers, with declarations. */
+const packageBuild: Options = {
   entry: {
     index: 'src/index.ts',
     codec: 'src/codec/index.ts',
@@ -20,9 +21,32 @@ export default defineConfig({
   // checked without them by 'tsc -p tsconfig.json'.
   dts: { compilerOptions: { types: ['node'] } },
   sourcemap: true,
-  clean: true,
+  // dist/browser belongs to the browser build below.
+  clean: ['!browser/**'],
   target: 'node20',
   platform: 'node',
   splitting: true,
   treeshake: true,
-});
+};
+
+/**
+ * The core for browsers (dist/browser/*.js): every entry but the Node-only ones (cli, node), as ES
+ * modules with shared chunks and the dependencies bundled in, so a page can load them with
+ * `<script type="module">` and nothing else. With platform 'browser' a `node:` import anywhere in
+ * the core fails this build. spec/browser-bundle.test.ts runs it in Chromium.
+ */
+const browserBuild: Options = {
+  entry: Object.fromEntries(Object.entries(packageBuild.entry as Record<string, string>).filter(([name]) => name !== 'cli' && name !== 'node')),
+  outDir: 'dist/browser',
+  format: ['esm'],
+  platform: 'browser',
+  target: 'es2022',
+  noExternal: [/./],
+  dts: false,
+  sourcemap: true,
+  clean: true,
+  splitting: true,
+  treeshake: true,
+};
+
+export default defineConfig([packageBuild, browserBuild]);
