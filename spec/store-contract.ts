@@ -127,6 +127,10 @@ export function storeContract(open: () => Promise<HsmStore>, expectations: { dup
       expect((await tx.listMeters()).map((m) => m.pan)).toEqual([PAN_A, PAN_C, PAN_B]);
       expect((await tx.listMeters({ supplyGroupCode: '201457' })).map((m) => m.pan)).toEqual([PAN_A, PAN_C]);
       expect(await tx.listMeters({ supplyGroupCode: '000000' })).toEqual([]);
+      // An update that moves a meter to another supply group moves it in the filtered list too.
+      await tx.updateMeter(meterRow(PAN_C, { supplyGroupCode: '999999', lastTid: 5 }));
+      expect((await tx.listMeters({ supplyGroupCode: '999999' })).map((m) => [m.pan, m.lastTid])).toEqual([[PAN_C, 5], [PAN_B, null]]);
+      expect((await tx.listMeters({ supplyGroupCode: '201457' })).map((m) => m.pan)).toEqual([PAN_A]);
       expect((await tx.listVendingKeys()).map((k) => k.id)).toEqual(['B-key', 'a-key', 'b-key']);
       expect(await tx.listMeta('audit_head:')).toEqual([['audit_head:a_b', '4'], ['audit_head:b', '22'], ['audit_head:z', '3']]);
       expect(await tx.listMeta('audit_head')).toEqual([

@@ -335,9 +335,12 @@ class SqliteStore implements HsmStore {
       insertMeter: p(`INSERT INTO meters (customer_reference, customer_group, supply_group_code, tariff_index, key_revision_number, key_type,
         key_expiry_number, encryption_algorithm, base_date, profile, vending_key_id, last_tid, month_to_date_month, month_to_date_litres,
         registered_at, pan) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`),
-      updateMeter: p(`UPDATE meters SET customer_reference = ?, customer_group = ?, supply_group_code = ?, tariff_index = ?, key_revision_number = ?,
+      // The supply group code is indexed: it is set apart, only when it changes, so that a vend's
+      // update does not rewrite the index entry (a page written to the WAL per vend).
+      updateMeter: p(`UPDATE meters SET customer_reference = ?, customer_group = ?, tariff_index = ?, key_revision_number = ?,
         key_type = ?, key_expiry_number = ?, encryption_algorithm = ?, base_date = ?, profile = ?, vending_key_id = ?, last_tid = ?,
         month_to_date_month = ?, month_to_date_litres = ?, registered_at = ? WHERE pan = ?`),
+      updateMeterSgc: p('UPDATE meters SET supply_group_code = ? WHERE pan = ? AND supply_group_code IS NOT ?'),
       getTx: p('SELECT * FROM transactions WHERE id = ?'),
       listTx: p('SELECT id, fingerprint, kind, pan, at FROM transactions WHERE pan = ? AND at >= ? AND at < ? ORDER BY at, id'),
       insertTx: p('INSERT INTO transactions (id, fingerprint, kind, pan, at, sealed) VALUES (?,?,?,?,?,?)'),
@@ -421,7 +424,12 @@ class SqliteStore implements HsmStore {
       listMeters: (filter = {}) => q(() => ((filter.supplyGroupCode === undefined ? s.listMeters!.all() : s.listMetersBySgc!.all(filter.supplyGroupCode)) as Row[])
         .map(meterFromRow)),
       insertMeter: (m) => q(() => { s.insertMeter!.run(...meterParams(m)); }),
-      updateMeter: (m) => q(() => { s.updateMeter!.run(...meterParams(m)); }),
+      updateMeter: (m) => q(() => {
+        const params = meterParams(m);
+        const [sgc] = params.splice(2, 1);
+        s.updateMeter!.run(...params);
+        s.updateMeterSgc!.run(sgc, m.pan, sgc);
+      }),
       getTransaction: (id) => q(() => {
         const r = s.getTx!.get(id) as Row | undefined;
         return r && {
