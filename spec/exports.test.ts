@@ -64,7 +64,7 @@ const SUBPATHS: Record<string, readonly string[]> = {
     'initHsm', 'openHsm', 'parseFleetCsv', 'parseMasterKey', 'rupiahToVolume',
   ],
   './node': [
-    'MeterStateFile', 'loadMeter', 'openPostgresStore', 'openSqliteStore', 'saveMeter',
+    'MeterStateFile', 'NobleTransport', 'findNobleMeter', 'loadMeter', 'openPostgresStore', 'openSqliteStore', 'saveMeter',
   ],
   './cli': [
     'DEMO_KEY', 'EXIT', 'createCli', 'exitCodeOf', 'runCli',
