@@ -1,0 +1,129 @@
+// The server store (API keys) on SQLite and on a real PostgreSQL server, one contract for both:
+// its own tables and migration track beside the security module's, so both open the same
+// database; a newer server schema is refused and left alone.
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openPostgresStore, openSqliteStore } from '../src/node';
+import { apiKeyMatches, createApiKey } from '../src/server/api-key';
+import { openPostgresServerStore } from '../src/server/store/postgres-server-store';
+import { type ServerStore, SERVER_SCHEMA_VERSION } from '../src/server/store/server-store';
+import { openSqliteServerStore } from '../src/server/store/sqlite-server-store';
+import { MASTER, setup, tempDir } from './hsm-support';
+import { describePostgres, superuserQuery } from './postgres-support';
+import { openHsm } from '../src/hsm';
+
+const NOW = new Date('2026-12-01T02:30:00Z');
+
+function contract(open: () => Promise<ServerStore>): void {
+  it('keeps API keys: insert, get, list oldest first, revoke once (the first time stays), CONFLICT on a taken id', async () => {
+    const store = await open();
+    try {
+      expect(await store.schemaVersion()).toBe(SERVER_SCHEMA_VERSION);
+      const a = await createApiKey({ role: 'agent', vendingPoint: 'kiosk-1', label: 'Toko A' }, NOW);
+      const b = await createApiKey({ role: 'admin', vendingPoint: 'office' }, new Date('2026-12-02T00:00:00Z'));
+      await store.insertApiKey(b.row);
+      await store.insertApiKey(a.row);
+      expect(await store.getApiKey(a.row.id)).toEqual(a.row);
+      expect(await store.getApiKey('ffffffffffff')).toBeUndefined();
+      expect((await store.listApiKeys()).map((r) => r.id)).toEqual([a.row.id, b.row.id]);
+      await expect(store.insertApiKey({ ...a.row, label: 'again' })).rejects.toMatchObject({ code: 'CONFLICT' });
+      const r1 = await store.revokeApiKey(a.row.id, '2026-12-03T00:00:00.000Z');
+      expect(r1?.revokedAt).toBe('2026-12-03T00:00:00.000Z');
+      expect((await store.revokeApiKey(a.row.id, '2026-12-04T00:00:00.000Z'))?.revokedAt).toBe('2026-12-03T00:00:00.000Z');
+      expect(await store.revokeApiKey('ffffffffffff', '2026-12-04T00:00:00.000Z')).toBeUndefined();
+      const stored = (await store.getApiKey(b.row.id))!;
+      expect(stored.hash).toMatch(/^scrypt\$32768\$8\$1\$[A-Za-z0-9_-]{22}\$[A-Za-z0-9_-]{43}$/);
+      expect(stored.hash).not.toContain(b.key.slice(17));
+      expect(await apiKeyMatches(b.key, stored)).toBe(true);
+      expect(await apiKeyMatches(a.key, stored)).toBe(false);
+      await store.ping();
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('opens again without migrating twice, and keeps what it holds', async () => {
+    const first = await open();
+    const k = await createApiKey({ role: 'agent', vendingPoint: 'kiosk-2' }, NOW);
+    await first.insertApiKey(k.row);
+    await first.close();
+    const second = await open();
+    try {
+      expect(await second.schemaVersion()).toBe(SERVER_SCHEMA_VERSION);
+      expect(await second.getApiKey(k.row.id)).toEqual(k.row);
+    } finally {
+      await second.close();
+    }
+  });
+}
+
+describe('server store on SQLite (the security module\'s file)', () => {
+  const t = tempDir();
+  afterAll(t.cleanup);
+  let n = 0;
+  const fresh = async () => {
+    const path = join(t.dir, `s${++n}.sqlite`);
+    const { hsm } = await setup({ store: openSqliteStore(path, { create: true }) });
+    await hsm.close();
+    return path;
+  };
+  let shared: string | undefined;
+  contract(async () => openSqliteServerStore(shared ??= await fresh()));
+
+  it('lives beside the module: its tables and server_schema_version in the same file; the module still opens, sells and verifies', async () => {
+    const path = await fresh();
+    await (openSqliteServerStore(path)).close();
+    const db = new Database(path, { readonly: true });
+    const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'server_%' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
+    const userVersion = db.pragma('user_version', { simple: true });
+    db.close();
+    expect(tables).toEqual(['server_api_keys', 'server_schema_version']);
+    expect(userVersion).toBe(3); // the module's version track is untouched
+    const hsm = await openHsm({ store: openSqliteStore(path), masterKey: MASTER });
+    expect((await hsm.vend({ operator: 'a', vendingPoint: 'b', pan: '600727000000000009', litres: 100 })).tokens).toHaveLength(1);
+    expect((await hsm.verifyAudit()).ok).toBe(true);
+    await hsm.close();
+  });
+
+  it('refuses a file whose server schema is newer than this hydrosync, and changes nothing', async () => {
+    const path = await fresh();
+    await (openSqliteServerStore(path)).close();
+    const db = new Database(path);
+    db.prepare("INSERT INTO server_schema_version (version, applied_at, summary) VALUES (99, 'x', 'future')").run();
+    db.close();
+    expect(() => openSqliteServerStore(path)).toThrow(/server schema version 99, written by a newer hydrosync/);
+  });
+});
+
+describePostgres('server store on PostgreSQL (the security module\'s database)', import.meta.url, (ctx) => {
+  contract(() => openPostgresServerStore(ctx().url));
+
+  it('lives in its own schema hydrosync_server with its own schema_version; the module\'s schema and versions are untouched', async () => {
+    const { hsm } = await setup({ store: await openPostgresStore(ctx().url) });
+    await hsm.close();
+    await (await openPostgresServerStore(ctx().url)).close();
+    const server = await superuserQuery(ctx().url, "SELECT table_name FROM information_schema.tables WHERE table_schema = 'hydrosync_server' ORDER BY table_name");
+    expect(server.rows.map((r) => r.table_name)).toEqual(['api_keys', 'schema_version']);
+    const module = await superuserQuery(ctx().url, "SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'hydrosync' AND table_name LIKE '%api%'");
+    expect(module.rows[0].n).toBe(0);
+    const reopened = await openHsm({ store: await openPostgresStore(ctx().url), masterKey: MASTER });
+    expect((await reopened.verifyAudit()).ok).toBe(true);
+    await reopened.close();
+  });
+
+  it('two servers starting at once create the schema once', async () => {
+    const db = `${ctx().url}`;
+    const stores = await Promise.all([openPostgresServerStore(db), openPostgresServerStore(db), openPostgresServerStore(db)]);
+    for (const s of stores) expect(await s.schemaVersion()).toBe(SERVER_SCHEMA_VERSION);
+    await Promise.all(stores.map((s) => s.close()));
+    const rows = await superuserQuery(ctx().url, 'SELECT version FROM hydrosync_server.schema_version');
+    expect(rows.rows).toEqual([{ version: 1 }]);
+  });
+
+  it('refuses a newer server schema and changes nothing', async () => {
+    await superuserQuery(ctx().url, "INSERT INTO hydrosync_server.schema_version (version, summary) VALUES (99, 'future')");
+    await expect(openPostgresServerStore(ctx().url)).rejects.toThrow(/server schema version 99, written by a newer hydrosync/);
+    await superuserQuery(ctx().url, 'DELETE FROM hydrosync_server.schema_version WHERE version = 99');
+  });
+});
