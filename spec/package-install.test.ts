@@ -26,7 +26,14 @@ describe.skipIf(!built)('the packed package in an empty project', () => {
     expect(install.stderr).toBe('');
     expect(install.status).toBe(0);
     const modules = readdirSync(join(project, 'node_modules')).filter((n) => !n.startsWith('.')).sort();
-    expect(modules).toEqual(['@noble', 'commander', 'hydrosync']);
+    // The runtime dependencies (the server's fastify and its plugins are pure JavaScript), never the
+    // optional native driver or pg, and no package that builds native code.
+    expect(modules).toEqual(expect.arrayContaining(['@noble', 'commander', 'hydrosync', 'fastify', '@fastify', 'typebox']));
+    expect(modules).not.toContain('better-sqlite3');
+    expect(modules).not.toContain('pg');
+    const packageDirs = modules.flatMap((n) => (n.startsWith('@') ? readdirSync(join(project, 'node_modules', n)).map((m) => join(n, m)) : [n]));
+    const native = packageDirs.filter((d) => existsSync(join(project, 'node_modules', d, 'binding.gyp')));
+    expect(native).toEqual([]);
 
     const script = `
       const { openSqliteStore } = require('hydrosync/node');

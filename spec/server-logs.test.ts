@@ -1,0 +1,46 @@
+// Structured JSON logs (pino) without secrets: after purchases, key changes, API key creation and
+// refused requests, no captured log line holds an API key, an Authorization header, a token, the
+// master key or a vending key.
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { MASTER_HEX, PAN, VK04 } from './hsm-support';
+import { type TestServer, json, sqliteServer } from './server-support';
+
+const lines: string[] = [];
+let s: TestServer;
+beforeAll(async () => {
+  s = await sqliteServer({ logger: { level: 'trace', stream: { write: (l: string) => { lines.push(l); } } } });
+}, 60_000);
+afterAll(() => s.close());
+
+it('logs every request as JSON with its id and status, and never a secret', async () => {
+  const secrets: string[] = [s.agentKey, s.adminKey, MASTER_HEX, VK04, s.agentKey.slice(17), s.adminKey.slice(17)];
+  const sale = json<{ tokens: string[]; grouped: string[] }>(await s.app.inject({ method: 'POST', url: '/v1/purchases', headers: { authorization: s.agent }, payload: { purchaseId: 'log-1', pan: PAN, rupiah: '20000' } }));
+  secrets.push(...sale.tokens, ...sale.grouped);
+  const again = json<{ tokens: string[] }>(await s.app.inject({ method: 'POST', url: '/v1/reprints', headers: { authorization: s.agent }, payload: { purchaseId: 'log-1' } }));
+  expect(again.tokens).toEqual(sale.tokens);
+  const mt = json<{ tokens: string[] }>(await s.app.inject({ method: 'POST', url: `/v1/meters/${PAN}/management-tokens`, headers: { authorization: s.admin }, payload: { requestId: 'log-2', action: 'clearTamper' } }));
+  secrets.push(...mt.tokens);
+  const created = json<{ key: string }>(await s.app.inject({ method: 'POST', url: '/v1/api-keys', headers: { authorization: s.admin }, payload: { role: 'agent', vendingPoint: 'kiosk-1' } }));
+  secrets.push(created.key, created.key.slice(17));
+  const forged = `Bearer ${s.agentKey.slice(0, -1)}${s.agentKey.endsWith('x') ? 'y' : 'x'}`;
+  secrets.push(forged.slice(7));
+  expect((await s.app.inject({ method: 'GET', url: '/v1/meters', headers: { authorization: forged } })).statusCode).toBe(401);
+  expect((await s.app.inject({ method: 'POST', url: '/v1/purchases', headers: { authorization: s.agent }, payload: { purchaseId: 'log-3', pan: PAN, litres: 'x' } })).statusCode).toBe(400);
+
+  expect(lines.length).toBeGreaterThan(10);
+  const records = lines.map((l) => JSON.parse(l) as { reqId?: string; res?: { statusCode: number }; msg: string });
+  expect(records.filter((r) => r.msg === 'request completed').map((r) => r.res?.statusCode)).toEqual([201, 200, 201, 201, 401, 400]);
+  expect(records.filter((r) => r.msg === 'request completed').every((r) => typeof r.reqId === 'string')).toBe(true);
+  const all = lines.join('\n');
+  for (const secret of secrets) expect(all.includes(secret), `a log line holds ${secret.slice(0, 8)}…`).toBe(false);
+  expect(all.toLowerCase()).not.toContain('bearer');
+});
+
+it('redacts credentials and tokens that code logs on purpose (pino redact paths)', () => {
+  lines.length = 0;
+  s.app.log.info({ key: s.agentKey, req: { headers: { authorization: s.admin } }, result: { tokens: ['12345678901234567890'], apiKey: s.adminKey } }, 'careless');
+  const line = lines.join('');
+  expect(line).toContain('careless');
+  expect(line).toContain('[redacted]');
+  for (const secret of [s.agentKey, s.adminKey, '12345678901234567890']) expect(line).not.toContain(secret);
+});

@@ -1,0 +1,68 @@
+// Shared set-up for the vending server specs (spec/server-*.test.ts): a security module with the
+// compliance key and one meter on a real store (SQLite in a temporary directory, or PostgreSQL),
+// the server tables beside it, an admin and an agent key, and the server built around them.
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { openPostgresStore, openSqliteStore } from '../src/node';
+import { createApiKey } from '../src/server/api-key';
+import { type ServerOptions, buildServer } from '../src/server/build-server';
+import { openPostgresServerStore } from '../src/server/store/postgres-server-store';
+import type { ServerStore } from '../src/server/store/server-store';
+import { openSqliteServerStore } from '../src/server/store/sqlite-server-store';
+import { setup, tempDir } from './hsm-support';
+
+export interface TestServer {
+  app: FastifyInstance;
+  store: ServerStore;
+  hsm: Awaited<ReturnType<typeof setup>>['hsm'];
+  /** `Authorization` header values. */
+  admin: string;
+  agent: string;
+  adminKey: string;
+  agentKey: string;
+  agentId: string;
+  adminId: string;
+  close: () => Promise<void>;
+}
+
+export type ServerExtras = Partial<Omit<ServerOptions, 'hsm' | 'store'>>;
+
+async function finish(hsmStore: Awaited<ReturnType<typeof openPostgresStore>>, store: ServerStore, extras: ServerExtras, cleanup: () => void): Promise<TestServer> {
+  const { hsm } = await setup({ store: hsmStore });
+  const now = new Date('2026-12-01T02:30:00Z');
+  const admin = await createApiKey({ role: 'admin', vendingPoint: 'office', label: 'test admin' }, now);
+  const agent = await createApiKey({ role: 'agent', vendingPoint: 'kiosk-7', label: 'test agent' }, now);
+  await store.insertApiKey(admin.row);
+  await store.insertApiKey(agent.row);
+  const app = await buildServer({ hsm, store, logger: false, rateLimit: false, ...extras });
+  await app.ready();
+  return {
+    app, store, hsm, admin: `Bearer ${admin.key}`, agent: `Bearer ${agent.key}`, adminKey: admin.key, agentKey: agent.key,
+    adminId: admin.row.id, agentId: agent.row.id,
+    close: async () => {
+      await app.close();
+      cleanup();
+    },
+  };
+}
+
+/** A server on a fresh SQLite store file. */
+export async function sqliteServer(extras: ServerExtras = {}): Promise<TestServer & { path: string }> {
+  const t = tempDir();
+  const path = join(t.dir, 'hsm.sqlite');
+  const hsmStore = openSqliteStore(path, { create: true });
+  const store = openSqliteServerStore(path);
+  return { ...(await finish(hsmStore, store, extras, t.cleanup)), path };
+}
+
+/** A server on a fresh PostgreSQL database (spec/postgres-support.ts). */
+export async function postgresServer(url: string, extras: ServerExtras = {}): Promise<TestServer> {
+  const hsmStore = await openPostgresStore(url);
+  const store = await openPostgresServerStore(url);
+  return finish(hsmStore, store, extras, () => {});
+}
+
+/** A JSON body of an inject response. */
+export function json<T = Record<string, unknown>>(res: { body: string }): T {
+  return JSON.parse(res.body) as T;
+}

@@ -1,0 +1,118 @@
+/**
+ * The vending server: a fastify instance around an open security module and the server store.
+ * Routes are declared once with TypeBox schemas, from which request validation, response
+ * serialization and the OpenAPI 3.1 document (/v1/openapi.json) all come. Tests use `inject`;
+ * `runServer` (run-server.ts) listens on a socket.
+ */
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Hsm } from '../hsm';
+import { installAuth } from './auth';
+import { installErrorHandlers, routePattern } from './error-handler';
+import { HttpProblem } from './problem';
+import { apiKeyRoutes, ApiKeyInfo } from './routes/api-keys';
+import { auditRoutes } from './routes/audit';
+import { healthRoutes } from './routes/health';
+import { meterRoutes } from './routes/meters';
+import { meterTokenRoutes } from './routes/meter-tokens';
+import { purchaseRoutes } from './routes/purchases';
+import { Problem } from './schemas/common';
+import { Issued } from './schemas/issued';
+import { Meter } from './schemas/meter';
+import type { ServerStore } from './store/server-store';
+
+export interface ServerOptions {
+  /** The open security module (its store is closed with the server unless `closeOnShutdown` is false). */
+  hsm: Hsm;
+  /** The server's own tables in the same database (open-server-store.ts). */
+  store: ServerStore;
+  /** Structured JSON logs (pino): `false` for none; `stream` to capture them (tests). Default: info to stdout. */
+  logger?: false | { level?: string; stream?: { write(line: string): void } };
+  /** Largest request body in bytes (default 65536): larger is 413. */
+  bodyLimit?: number;
+  /** Requests per client (API key id, else address) per window (default 600 a minute); false: no limit. */
+  rateLimit?: false | { max: number; timeWindowMs: number };
+  /** The clock for API key times (default: the system clock). */
+  now?: () => Date;
+  /** Close the module and the server store when the server closes (default true). */
+  closeOnShutdown?: boolean;
+  /** The package version shown in the OpenAPI document. */
+  version?: string;
+}
+
+/**
+ * Paths whose values never reach the log: credentials, key material, tokens. fastify's request
+ * serializer logs no headers or bodies; these are for anything a route logs on purpose.
+ */
+export const REDACTED_LOG_PATHS = [
+  'req.headers.authorization', 'headers.authorization', 'authorization', 'key', 'apiKey', 'masterKey', 'keyHex', 'token', 'tokens', 'grouped',
+  '*.key', '*.apiKey', '*.masterKey', '*.keyHex', '*.token', '*.tokens', '*.grouped', '*.authorization',
+];
+
+/** Build the server (not listening): `await app.ready()` or `app.inject(…)`, `app.listen(…)`. */
+export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
+  const logger = options.logger === false ? false : {
+    level: options.logger?.level ?? 'info',
+    redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' },
+    ...(options.logger?.stream !== undefined ? { stream: options.logger.stream } : {}),
+  };
+  const app = Fastify({
+    logger,
+    bodyLimit: options.bodyLimit ?? 65_536,
+    return503OnClosing: true,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+  }) as unknown as FastifyInstance;
+  const now = options.now ?? (() => new Date());
+  // JSON only: a text/plain body is 415, not a string that fails the schema.
+  app.removeContentTypeParser('text/plain');
+
+  const routes: { method: string; pattern: RegExp }[] = [];
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push({ method, pattern: routePattern(route.url) });
+  });
+  installErrorHandlers(app, routes);
+
+  if (options.rateLimit !== false) {
+    const limit = options.rateLimit ?? { max: 600, timeWindowMs: 60_000 };
+    await app.register(rateLimit, {
+      max: limit.max,
+      timeWindow: limit.timeWindowMs,
+      keyGenerator: (req) => {
+        const m = /^Bearer +hsk_([0-9a-f]{12})_/i.exec(req.headers.authorization ?? '');
+        return m ? `key:${m[1]}` : `ip:${req.ip}`;
+      },
+      errorResponseBuilder: (_req, ctx) => new HttpProblem(429, 'TOO_MANY_REQUESTS', `more than ${ctx.max} requests in ${ctx.after}; try again later`, {
+        headers: { 'retry-after': String(Math.ceil(ctx.ttl / 1000)) },
+      }),
+    });
+  }
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'HydroSync vending server', version: options.version ?? '0', description: 'Prepaid water tokens (STS, IEC 62055-41) from the HydroSync security module. Errors are application/problem+json (RFC 9457).' },
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'an API key: hsk_<id>_<secret>' } } },
+      security: [{ apiKey: [] }],
+    },
+    refResolver: { buildLocalReference: (json, _base, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+  });
+  for (const schema of [Problem, Issued, Meter, ApiKeyInfo]) app.addSchema(schema);
+
+  installAuth(app, options.store);
+  healthRoutes(app, options);
+  app.get('/v1/openapi.json', { config: { access: 'public' }, schema: { tags: ['operations'], summary: 'this API as an OpenAPI 3.1 document', security: [] } },
+    async () => app.swagger());
+  meterRoutes(app, options);
+  purchaseRoutes(app, options);
+  meterTokenRoutes(app, options);
+  auditRoutes(app, options);
+  apiKeyRoutes(app, { store: options.store, now });
+
+  if (options.closeOnShutdown !== false) {
+    app.addHook('onClose', async () => {
+      await options.hsm.close();
+      await options.store.close();
+    });
+  }
+  return app;
+}
