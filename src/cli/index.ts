@@ -14,6 +14,7 @@ import { registerHsm } from './commands/hsm';
 import { registerKeyDerive } from './commands/key-derive';
 import { registerKeyGenerate } from './commands/key-generate';
 import { registerMeter } from './commands/meter';
+import { registerServe } from './commands/serve';
 import { registerTokenDecode } from './commands/token-decode';
 import { registerTokenGenerate } from './commands/token-generate';
 import { registerVectorsVerify } from './commands/vectors-verify';
@@ -101,6 +102,7 @@ function buildProgram(ctx: CliContext): Command {
 
   registerMeter(program, ctx, requireSubcommand);
   registerHsm(program, ctx, requireSubcommand);
+  registerServe(program, ctx, requireSubcommand);
   registerDemo(program, ctx);
   registerHelp(program);
   requireSubcommand(program);

@@ -1,0 +1,62 @@
+// `hydrosync serve key create|list|revoke` in process: a key printed once that the server accepts,
+// a list without secrets, a revocation the server honours at once; usage errors for bad options.
+import { join } from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import { openHsm } from '../src/hsm';
+import { openSqliteStore } from '../src/node';
+import { buildServer } from '../src/server/build-server';
+import { openSqliteServerStore } from '../src/server/store/sqlite-server-store';
+import { MASTER, setup, tempDir } from './hsm-support';
+import { runCapture } from './support';
+
+const t = tempDir();
+afterAll(t.cleanup);
+
+it('creates a key (shown once), lists it without the secret, revokes it; the server refuses it at once', async () => {
+  const store = join(t.dir, 'hsm.sqlite');
+  const { hsm: made } = await setup({ store: openSqliteStore(store, { create: true }) });
+  await made.close();
+  const created = await runCapture(['serve', 'key', 'create', '--role', 'agent', '--vending-point', 'kiosk-7', '--label', 'Toko Sari', '--store', store, '--json']);
+  expect(created.code, created.stderr).toBe(0);
+  const key = JSON.parse(created.stdout) as { id: string; key: string; role: string; vendingPoint: string; label: string; createdAt: string };
+  expect(key).toMatchObject({ role: 'agent', vendingPoint: 'kiosk-7', label: 'Toko Sari', createdAt: '2026-12-01T02:30:00.000Z' });
+  expect(key.key).toMatch(new RegExp(`^hsk_${key.id}_[A-Za-z0-9_-]{43}$`));
+  const human = await runCapture(['serve', 'key', 'create', '--vending-point', 'office', '--role', 'admin', '--store', store]);
+  expect(human.stdout).toMatch(/^Created admin key [0-9a-f]{12} for vending point office\. It is shown only now; the store keeps only a hash:\nhsk_[0-9a-f]{12}_[A-Za-z0-9_-]{43}\n$/);
+
+  const list = await runCapture(['serve', 'key', 'list', '--store', store]);
+  expect(list.code).toBe(0);
+  expect(list.stdout).toContain(key.id);
+  expect(list.stdout).toContain('kiosk-7');
+  expect(list.stdout).not.toContain(key.key.slice(17));
+
+  const hsm = await openHsm({ store: openSqliteStore(store), masterKey: MASTER });
+  const app = await buildServer({ hsm, store: openSqliteServerStore(store), logger: false, rateLimit: false });
+  try {
+    const buy = () => app.inject({ method: 'GET', url: '/v1/meters/600727000000000009', headers: { authorization: `Bearer ${key.key}` } });
+    expect((await buy()).statusCode).toBe(200);
+    const revoked = await runCapture(['serve', 'key', 'revoke', key.id, '--store', store]);
+    expect(revoked.code, revoked.stderr).toBe(0);
+    expect(revoked.stdout).toBe(`Revoked API key ${key.id} (at 2026-12-01T02:30:00.000Z); it stops working at once.\n`);
+    expect((await buy()).statusCode).toBe(401);
+  } finally {
+    await app.close();
+  }
+  const unknown = await runCapture(['serve', 'key', 'revoke', '000000000000', '--store', store]);
+  expect(unknown.code).toBe(2);
+  expect(unknown.stderr).toContain('NOT_FOUND: no API key 000000000000');
+});
+
+it('refuses bad options before touching anything', async () => {
+  const store = join(t.dir, 'none.sqlite');
+  const noStore = await runCapture(['serve', 'key', 'list', '--store', store]);
+  expect(noStore.code).toBe(2);
+  expect(noStore.stderr).toContain(`no store at ${store}`);
+  const badPoint = await runCapture(['serve', 'key', 'create', '--vending-point', 'has space', '--store', join(t.dir, 'hsm.sqlite')]);
+  expect(badPoint.code).toBe(2);
+  expect(badPoint.stderr).toContain('the vending point must be 1 to 40 characters from A-Z a-z 0-9 . _ -');
+  expect((await runCapture(['serve', 'key', 'create', '--vending-point', 'x', '--role', 'root'])).code).toBe(2);
+  const port = await runCapture(['serve', '--port', '70000']);
+  expect(port.code).toBe(2);
+  expect(port.stderr).toContain('--port must be a whole number 0 to 65535');
+});
