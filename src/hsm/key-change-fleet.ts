@@ -21,17 +21,16 @@ import { AuditAppender, tokenHash } from './audit';
 import { auditText, checkContext, checkTransactionId, newTransactionId } from './context';
 import type { Core } from './core';
 import type { StoreTx } from './store';
-import { type ResolvedKeyChange, keyChangeFingerprint, resolveKeyChangeFor } from './key-change';
-import { attributesJson, compactKeyChangeText, keyChangeAuditAmount } from './key-change-result';
+import { NEW_KEY_FIELDS, type ResolvedKeyChange, keyChangeFingerprint, resolveKeyChangeFor } from './key-change';
+import { KEY_ATTRIBUTES, attributesJson, compactKeyChangeText, keyChangeAuditAmount } from './key-change-result';
 import { errorCodeOf, fingerprintOf } from './operation';
 import { randomBytes } from '../tokens/random';
 import { SEAL_NONCE_BYTES, sealText } from './seal';
 import type { FleetOptions, FleetOutcome, FleetRequest, FleetResult, MeterRecord } from './types';
 
 const DEFAULT_CHUNK = 2000;
-const NEW_KEY_FIELDS = ['newVendingKeyId', 'newKeyRevisionNumber', 'newKeyType', 'newKeyExpiryNumber', 'newTariffIndex', 'newSupplyGroupCode', 'newBaseDate'] as const;
 
-type Plan = Omit<ResolvedKeyChange, 'meter'> & { fromJson: string; toJson: string; auditAmount: string };
+type Plan = ResolvedKeyChange & { fromJson: string; toJson: string; auditAmount: string };
 
 /** The set a plan stands for, checked on the token layer (see the file comment). */
 function checkSet(tokens: string[], current: DecoderKey, next: DecoderKey, plan: Plan, core: Core): void {
@@ -41,12 +40,9 @@ function checkSet(tokens: string[], current: DecoderKey, next: DecoderKey, plan:
     try {
       const subclass8 = next.bits === 128 ? '4-token' : '3-token';
       const { change, newKey } = decodeKeyChange(tokens, current, { subclass8, newKeyBits: next.bits, ...(core.staTables ? { staTables: core.staTables } : {}) });
-      const to = plan.to;
       if (!sameKeyBits(newKey, next)) why = 'it installs other key bits';
       else if (change.rollover !== plan.rollover) why = `it carries RO = ${change.rollover ? 1 : 0}`;
-      else if (newKey.keyRevisionNumber !== to.keyRevisionNumber || newKey.keyType !== to.keyType || newKey.keyExpiryNumber !== to.keyExpiryNumber
-        || newKey.tariffIndex !== to.tariffIndex || newKey.supplyGroupCode !== to.supplyGroupCode || newKey.baseDate !== to.baseDate
-        || newKey.encryptionAlgorithm !== to.encryptionAlgorithm) {
+      else if (KEY_ATTRIBUTES.some((k) => k !== 'vendingKeyId' && newKey[k] !== plan.to[k])) {
         why = `it installs KRN ${newKey.keyRevisionNumber}, KT ${newKey.keyType}, KEN ${newKey.keyExpiryNumber}, TI ${newKey.tariffIndex}, SGC ${newKey.supplyGroupCode}, BD ${newKey.baseDate}, EA${newKey.encryptionAlgorithm}`;
       }
     } catch (e) {

@@ -11,11 +11,17 @@
  */
 import { fail } from '../errors';
 import { groupToken } from '../codec/token-digits';
+import type { SealedIssue } from './sealed-result';
 import type { Issued, MeterKeyAttributes } from './types';
 
-export interface KeyChangeResult {
-  issued: Issued;
-  auditAmount: string;
+/** The key attributes in MeterKeyAttributes order: compared, copied and stored (as a JSON array) in this order. */
+export const KEY_ATTRIBUTES = [
+  'vendingKeyId', 'supplyGroupCode', 'tariffIndex', 'keyRevisionNumber', 'keyType', 'keyExpiryNumber', 'baseDate', 'encryptionAlgorithm',
+] as const satisfies readonly (keyof MeterKeyAttributes)[];
+
+/** The key attributes of a meter, or of anything that has them, as a record of their own. */
+export function keyAttributesOf(m: MeterKeyAttributes): MeterKeyAttributes {
+  return Object.fromEntries(KEY_ATTRIBUTES.map((k) => [k, m[k]])) as unknown as MeterKeyAttributes;
 }
 
 function describeKey(a: MeterKeyAttributes): string {
@@ -30,7 +36,7 @@ export function keyChangeAuditAmount(to: MeterKeyAttributes, rollover: boolean):
 /** The Issued result of a key change and its audit amount. */
 export function keyChangeResult(
   transactionId: string, pan: string, tokens: string[], from: MeterKeyAttributes, to: MeterKeyAttributes, rollover: boolean, issuedAt: string,
-): KeyChangeResult {
+): SealedIssue {
   const n = tokens.length as 2 | 3 | 4;
   const notes = [
     `Enter the ${n} key-change tokens in the order shown.`,
@@ -51,7 +57,7 @@ const COMPACT = 'hydrosync-keychange/1';
 
 /** The attributes as a JSON array, in MeterKeyAttributes order. */
 export function attributesJson(a: MeterKeyAttributes): string {
-  return JSON.stringify([a.vendingKeyId, a.supplyGroupCode, a.tariffIndex, a.keyRevisionNumber, a.keyType, a.keyExpiryNumber, a.baseDate, a.encryptionAlgorithm]);
+  return JSON.stringify(KEY_ATTRIBUTES.map((k) => a[k]));
 }
 
 /**
@@ -63,11 +69,8 @@ export function compactKeyChangeText(pan: string, tokens: readonly string[], fro
 }
 
 function attributesOf(v: unknown): MeterKeyAttributes {
-  if (!Array.isArray(v) || v.length !== 8) fail('STORE', 'a compact key-change record has malformed key attributes');
-  const [vendingKeyId, supplyGroupCode, tariffIndex, keyRevisionNumber, keyType, keyExpiryNumber, baseDate, encryptionAlgorithm] = v as [
-    string, string, string, number, MeterKeyAttributes['keyType'], number, MeterKeyAttributes['baseDate'], MeterKeyAttributes['encryptionAlgorithm'],
-  ];
-  return { vendingKeyId, supplyGroupCode, tariffIndex, keyRevisionNumber, keyType, keyExpiryNumber, baseDate, encryptionAlgorithm };
+  if (!Array.isArray(v) || v.length !== KEY_ATTRIBUTES.length) fail('STORE', 'a compact key-change record has malformed key attributes');
+  return Object.fromEntries(KEY_ATTRIBUTES.map((k, i) => [k, v[i]])) as unknown as MeterKeyAttributes;
 }
 
 /** A sealed value as stored → the result it stands for (compact key-change records are expanded). */

@@ -40,15 +40,15 @@ import { sameKeyBits } from '../keys/decoder-key';
 import { parseKeyType } from '../keys/parameters';
 import type { KeyType } from '../keys/types';
 import { generateKeyChange } from '../tokens/key-change';
-import type { Core } from './core';
+import type { Core, DerivationInput } from './core';
 import { checkKeyWindow } from './issue-time';
 import { localDateTime } from './local-time';
 import { runIssue } from './operation';
 import { KT_OF_VENDING_KEY_TYPE, checkAgainstVendingKey, digits, findVendingKey, intIn, requireMeter } from './registry';
 import type { StoreTx, VendingKeyRow } from './store';
 import { DEFAULT_KEY_TYPE_CHANGES, type KeyTypeChanges } from '../meter/key-types';
-import { type KeyChangeResult, keyChangeResult } from './key-change-result';
-import type { FleetRow, Issued, KeyChangeRequest, MeterKeyAttributes, MeterRecord } from './types';
+import { KEY_ATTRIBUTES, keyAttributesOf, keyChangeResult } from './key-change-result';
+import type { FleetRow, Issued, KeyChangeRequest, MeterKeyAttributes } from './types';
 
 /**
  * The key-type changes the module will issue: the same table the meter enforces
@@ -58,11 +58,7 @@ export const ALLOWED_KEY_TYPE_CHANGES: KeyTypeChanges = DEFAULT_KEY_TYPE_CHANGES
 
 const NAMES: Record<KeyType, string> = { 0: 'DITK', 1: 'DDTK', 2: 'DUTK', 3: 'DCTK' };
 
-/** What a key change depends on of the meter: its PAN and key attributes. */
-export type MeterKey = MeterKeyAttributes & { pan: string };
-
 export interface ResolvedKeyChange {
-  meter: MeterRecord;
   currentRow: VendingKeyRow;
   nextRow: VendingKeyRow;
   from: MeterKeyAttributes;
@@ -73,46 +69,28 @@ export interface ResolvedKeyChange {
   unchanged: boolean;
 }
 
-/** The same key attributes (vending key, SGC, TI, KRN, KT, KEN, base date, algorithm). */
-export function sameKeyAttributes(m: MeterKeyAttributes, a: MeterKeyAttributes): boolean {
-  return m.vendingKeyId === a.vendingKeyId && m.supplyGroupCode === a.supplyGroupCode && m.tariffIndex === a.tariffIndex
-    && m.keyRevisionNumber === a.keyRevisionNumber && m.keyType === a.keyType && m.keyExpiryNumber === a.keyExpiryNumber
-    && m.baseDate === a.baseDate && m.encryptionAlgorithm === a.encryptionAlgorithm;
-}
-
-function keyAttributesOf(m: MeterKeyAttributes): MeterKeyAttributes {
-  return {
-    vendingKeyId: m.vendingKeyId, supplyGroupCode: m.supplyGroupCode, tariffIndex: m.tariffIndex, keyRevisionNumber: m.keyRevisionNumber,
-    keyType: m.keyType, keyExpiryNumber: m.keyExpiryNumber, baseDate: m.baseDate, encryptionAlgorithm: m.encryptionAlgorithm,
-  };
-}
+/** The new-key fields of a request, in fingerprint order. */
+export const NEW_KEY_FIELDS = [
+  'newVendingKeyId', 'newKeyRevisionNumber', 'newKeyType', 'newKeyExpiryNumber', 'newTariffIndex', 'newSupplyGroupCode', 'newBaseDate',
+] as const satisfies readonly (keyof FleetRow)[];
 
 /** The request's identity for idempotency: its own fields, not what they resolve to. */
 export function keyChangeFingerprint(req: FleetRow): unknown[] {
-  return [
-    req.newVendingKeyId ?? null, req.newKeyRevisionNumber ?? null, req.newKeyType ?? null, req.newKeyExpiryNumber ?? null,
-    req.newTariffIndex ?? null, req.newSupplyGroupCode ?? null, req.newBaseDate ?? null, req.threeTokenSet === true,
-  ];
+  return [...NEW_KEY_FIELDS.map((f) => req[f] ?? null), req.threeTokenSet === true];
 }
 
-function checkTransition(meter: MeterKey, to: KeyType): void {
+function checkTransition(meter: DerivationInput, to: KeyType): void {
   if (!ALLOWED_KEY_TYPE_CHANGES[meter.keyType].includes(to)) {
     const allowed = ALLOWED_KEY_TYPE_CHANGES[meter.keyType].map((k) => `KT ${k} (${NAMES[k]})`).join(' or ');
     fail('KEY_TYPE', `meter ${meter.pan} has KT ${meter.keyType} (${NAMES[meter.keyType]}); a key change may take it only to ${allowed}, not KT ${to} (${NAMES[to]})`);
   }
 }
 
-/** Work out and check a key change for a meter (no writes). */
-async function resolveKeyChange(core: Core, tx: StoreTx, req: KeyChangeRequest, now: Date): Promise<ResolvedKeyChange> {
-  const meter = await requireMeter(tx, parseMeterPan(req.pan).pan, true);
-  return { ...(await resolveKeyChangeFor(core, tx, meter, req, now)), meter };
-}
-
 /**
- * resolveKeyChange for a meter already read (the request's PAN is the meter's): it depends only
- * on the meter's key attributes (and the PAN, in messages).
+ * Work out and check a key change for a meter already read (no writes): it depends only on the
+ * meter's key attributes (and the PAN, in messages).
  */
-export async function resolveKeyChangeFor(core: Core, tx: StoreTx, meter: MeterKey, req: FleetRow, now: Date): Promise<Omit<ResolvedKeyChange, 'meter'>> {
+export async function resolveKeyChangeFor(core: Core, tx: StoreTx, meter: DerivationInput, req: FleetRow, now: Date): Promise<ResolvedKeyChange> {
   const currentRow = await core.vendingKeyRow(tx, meter.vendingKeyId);
   const newKt = req.newKeyType === undefined ? undefined : parseKeyType(req.newKeyType);
   const newBd = req.newBaseDate === undefined ? undefined : parseBaseDate(req.newBaseDate);
@@ -134,7 +112,7 @@ export async function resolveKeyChangeFor(core: Core, tx: StoreTx, meter: MeterK
     encryptionAlgorithm: nextRow.encryptionAlgorithm,
   };
   const from = keyAttributesOf(meter);
-  if (sameKeyAttributes(from, to)) return { currentRow, nextRow, from, to, rollover: false, threeTokenSet: req.threeTokenSet === true, unchanged: true };
+  if (KEY_ATTRIBUTES.every((k) => from[k] === to[k])) return { currentRow, nextRow, from, to, rollover: false, threeTokenSet: req.threeTokenSet === true, unchanged: true };
   checkTransition(meter, to.keyType);
   checkAgainstVendingKey(to, nextRow);
   const rollover = to.baseDate !== meter.baseDate;
@@ -161,24 +139,20 @@ export async function resolveKeyChangeFor(core: Core, tx: StoreTx, meter: MeterK
   return { currentRow, nextRow, from, to, rollover, threeTokenSet, unchanged: false };
 }
 
-/** Apply an issued set to the registry and build its result (inside the caller's transaction). */
-export async function applyKeyChange(tx: StoreTx, r: ResolvedKeyChange, tokens: string[], transactionId: string, now: Date): Promise<KeyChangeResult> {
-  await tx.updateMeter({ ...r.meter, ...r.to, lastTid: r.rollover ? null : r.meter.lastTid });
-  return keyChangeResult(transactionId, r.meter.pan, tokens, r.from, r.to, r.rollover, now.toISOString());
-}
-
 export function keyChange(core: Core, req: KeyChangeRequest): Promise<Issued> {
   return runIssue(core, 'keychange', req, () => {
     if (req === null || typeof req !== 'object') fail('FORMAT', 'a key change request must be an object');
     return { pan: parseMeterPan(req.pan).pan, requested: null, fingerprint: keyChangeFingerprint(req) };
   }, async (tx, now, ctx) => {
-    const r = await resolveKeyChange(core, tx, req, now);
+    const meter = await requireMeter(tx, parseMeterPan(req.pan).pan, true);
+    const r = await resolveKeyChangeFor(core, tx, meter, req, now);
     if (r.unchanged) {
-      fail('USAGE', `nothing to change: meter ${r.meter.pan} already has vending key ${r.to.vendingKeyId}, KRN ${r.to.keyRevisionNumber}, KT ${r.to.keyType}, TI ${r.to.tariffIndex}, KEN ${r.to.keyExpiryNumber}, base date ${r.to.baseDate}; say what the new key is (a new KRN, base date, KEN, TI, SGC, key type or vending key)`);
+      fail('USAGE', `nothing to change: meter ${meter.pan} already has vending key ${r.to.vendingKeyId}, KRN ${r.to.keyRevisionNumber}, KT ${r.to.keyType}, TI ${r.to.tariffIndex}, KEN ${r.to.keyExpiryNumber}, base date ${r.to.baseDate}; say what the new key is (a new KRN, base date, KEN, TI, SGC, key type or vending key)`);
     }
-    const current = core.decoderKey(r.meter, r.currentRow);
-    const next = core.decoderKey({ ...r.to, pan: r.meter.pan }, r.nextRow);
+    const current = core.decoderKey(meter, r.currentRow);
+    const next = core.decoderKey({ ...r.to, pan: meter.pan }, r.nextRow);
     const tokens = generateKeyChange(current, next, { rollover: r.rollover, threeTokenSet: r.threeTokenSet });
-    return applyKeyChange(tx, r, tokens, ctx.transactionId, now);
+    await tx.updateMeter({ ...meter, ...r.to, lastTid: r.rollover ? null : meter.lastTid });
+    return keyChangeResult(ctx.transactionId, meter.pan, tokens, r.from, r.to, r.rollover, now.toISOString());
   });
 }
