@@ -17,6 +17,7 @@ import { type CheckedContext, auditText, checkContext } from './context';
 import type { Core } from './core';
 import type { StoreTx, TransactionRow } from './store';
 import { sealResult, unsealResult } from './seal';
+import type { SealedIssue } from './sealed-result';
 import type { Issued, RequestContext } from './types';
 
 export interface Described {
@@ -28,14 +29,6 @@ export interface Described {
   fingerprint: unknown[];
 }
 
-export interface IssueResult {
-  issued: Issued;
-  /** The audit record's amount (the encoded amount, or the new key's attributes). */
-  auditAmount: string | null;
-}
-
-type SealedResult = IssueResult;
-
 export function fingerprintOf(kind: string, parts: unknown[]): string {
   return bytesToHex(sha256(utf8ToBytes(JSON.stringify(['hydrosync-request/1', kind, ...parts]))));
 }
@@ -44,63 +37,71 @@ export function errorCodeOf(e: unknown): string {
   return e instanceof HydroSyncError ? e.code : 'INTERNAL';
 }
 
-/** Record a refusal in its own transaction. A failure to record it never hides the original error. */
-async function recordRefusal(core: Core, now: Date, entry: Omit<AuditEntry, 'outcome' | 'at' | 'tid' | 'tokenHash'>): Promise<void> {
+/**
+ * Check the request context and run body; on any error record a refusal (`refused()` says what
+ * is known of the request by then) in a transaction of its own, and rethrow. A failure to record
+ * the refusal (the store itself failing: locked, damaged, audit head altered) never hides the
+ * original error.
+ */
+async function refusalAudited<T>(
+  core: Core,
+  kind: string,
+  raw: Partial<RequestContext> | undefined,
+  needsVendingPoint: boolean,
+  body: (ctx: CheckedContext, now: Date) => Promise<T>,
+  refused: () => { pan: string | null; amount: string | null },
+): Promise<T> {
+  const now = core.clock();
+  let ctx: CheckedContext | undefined;
   try {
-    await core.store.transaction(async (tx) => {
-      await appendAudit(tx, core.auditKey, core.chain, { ...entry, at: now.toISOString(), outcome: 'refused', tid: null, tokenHash: null });
-    });
-  } catch {
-    // The store itself is failing (locked, damaged, audit head altered); the caller rethrows the original error.
+    ctx = checkContext(raw, needsVendingPoint, now);
+    return await body(ctx, now);
+  } catch (e) {
+    const { pan, amount } = refused();
+    const entry: AuditEntry = {
+      at: now.toISOString(), operator: ctx?.operator ?? auditText(raw?.operator), vendingPoint: ctx?.vendingPoint ?? auditText(raw?.vendingPoint),
+      transactionId: ctx?.transactionId ?? auditText(raw?.transactionId, 100), pan, kind, outcome: 'refused', errorCode: errorCodeOf(e), amount, tid: null, tokenHash: null,
+    };
+    try {
+      await core.store.transaction((tx) => appendAudit(tx, core.auditKey, core.chain, entry));
+    } catch {
+      // The caller gets the original error.
+    }
+    throw e;
   }
 }
 
-function refusalContext(ctx: CheckedContext | undefined, raw: Partial<RequestContext> | undefined) {
-  return {
-    operator: ctx?.operator ?? auditText(raw?.operator),
-    vendingPoint: ctx?.vendingPoint ?? auditText(raw?.vendingPoint),
-    transactionId: ctx?.transactionId ?? auditText(raw?.transactionId, 100),
-  };
+/** The audit record of an issued or reissued result. */
+function appendIssue(core: Core, tx: StoreTx, now: Date, ctx: CheckedContext, row: { pan: string | null; kind: string }, outcome: 'issued' | 'reissued', r: SealedIssue) {
+  return appendAudit(tx, core.auditKey, core.chain, {
+    at: now.toISOString(), ...ctx, pan: row.pan, kind: row.kind, outcome, errorCode: null, amount: r.auditAmount, tid: r.issued.tid ?? null, tokenHash: tokenHash(r.issued.tokens),
+  });
 }
 
 /** Run a token-issuing operation (vend, manage, key change). */
-export async function runIssue(
+export function runIssue(
   core: Core,
   kind: string,
   raw: Partial<RequestContext>,
   describe: () => Described,
-  issue: (tx: StoreTx, now: Date, ctx: CheckedContext, d: Described) => Promise<IssueResult>,
+  issue: (tx: StoreTx, now: Date, ctx: CheckedContext, d: Described) => Promise<SealedIssue>,
   /** The amount as requested, for a refusal before the request was understood (must not throw). */
   rawRequested: string | null = null,
 ): Promise<Issued> {
-  const now = core.clock();
-  let ctx: CheckedContext | undefined;
   let d: Described | undefined;
-  try {
-    ctx = checkContext(raw, true, now);
-    d = describe();
-    const c = ctx;
-    const desc = d;
+  return refusalAudited(core, kind, raw, true, (ctx, now) => {
+    const desc = (d = describe());
     const fp = fingerprintOf(kind, [desc.pan, ...desc.fingerprint]);
-    return await core.store.transaction(async (tx) => {
-      const prior = await tx.getTransaction(c.transactionId);
-      if (prior !== undefined) return reissue(core, tx, now, c, prior.fingerprint === fp, prior);
-      const r = await issue(tx, now, c, desc);
-      const row = { id: c.transactionId, fingerprint: fp, kind, pan: desc.pan, at: now.toISOString() };
-      await tx.insertTransaction({ ...row, sealed: sealResult(core.sealKey, row, r satisfies SealedResult) });
-      await appendAudit(tx, core.auditKey, core.chain, {
-        at: now.toISOString(), ...c, pan: desc.pan, kind, outcome: 'issued', errorCode: null,
-        amount: r.auditAmount, tid: r.issued.tid ?? null, tokenHash: tokenHash(r.issued.tokens),
-      });
+    return core.store.transaction(async (tx) => {
+      const prior = await tx.getTransaction(ctx.transactionId);
+      if (prior !== undefined) return reissue(core, tx, now, ctx, prior.fingerprint === fp, prior);
+      const r = await issue(tx, now, ctx, desc);
+      const row = { id: ctx.transactionId, fingerprint: fp, kind, pan: desc.pan, at: now.toISOString() };
+      await tx.insertTransaction({ ...row, sealed: sealResult(core.sealKey, row, r) });
+      await appendIssue(core, tx, now, ctx, row, 'issued', r);
       return r.issued;
     });
-  } catch (e) {
-    await recordRefusal(core, now, {
-      ...refusalContext(ctx, raw), pan: d?.pan ?? (auditText((raw as { pan?: unknown }).pan, 32) || null),
-      kind, errorCode: errorCodeOf(e), amount: d?.requested ?? rawRequested,
-    });
-    throw e;
-  }
+  }, () => ({ pan: d?.pan ?? (auditText((raw as { pan?: unknown }).pan, 32) || null), amount: d?.requested ?? rawRequested }));
 }
 
 async function reissue(core: Core, tx: StoreTx, now: Date, ctx: CheckedContext, same: boolean, prior: TransactionRow): Promise<Issued> {
@@ -108,38 +109,25 @@ async function reissue(core: Core, tx: StoreTx, now: Date, ctx: CheckedContext, 
     fail('CONFLICT', `transaction id ${ctx.transactionId} was already used for another request (${prior.kind}${prior.pan ? ` for meter ${prior.pan}` : ''}); a retry must repeat the same request, a new request needs a new transaction id`);
   }
   const r = unsealResult(core.sealKey, prior);
-  await appendAudit(tx, core.auditKey, core.chain, {
-    at: now.toISOString(), ...ctx, pan: prior.pan, kind: prior.kind, outcome: 'reissued', errorCode: null,
-    amount: r.auditAmount, tid: r.issued.tid ?? null, tokenHash: tokenHash(r.issued.tokens),
-  });
+  await appendIssue(core, tx, now, ctx, prior, 'reissued', r);
   return { ...r.issued, reissued: true };
 }
 
-/** Run an administrative operation (config, key import, meter registration): audited as 'done' or 'refused'. */
-export async function runAdmin<T>(
+/** Run an administrative operation (config, key import, meter registration, reprint, report): audited as 'done' or 'refused'. */
+export function runAdmin<T>(
   core: Core,
   kind: string,
   raw: { operator: string } | undefined,
   describe: (tx: StoreTx) => { pan: string | null; amount: string | null } | Promise<{ pan: string | null; amount: string | null }>,
-  work: (tx: StoreTx, now: Date, ctx: CheckedContext) => Promise<T>,
+  work: (tx: StoreTx, now: Date) => Promise<T>,
 ): Promise<T> {
-  const now = core.clock();
-  let ctx: CheckedContext | undefined;
   let d: { pan: string | null; amount: string | null } | undefined;
-  try {
-    ctx = checkContext(raw, false, now);
-    const c = ctx;
-    return await core.store.transaction(async (tx) => {
-      const desc = await describe(tx);
-      d = desc;
-      const result = await work(tx, now, c);
-      await appendAudit(tx, core.auditKey, core.chain, {
-        at: now.toISOString(), ...c, pan: desc.pan, kind, outcome: 'done', errorCode: null, amount: desc.amount, tid: null, tokenHash: null,
-      });
-      return result;
+  return refusalAudited(core, kind, raw, false, (ctx, now) => core.store.transaction(async (tx) => {
+    const desc = (d = await describe(tx));
+    const result = await work(tx, now);
+    await appendAudit(tx, core.auditKey, core.chain, {
+      at: now.toISOString(), ...ctx, pan: desc.pan, kind, outcome: 'done', errorCode: null, amount: desc.amount, tid: null, tokenHash: null,
     });
-  } catch (e) {
-    await recordRefusal(core, now, { ...refusalContext(ctx, raw), pan: d?.pan ?? null, kind, errorCode: errorCodeOf(e), amount: d?.amount ?? null });
-    throw e;
-  }
+    return result;
+  }), () => ({ pan: d?.pan ?? null, amount: d?.amount ?? null }));
 }

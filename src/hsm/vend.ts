@@ -20,7 +20,8 @@ import type { Core } from './core';
 import { allocateTokenTime, issuedWithTid } from './issue-time';
 import { checkDailyLimits, recordUsage } from './limits';
 import { localDay, localMonth } from './local-time';
-import { type IssueResult, runIssue } from './operation';
+import { runIssue } from './operation';
+import type { SealedIssue } from './sealed-result';
 import { randomNibble } from '../tokens/random';
 import { requireMeter } from './registry';
 import { litresToCubicMetresText, rupiahToVolume } from './tariff';
@@ -131,6 +132,6 @@ export function vend(core: Core, req: VendRequest): Promise<Issued> {
     if (usage.litres > 0) updated.monthToDate = { month, litres: monthLitres + usage.litres };
     await tx.updateMeter(updated);
     await recordUsage(tx, ctx.vendingPoint, day, usage);
-    return { issued: result, auditAmount: result.encoded! } satisfies IssueResult;
+    return { issued: result, auditAmount: result.encoded! } satisfies SealedIssue;
   }, rawRequested(req));
 }
