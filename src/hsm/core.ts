@@ -84,6 +84,11 @@ export class Core {
     return key;
   }
 
+  /** The meter's current decoder key, under the vending key the store holds for it. */
+  async meterDecoderKey(tx: StoreTx, m: DerivationInput): Promise<DecoderKey> {
+    return this.decoderKey(m, await this.vendingKeyRow(tx, m.vendingKeyId));
+  }
+
   /** The meter's decoder key, derived on demand (DKGA02/DKGA04, reference §7) and cached. */
   decoderKey(m: DerivationInput, vkRow: VendingKeyRow): DecoderKey {
     const id = [m.vendingKeyId, m.pan, m.supplyGroupCode, m.tariffIndex, m.keyRevisionNumber, m.keyType, m.keyExpiryNumber, m.baseDate, m.encryptionAlgorithm].join('|');

@@ -74,6 +74,12 @@ export class Hsm {
     return core.store.transaction((tx) => fn(tx, core), { readOnly: true });
   }
 
+  /** A read-only transaction with a registered meter: FORMAT/CHECK_DIGIT for a malformed PAN, NOT_FOUND for an unknown meter. */
+  #readMeter<T>(pan: string, fn: (tx: StoreTx, meter: MeterRecord, core: Core) => Promise<T> | T): Promise<T> {
+    const p = parseMeterPan(pan).pan;
+    return this.#read(async (tx, core) => fn(tx, await requireMeter(tx, p), core));
+  }
+
   #c(): Core {
     if (this.#closed) fail('STORE', 'this security module was closed');
     return this.#core;
@@ -115,8 +121,7 @@ export class Hsm {
 
   /** NOT_FOUND for an unknown meter. */
   async getMeter(pan: string): Promise<MeterRecord> {
-    const p = parseMeterPan(pan).pan;
-    return this.#read((tx) => requireMeter(tx, p));
+    return this.#readMeter(pan, (_tx, meter) => meter);
   }
 
   vend(req: VendRequest): Promise<Issued> {
@@ -142,8 +147,7 @@ export class Hsm {
 
   /** A meter's completed transactions in time order, from/to local dates YYYY-MM-DD (inclusive). Not audited. */
   async transactions(pan: string, range: { from?: string; to?: string } = {}): Promise<TransactionSummary[]> {
-    const p = parseMeterPan(pan).pan;
-    return this.#read(async (tx, core) => meterTransactions(core, tx, (await requireMeter(tx, p)).pan, range ?? {}));
+    return this.#readMeter(pan, (tx, meter, core) => meterTransactions(core, tx, meter.pan, range ?? {}));
   }
 
   /**
@@ -152,11 +156,7 @@ export class Hsm {
    * without revealing the key. NOT_FOUND for an unknown meter.
    */
   async keyCheckValue(pan: string): Promise<string> {
-    const p = parseMeterPan(pan).pan;
-    return this.#read(async (tx, core) => {
-      const meter = await requireMeter(tx, p);
-      return keyCheckValue(core.decoderKey(meter, await core.vendingKeyRow(tx, meter.vendingKeyId)));
-    });
+    return this.#readMeter(pan, async (tx, meter, core) => keyCheckValue(await core.meterDecoderKey(tx, meter)));
   }
 
   /**
@@ -179,11 +179,7 @@ export class Hsm {
    * ```
    */
   async verify(pan: string, token: string): Promise<TokenVerification> {
-    const p = parseMeterPan(pan).pan;
-    const { meter, dk } = await this.#read(async (tx, core) => {
-      const m = await requireMeter(tx, p);
-      return { meter: m, dk: core.decoderKey(m, await core.vendingKeyRow(tx, m.vendingKeyId)) };
-    });
+    const { meter, dk } = await this.#readMeter(pan, async (tx, m, core) => ({ meter: m, dk: await core.meterDecoderKey(tx, m) }));
     const r = tryDecodeToken(token, dk);
     if (!r.ok) return r;
     return { ok: true, token: r.token, description: describeToken(r.token, { baseDate: meter.baseDate, keyExpiryNumber: meter.keyExpiryNumber }) };
@@ -204,8 +200,7 @@ export class Hsm {
 
   /** A meter's remaining m³, consumption per day, days left, last seen and alerts, from its reports. NOT_FOUND for an unknown meter. */
   async reportSummary(pan: string, options: { silentDays?: number } = {}): Promise<ReportSummary> {
-    const p = parseMeterPan(pan).pan;
-    return this.#read((tx, core) => reportSummary(core, tx, p, options ?? {}));
+    return this.#readMeter(pan, (tx, meter, core) => reportSummary(core, tx, meter, options ?? {}));
   }
 
   /**

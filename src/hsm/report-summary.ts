@@ -7,7 +7,7 @@ import { flagsFromBits } from '../report/flags';
 import type { ReportFlags } from '../report/types';
 import type { Core } from './core';
 import type { StoreTx } from './store';
-import { requireMeter } from './registry';
+import type { MeterRecord } from './types';
 import type { ReportRow } from './report-rows';
 
 /** Alerts, in a fixed order. */
@@ -61,8 +61,8 @@ function perDay(rows: ReportRow[]): number | null {
   return null;
 }
 
-export async function reportSummary(core: Core, tx: StoreTx, pan: string, options: { silentDays?: number } = {}): Promise<ReportSummary> {
-  const meter = await requireMeter(tx, pan);
+export async function reportSummary(core: Core, tx: StoreTx, meter: MeterRecord, options: { silentDays?: number } = {}): Promise<ReportSummary> {
+  const pan = meter.pan;
   const rows = await tx.listReports(pan, 100);
   const now = core.clock();
   const newest = rows[0];

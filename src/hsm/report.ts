@@ -70,7 +70,7 @@ async function accept(core: Core, tx: StoreTx, sub: ReportSubmission, pan: strin
   if (isCode && (await tx.getCounter(failureCounter(pan, now))) >= REPORT_CODE_FAILURES_PER_HOUR) {
     fail('LIMIT', `${REPORT_CODE_FAILURES_PER_HOUR} report codes for meter ${pan} failed in this hour; try again next hour (or send a Bluetooth report)`);
   }
-  const key = reportKeyOf(core.decoderKey(meter, await core.vendingKeyRow(tx, meter.vendingKeyId)), pan);
+  const key = reportKeyOf(await core.meterDecoderKey(tx, meter), pan);
   const state = (await tx.getReportState(pan, { lock: true })) ?? NO_REPORT_YET;
   let row: ReportRow;
   if (isCode) {
