@@ -16,7 +16,7 @@
  */
 import { aeskw } from '@noble/ciphers/aes.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { utf8ToBytes } from '@noble/hashes/utils.js';
+import { concatBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 import { fail } from '../errors';
 import { bytesToHex } from '../codec/hex';
 import type { VendingKeyRow } from './store';
@@ -70,11 +70,7 @@ export function unwrapVendingKey(kek: Uint8Array, row: VendingKeyRow): Uint8Arra
 
 /** Key check value: the first 6 hex digits of SHA-256("hydrosync-vk-kcv" ‖ key); safe to show. */
 export function vendingKeyCheckValue(key: Uint8Array): string {
-  const label = utf8ToBytes('hydrosync-vk-kcv');
-  const msg = new Uint8Array(label.length + key.length);
-  msg.set(label, 0);
-  msg.set(key, label.length);
-  return bytesToHex(sha256(msg)).slice(0, 6);
+  return bytesToHex(sha256(concatBytes(utf8ToBytes('hydrosync-vk-kcv'), key))).slice(0, 6);
 }
 
 /** The row without the wrapped bits. */

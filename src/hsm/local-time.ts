@@ -18,16 +18,6 @@ export function localDateTime(at: Date, utcOffsetMinutes: number): string {
   return formatWallClock(wallClockFromMinutes(localMinutes(at, utcOffsetMinutes)));
 }
 
-/** "YYYY-MM-DD": the local day (daily limits). */
-export function localDay(at: Date, utcOffsetMinutes: number): string {
-  return localDateTime(at, utcOffsetMinutes).slice(0, 10);
-}
-
-/** "YYYY-MM": the local calendar month (block tariffs). */
-export function localMonth(at: Date, utcOffsetMinutes: number): string {
-  return localDateTime(at, utcOffsetMinutes).slice(0, 7);
-}
-
 /** Minutes since 1970 of a naive "YYYY-MM-DDTHH:MM" text (FORMAT if malformed). */
 export function minutesOfText(text: string): number {
   return minutesFromWallClock(parseWallClock(text));

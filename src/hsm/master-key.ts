@@ -10,7 +10,7 @@ import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { utf8ToBytes } from '@noble/hashes/utils.js';
 import { fail } from '../errors';
-import { bytesToHex } from '../codec/hex';
+import { bytesToHex, hexToBytes } from '../codec/hex';
 
 export const MASTER_KEY_BYTES = 32;
 const PREFIX = 'hydrosync/hsm/1/';
@@ -28,9 +28,7 @@ export function parseMasterKey(hex: string): Uint8Array {
     const what = s.length !== 64 ? `${s.length} characters` : 'characters that are not hex digits';
     fail('MASTER_KEY', `the master key must be exactly 64 hex digits (a 256-bit AES key); got ${what}. Generate one with: node -e "console.log(crypto.randomBytes(32).toString('hex'))"`);
   }
-  const out = new Uint8Array(MASTER_KEY_BYTES);
-  for (let i = 0; i < MASTER_KEY_BYTES; i++) out[i] = parseInt(s.slice(2 * i, 2 * i + 2), 16);
-  return out;
+  return hexToBytes(s);
 }
 
 /** A 32-byte Uint8Array, copied; MASTER_KEY otherwise. */

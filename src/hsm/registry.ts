@@ -7,6 +7,7 @@
  * type; KT 0 (DITK, the factory initialisation key) is accepted with any vending key.
  */
 import { fail } from '../errors';
+import { hexToBytes } from '../codec/hex';
 import { showInput } from '../codec/input-text';
 import { parseMeterPan } from '../codec/pan';
 import { parseBaseDate } from '../codec/tid';
@@ -78,8 +79,7 @@ export async function importVendingKey(core: Core, tx: StoreTx, imp: VendingKeyI
     encryptionAlgorithm: ea, activeFrom, issuedUntil,
   };
   if ((await tx.getVendingKey(id)) !== undefined) fail('CONFLICT', `vending key ${id} is already in the store; nothing was changed (choose another id)`);
-  const bits = new Uint8Array(digitsWanted / 2);
-  for (let i = 0; i < bits.length; i++) bits[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+  const bits = hexToBytes(hex);
   const row: VendingKeyRow = {
     ...attrs, checkValue: vendingKeyCheckValue(bits), importedAt: now.toISOString(),
     wrapped: wrapVendingKey(core.kek, bits, keyBinding(attrs)),

@@ -20,9 +20,6 @@ import { litresToCubicMetres as litresToCubicMetresText } from '../meter/status'
 
 const UNIT_LITRES = 100n;
 
-/** Litres → m³ as an exact decimal string (2600 → "2.6"): the meter's own litresToCubicMetres. */
-export { litresToCubicMetres as litresToCubicMetresText } from '../meter/status';
-
 function ceilDiv(a: bigint, b: bigint): bigint {
   return (a + b - 1n) / b;
 }

@@ -19,12 +19,13 @@ import { auditText } from './context';
 import type { Core } from './core';
 import { allocateTokenTime, issuedWithTid } from './issue-time';
 import { checkDailyLimits, recordUsage } from './limits';
-import { localDay, localMonth } from './local-time';
+import { localDateTime } from './local-time';
 import { runIssue } from './operation';
 import type { SealedIssue } from './sealed-result';
 import { randomNibble } from '../tokens/random';
 import { requireMeter } from './registry';
-import { litresToCubicMetresText, rupiahToVolume } from './tariff';
+import { rupiahToVolume } from './tariff';
+import { litresToCubicMetres as litresToCubicMetresText } from '../meter/status';
 import type { Issued, MeterRecord, TariffBreakdown, VendRequest } from './types';
 
 type Amount =
@@ -86,8 +87,9 @@ export function vend(core: Core, req: VendRequest): Promise<Issued> {
     const row = await core.vendingKeyRow(tx, meter.vendingKeyId);
     const time = allocateTokenTime(meter, row, now, config.utcOffsetMinutes);
     const dk = core.decoderKey(meter, row);
-    const day = localDay(now, config.utcOffsetMinutes);
-    const month = localMonth(now, config.utcOffsetMinutes);
+    const local = localDateTime(now, config.utcOffsetMinutes);
+    const day = local.slice(0, 10); // daily limits
+    const month = local.slice(0, 7); // block tariffs
     const monthLitres = meter.monthToDate?.month === month ? meter.monthToDate.litres : 0;
     let tariff: TariffBreakdown | undefined;
     let result: Issued;
