@@ -11,26 +11,9 @@ import type { Dkga, EncryptionAlgorithm, KeyType } from '../keys/types';
 /** Vending key type (reference §7.6): unique → DUTK (KT 2), default → DDTK (KT 1), common → DCTK (KT 3). */
 export type VendingKeyType = 'unique' | 'default' | 'common';
 
-/** A vending key as imported (the key bits are given once, then only stored wrapped). */
-export interface VendingKeyImport {
-  /** Stable id chosen by the operator, e.g. "201457-krn1". Unique in the store. */
-  id: string;
-  /** DKGA02: 64-bit key (16 hex digits); DKGA04: 160-bit key (40 hex digits). */
-  keyHex: string;
-  dkga: Dkga;
-  supplyGroupCode: string;
-  keyRevisionNumber: number;
-  vendingKeyType: VendingKeyType;
-  baseDate: BaseDate;
-  encryptionAlgorithm: EncryptionAlgorithm;
-  /** Naive local date-time from which the key may issue tokens (default: now). */
-  activeFrom?: string;
-  /** Naive local date-time after which the key must not issue tokens (default: never). */
-  issuedUntil?: string;
-}
-
 /** A vending key's attributes as listed (never the key bits). */
 export interface VendingKeyInfo {
+  /** Stable id chosen by the operator, e.g. "201457-krn1". Unique in the store. */
   id: string;
   dkga: Dkga;
   /** 64 or 160. */
@@ -40,11 +23,23 @@ export interface VendingKeyInfo {
   vendingKeyType: VendingKeyType;
   baseDate: BaseDate;
   encryptionAlgorithm: EncryptionAlgorithm;
+  /** Naive local date-time from which the key may issue tokens. */
   activeFrom: string;
+  /** Naive local date-time after which the key must not issue tokens (null: never). */
   issuedUntil: string | null;
   /** A key check value (first 6 hex digits of a one-way function of the key) so operators can compare keys without seeing them. */
   checkValue: string;
   importedAt: string;
+}
+
+/** A vending key as imported (the key bits are given once, then only stored wrapped). */
+export interface VendingKeyImport extends Omit<VendingKeyInfo, 'bits' | 'activeFrom' | 'issuedUntil' | 'checkValue' | 'importedAt'> {
+  /** DKGA02: 64-bit key (16 hex digits); DKGA04: 160-bit key (40 hex digits). */
+  keyHex: string;
+  /** Naive local date-time from which the key may issue tokens (default: now). */
+  activeFrom?: string;
+  /** Naive local date-time after which the key must not issue tokens (default: never). */
+  issuedUntil?: string;
 }
 
 /** Block tariff of a customer group (PDAM style): integer rupiah per m³ for each monthly block. */
