@@ -11,78 +11,50 @@ export interface CsvRecord {
   fields: string[];
 }
 
-const QUOTE = 34;
-const COMMA = 44;
-const LF = 10;
-const CR = 13;
-
-function isBlank(c: number): boolean {
-  return c === 32 || c === 9;
-}
+/**
+ * One field at the sticky position: quoted (group 1, blanks around it allowed; a closing quote is
+ * never followed by another, which would make a doubled quote), or unquoted (up to a comma, line
+ * break or quote).
+ */
+const FIELD = /[ \t]*"([^"]*(?:""[^"]*)*)"(?!")[ \t]*|[^,\r\n"]*/y;
 
 /** Parse CSV text into records (a UTF-8 byte order mark is ignored). */
 export function parseCsv(text: string): CsvRecord[] {
   if (typeof text !== 'string') fail('FORMAT', 'CSV input must be text');
   const s = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const records: CsvRecord[] = [];
-  const n = s.length;
-  let i = 0;
   let line = 1;
-  while (i < n) {
+  for (let i = 0; i < s.length;) {
     const start = line;
     const fields: string[] = [];
     let quotedAny = false;
     // One record: fields until a line break outside quotes, or the end.
     for (;;) {
-      let j = i;
-      while (j < n && isBlank(s.charCodeAt(j))) j++;
-      if (j < n && s.charCodeAt(j) === QUOTE) {
-        // Quoted field.
+      FIELD.lastIndex = i;
+      const m = FIELD.exec(s)!;
+      i = FIELD.lastIndex;
+      const c = s[i];
+      if (m[1] !== undefined) {
         quotedAny = true;
-        const opened = line;
-        let value = '';
-        let k = j + 1;
-        for (;;) {
-          const q = s.indexOf('"', k);
-          if (q < 0) fail('FORMAT', `line ${opened}: a quoted field is never closed; add the closing double quote`);
-          const piece = s.slice(k, q);
-          for (let p = 0; p < piece.length; p++) if (piece.charCodeAt(p) === LF) line++;
-          value += piece;
-          if (s.charCodeAt(q + 1) === QUOTE) {
-            value += '"';
-            k = q + 2;
-            continue;
-          }
-          k = q + 1;
-          break;
+        line += m[1].split('\n').length - 1;
+        if (c !== undefined && c !== ',' && c !== '\n' && c !== '\r') {
+          fail('FORMAT', `line ${line}: unexpected ${JSON.stringify(c)} after a closing double quote; a quote inside a quoted field is written as two quotes ("")`);
         }
-        while (k < n && isBlank(s.charCodeAt(k))) k++;
-        const c = k < n ? s.charCodeAt(k) : -1;
-        if (c !== -1 && c !== COMMA && c !== LF && c !== CR) {
-          fail('FORMAT', `line ${line}: unexpected ${JSON.stringify(s[k])} after a closing double quote; a quote inside a quoted field is written as two quotes ("")`);
-        }
-        fields.push(value);
-        i = k;
+        fields.push(m[1].replace(/""/g, '"'));
+      } else if (c === '"') {
+        if (/^[ \t]*$/.test(m[0])) fail('FORMAT', `line ${line}: a quoted field is never closed; add the closing double quote`);
+        fail('FORMAT', `line ${line}: a double quote inside an unquoted field; enclose the field in double quotes and double the quote ("")`);
       } else {
-        let k = i;
-        while (k < n) {
-          const c = s.charCodeAt(k);
-          if (c === COMMA || c === LF || c === CR) break;
-          if (c === QUOTE) fail('FORMAT', `line ${line}: a double quote inside an unquoted field; enclose the field in double quotes and double the quote ("")`);
-          k++;
-        }
-        fields.push(s.slice(i, k));
-        i = k;
+        fields.push(m[0]);
       }
-      const c = i < n ? s.charCodeAt(i) : -1;
-      if (c === COMMA) {
+      if (c === ',') {
         i++;
         continue;
       }
       // End of record: CRLF, LF, lone CR, or the end of the text.
-      if (c === CR) i += s.charCodeAt(i + 1) === LF ? 2 : 1;
-      else if (c === LF) i++;
-      if (c !== -1) line++;
+      if (c === '\r') i += s[i + 1] === '\n' ? 2 : 1;
+      else if (c === '\n') i++;
+      if (c !== undefined) line++;
       break;
     }
     const blank = !quotedAny && fields.length === 1 && fields[0]!.trim() === '';
