@@ -75,10 +75,12 @@ interface Head {
   mac: string;
 }
 
+/** HMAC-SHA-256 (hex) of a text under the audit key: the head rows' and the checkpoints' seal. */
+const macOf = (key: Uint8Array, text: string): string => bytesToHex(hmac(sha256, key, utf8ToBytes(text)));
+
 /** The main chain keeps the head format of stores made before chains; other chains' MACs cover their name. */
 function headMac(key: Uint8Array, chain: string, seq: number, hash: string): string {
-  const text = chain === MAIN_CHAIN ? `hydrosync-audit-head/1:${seq}:${hash}` : `hydrosync-audit-head/2:${chain}:${seq}:${hash}`;
-  return bytesToHex(hmac(sha256, key, utf8ToBytes(text)));
+  return macOf(key, chain === MAIN_CHAIN ? `hydrosync-audit-head/1:${seq}:${hash}` : `hydrosync-audit-head/2:${chain}:${seq}:${hash}`);
 }
 
 /** Head rows as last written or verified with each audit key, by chain (saves one HMAC per append). */
@@ -221,12 +223,7 @@ const CHECKPOINT_V1 = 'hydrosync-audit-checkpoint/1';
 type CheckpointHead = AuditCheckpoint['heads'][number];
 
 function checkpointMac(key: Uint8Array, heads: readonly CheckpointHead[]): string {
-  const text = `${CHECKPOINT_FORMAT}:${JSON.stringify(heads.map((h) => [h.chain, h.seq, h.hash]))}`;
-  return bytesToHex(hmac(sha256, key, utf8ToBytes(text)));
-}
-
-function checkpointV1Mac(key: Uint8Array, seq: number, hash: string): string {
-  return bytesToHex(hmac(sha256, key, utf8ToBytes(`${CHECKPOINT_V1}:${seq}:${hash}`)));
+  return macOf(key, `${CHECKPOINT_FORMAT}:${JSON.stringify(heads.map((h) => [h.chain, h.seq, h.hash]))}`);
 }
 
 /** Every chain's head row (chain, head text), the main chain first. */
@@ -255,6 +252,7 @@ export async function auditCheckpoint(store: HsmStore, key: Uint8Array): Promise
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;
+const ALTERED_CHECKPOINT = 'the audit checkpoint was altered or made by a module with another master key: its seal does not verify';
 
 /** Check a checkpoint's shape (FORMAT) and seal (AUDIT: altered, or made with another master key). */
 function openCheckpoint(input: unknown, key: Uint8Array): CheckpointHead[] {
@@ -263,7 +261,7 @@ function openCheckpoint(input: unknown, key: Uint8Array): CheckpointHead[] {
   if (c === null || typeof c !== 'object' || typeof c.mac !== 'string') return malformed();
   if (c.format === CHECKPOINT_V1) {
     if (!Number.isSafeInteger(c.seq) || (c.seq as number) < 0 || typeof c.hash !== 'string' || !HEX64.test(c.hash)) return malformed();
-    if (!sameText(c.mac, checkpointV1Mac(key, c.seq as number, c.hash))) fail('AUDIT', 'the audit checkpoint was altered or made by a module with another master key: its seal does not verify');
+    if (!sameText(c.mac, macOf(key, `${CHECKPOINT_V1}:${c.seq}:${c.hash}`))) fail('AUDIT', ALTERED_CHECKPOINT);
     return [{ chain: MAIN_CHAIN, seq: c.seq as number, hash: c.hash }];
   }
   if (c.format !== CHECKPOINT_FORMAT || !Array.isArray(c.heads)) return malformed();
@@ -272,9 +270,7 @@ function openCheckpoint(input: unknown, key: Uint8Array): CheckpointHead[] {
     if (h === null || typeof h !== 'object' || typeof h.chain !== 'string' || !CHAIN_NAME.test(h.chain)
       || !Number.isSafeInteger(h.seq) || h.seq < 0 || typeof h.hash !== 'string' || !HEX64.test(h.hash)) return malformed();
   }
-  if (!sameText(c.mac, checkpointMac(key, heads))) {
-    fail('AUDIT', 'the audit checkpoint was altered or made by a module with another master key: its seal does not verify');
-  }
+  if (!sameText(c.mac, checkpointMac(key, heads))) fail('AUDIT', ALTERED_CHECKPOINT);
   return heads.map((h) => ({ chain: h.chain, seq: h.seq, hash: h.hash }));
 }
 

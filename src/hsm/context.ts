@@ -59,11 +59,7 @@ export function newTransactionId(now: Date = new Date()): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
-export interface CheckedContext {
-  operator: string;
-  vendingPoint: string;
-  transactionId: string;
-}
+export type CheckedContext = Required<RequestContext>;
 
 /** Validate a request context; the transaction id defaults to a new UUID. */
 export function checkContext(ctx: Partial<RequestContext> | undefined, needsVendingPoint: boolean, now?: Date): CheckedContext {

@@ -39,27 +39,23 @@ function fixedDigits(column: string, text: string, n: number): string {
 const TRUE = new Set(['true', 'yes', 'y', '1']);
 const FALSE = new Set(['false', 'no', 'n', '0']);
 
-/** One fleet CSV value (already trimmed, not empty) → its typed value. Throws FORMAT, RANGE or CHECK_DIGIT (PAN). */
-function parseFleetValue(column: FleetColumn, text: string): FleetRow[FleetColumn] {
-  switch (column) {
-    case 'pan': return parseMeterPan(text).pan;
-    case 'newKeyRevisionNumber': return integer('newKeyRevisionNumber (KRN)', text, 1, 9);
-    case 'newBaseDate': return parseBaseDate(text);
-    case 'newKeyType': return integer('newKeyType (KT)', text, 0, 3) as KeyType;
-    case 'newKeyExpiryNumber': return integer('newKeyExpiryNumber (KEN)', text, 0, 255);
-    case 'newTariffIndex': return fixedDigits('newTariffIndex (TI)', text, 2);
-    case 'newSupplyGroupCode': return fixedDigits('newSupplyGroupCode (SGC)', text, 6);
-    case 'newVendingKeyId': return text;
-    case 'threeTokenSet': {
-      const t = text.toLowerCase();
-      if (TRUE.has(t)) return true;
-      if (FALSE.has(t)) return false;
-      return fail('FORMAT', `threeTokenSet must be true or false (also yes/no, 1/0); got ${JSON.stringify(text)}`);
-    }
-    default:
-      return fail('FORMAT', `unknown fleet column ${JSON.stringify(column)}`);
-  }
-}
+/** Each column's reader: a fleet CSV value (already trimmed, not empty) → its typed value. Throws FORMAT, RANGE or CHECK_DIGIT (PAN). */
+const PARSE: { [C in FleetColumn]: (text: string) => FleetRow[C] } = {
+  pan: (text) => parseMeterPan(text).pan,
+  newKeyRevisionNumber: (text) => integer('newKeyRevisionNumber (KRN)', text, 1, 9),
+  newBaseDate: (text) => parseBaseDate(text),
+  newKeyType: (text) => integer('newKeyType (KT)', text, 0, 3) as KeyType,
+  newKeyExpiryNumber: (text) => integer('newKeyExpiryNumber (KEN)', text, 0, 255),
+  newTariffIndex: (text) => fixedDigits('newTariffIndex (TI)', text, 2),
+  newSupplyGroupCode: (text) => fixedDigits('newSupplyGroupCode (SGC)', text, 6),
+  newVendingKeyId: (text) => text,
+  threeTokenSet: (text) => {
+    const t = text.toLowerCase();
+    if (TRUE.has(t)) return true;
+    if (FALSE.has(t)) return false;
+    return fail('FORMAT', `threeTokenSet must be true or false (also yes/no, 1/0); got ${JSON.stringify(text)}`);
+  },
+};
 
 function headerColumns(fields: string[], line: number): FleetColumn[] {
   const byLower = new Map<string, FleetColumn>(FLEET_COLUMNS.map((c) => [c.toLowerCase(), c]));
@@ -107,7 +103,7 @@ export function parseFleetCsv(text: string): FleetRow[] {
           if (column === 'pan') fail('FORMAT', 'the pan is empty; every row needs the meter\'s 18-digit MeterPAN');
           continue;
         }
-        row[column] = parseFleetValue(column, value);
+        row[column] = PARSE[column](value);
       }
       const pan = row.pan as string;
       const seen = firstLine.get(pan);

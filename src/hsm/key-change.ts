@@ -48,7 +48,7 @@ import { KT_OF_VENDING_KEY_TYPE, checkAgainstVendingKey, digits, findVendingKey,
 import type { StoreTx, VendingKeyRow } from './store';
 import { DEFAULT_KEY_TYPE_CHANGES, type KeyTypeChanges } from '../meter/key-types';
 import { KEY_ATTRIBUTES, keyAttributesOf, keyChangeResult } from './key-change-result';
-import type { FleetRow, Issued, KeyChangeRequest, MeterKeyAttributes } from './types';
+import type { FleetRow, Issued, KeyChangeRequest, KeyChangeSummary, MeterKeyAttributes } from './types';
 
 /**
  * The key-type changes the module will issue: the same table the meter enforces
@@ -58,12 +58,9 @@ export const ALLOWED_KEY_TYPE_CHANGES: KeyTypeChanges = DEFAULT_KEY_TYPE_CHANGES
 
 const NAMES: Record<KeyType, string> = { 0: 'DITK', 1: 'DDTK', 2: 'DUTK', 3: 'DCTK' };
 
-export interface ResolvedKeyChange {
+export interface ResolvedKeyChange extends Omit<KeyChangeSummary, 'tokenCount'> {
   currentRow: VendingKeyRow;
   nextRow: VendingKeyRow;
-  from: MeterKeyAttributes;
-  to: MeterKeyAttributes;
-  rollover: boolean;
   threeTokenSet: boolean;
   /** The meter already has the new key's attributes: nothing to change (a single change is USAGE, a fleet skips it). */
   unchanged: boolean;
