@@ -6,17 +6,8 @@
  * before the key change. A change of base date (1993 → 2014 → 2035, one step at a time) is a
  * rollover (RO = 1): the meter resets its TID memory, and so does the registry (lastTid = null).
  *
- * Key type transitions allowed (mirroring the meter side; IEC 62055-41 6.5.2.4 is not public,
- * reference §7.6 and §13):
- *
- *   from \ to   0    1    2    3
- *   0 (DITK)    -    -    ok   -
- *   1 (DDTK)    -    -    ok   -
- *   2 (DUTK)    -    ok   ok   ok
- *   3 (DCTK)    -    -    ok   -
- *
- * i.e. any KT → 2; 2 → 1 and 2 → 3; nothing → 0 (DITK is set at the factory only). Anything
- * else is refused with KEY_TYPE.
+ * Key type transitions: those the meter accepts (the table and its reasoning are in
+ * src/meter/key-types.ts); anything else is refused with KEY_TYPE.
  *
  * A request that changes nothing (the meter already has every attribute of the resolved new key)
  * is USAGE for a single meter, and a fleet run skips such a meter as unchanged: a repeated run
