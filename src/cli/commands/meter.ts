@@ -2,12 +2,11 @@ import type { Command } from 'commander';
 import type { CliContext } from '../context';
 import { registerMeterConsume } from './meter-consume';
 import { registerMeterEnter } from './meter-enter';
+import { registerMeterEvents } from './meter-events';
 import { registerMeterHistory } from './meter-history';
 import { registerMeterInit } from './meter-init';
-import { registerMeterPowerCycle } from './meter-power-cycle';
 import { registerMeterReport } from './meter-report';
 import { registerMeterStatus } from './meter-status';
-import { registerMeterTamper } from './meter-tamper';
 
 /** The `hydrosync meter …` group: a simulated STS water meter kept in a state file. */
 export function registerMeter(program: Command, ctx: CliContext, requireSubcommand: (group: Command) => void): void {
@@ -19,8 +18,7 @@ export function registerMeter(program: Command, ctx: CliContext, requireSubcomma
   registerMeterEnter(meter, ctx);
   registerMeterStatus(meter, ctx);
   registerMeterConsume(meter, ctx);
-  registerMeterTamper(meter, ctx);
-  registerMeterPowerCycle(meter, ctx);
+  registerMeterEvents(meter, ctx);
   registerMeterHistory(meter, ctx);
   registerMeterReport(meter, ctx);
   requireSubcommand(meter);
