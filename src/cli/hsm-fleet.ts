@@ -3,6 +3,7 @@
  * (one store transaction per chunk of meters), then the outcomes are written.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { text } from 'node:stream/consumers';
 import { HydroSyncError } from '../errors';
 import { formatFleetOutcomes, parseFleetCsv } from '../hsm/fleet-csv';
 import type { FleetOutcome, FleetRequest, KeyChangeRequest } from '../hsm/types';
@@ -12,7 +13,6 @@ import { CliExit, EXIT, usage } from './exit-codes';
 import { refusalsExit1 } from './hsm/refusals';
 import { type RequestOptionValues, requestContext } from './hsm/request-options';
 import { type StoreOptionValues, withHsm } from './hsm/store-options';
-import { inputLines } from './input-lines';
 import { writeSecretFile } from './files/private-file';
 
 export interface FleetOptionValues {
@@ -26,25 +26,12 @@ export interface FleetOptionValues {
 type NewKey = Omit<KeyChangeRequest, 'pan' | 'operator' | 'vendingPoint' | 'transactionId'>;
 
 async function readFleetText(ctx: CliContext, file: string): Promise<string> {
-  if (file === '-') {
-    const stdin = ctx.io.stdin;
-    if (stdin === undefined) usage('no standard input to read the fleet CSV from');
-    const lines: string[] = [];
-    for await (const l of inputLines(stdin)) lines.push(l);
-    return lines.join('\n');
-  }
+  if (file === '-') return text(ctx.io.stdin ?? usage('no standard input to read the fleet CSV from'));
   try {
     return readFileSync(file, 'utf8');
   } catch (e) {
     throw new HydroSyncError('IO', `cannot read the fleet file ${file}: ${ioReason(e)}`);
   }
-}
-
-/** Whether stderr is a terminal: only for the real process (in-process test runs never are). */
-function stderrIsTty(ctx: CliContext): boolean {
-  const io = ctx.io as { stderrIsTTY?: boolean };
-  if (io.stderrIsTTY !== undefined) return io.stderrIsTTY;
-  return ctx.io.env === process.env && process.stderr.isTTY === true;
 }
 
 /**
@@ -74,7 +61,7 @@ export async function runFleet(ctx: CliContext, o: FleetOptionValues & StoreOpti
   let stopped: unknown;
   await refusalsExit1(ctx, () => withHsm(ctx, o, async ({ hsm }) => {
     const bar = createProgressBar(
-      { isTTY: stderrIsTty(ctx), ...(process.stderr.columns > 0 ? { columns: process.stderr.columns } : {}), write: (s: string) => ctx.io.stderr(s) },
+      { isTTY: ctx.io.stderrIsTTY === true, ...(process.stderr.columns > 0 ? { columns: process.stderr.columns } : {}), write: (s: string) => ctx.io.stderr(s) },
       { quiet: o.quiet === true, json: o.json === true, label: 'key change' },
     );
     // Ctrl-C (the real process only) stops the run after the chunk being recorded.
