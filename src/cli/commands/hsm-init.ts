@@ -1,10 +1,11 @@
 import { chmodSync, closeSync, openSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { hexToBytes } from '../../codec/hex';
 import { HydroSyncError } from '../../errors';
 import { initHsm, openHsm } from '../../hsm';
 import {
-  MASTER_KEY_ENV, MASTER_KEY_FILE_ENV, generateMasterKeyFile, masterKeyBytes, removeFile,
+  MASTER_KEY_ENV, MASTER_KEY_FILE_ENV, generateMasterKeyFile, removeFile,
 } from '../files/master-key-file';
 import { ioReason } from '../../node/json-file';
 import { ensureStoreDirectory, storeExists } from '../files/store-path';
@@ -70,7 +71,7 @@ ${examples([
           : o.masterKeyFile === undefined && envFile !== undefined && resolve(envFile) !== target ? MASTER_KEY_FILE_ENV
             : ctx.io.env[MASTER_KEY_ENV]?.trim() ? MASTER_KEY_ENV : undefined;
         if (other !== undefined) usage(`give either --generate-master-key or ${other}, not both (${other === '--master-key-file' ? 'drop one of them' : `unset ${other}, or generate into the file it names`})`);
-        hex = generateMasterKeyFile(o.generateMasterKey, (ctx.io.now ?? (() => new Date()))());
+        hex = generateMasterKeyFile(o.generateMasterKey, ctx.now());
         ctx.addSecret(hex);
         generated = o.generateMasterKey;
       } else {
@@ -88,9 +89,8 @@ ${examples([
           created = true;
         }
         const store = await openStoreFile(location.path, { create: true });
-        const now = (ctx.io.now ?? (() => new Date()))();
         try {
-          await initHsm(store, masterKeyBytes(hex), config, now);
+          await initHsm(store, hexToBytes(hex), config, ctx.now());
         } finally {
           await store.close();
         }
@@ -101,7 +101,7 @@ ${examples([
         throw e;
       }
       // Read the configuration back as stored.
-      const hsmOpen = await openHsm({ store: await openStoreFile(location.path, { create: false }), masterKey: masterKeyBytes(hex), clock: ctx.io.now ?? (() => new Date()) });
+      const hsmOpen = await openHsm({ store: await openStoreFile(location.path, { create: false }), masterKey: hexToBytes(hex), clock: () => ctx.now() });
       const stored = await hsmOpen.config();
       await hsmOpen.close();
       if (o.json) return ctx.json({ store: storeName(location.path), ...(generated !== undefined ? { masterKeyFile: generated } : {}), config: stored });

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, statSync, unlinkSync } from 'node:fs';
 import { HydroSyncError } from '../../errors';
 import { ioReason } from '../../node/json-file';
+import { checkKeyHex } from '../key-source';
 import { writeSecretFile } from './private-file';
 
 /** The `format` of a JSON master key file. */
@@ -18,22 +19,6 @@ export interface MasterKeyText {
   source: string;
   /** Set when the file can be read by its group or by others (mode & 0o077). */
   exposedMode?: number;
-}
-
-/**
- * Check master key text before anything can quote it: 64 hex digits (optional 0x). Messages give
- * the length, never the digits.
- */
-export function checkMasterKeyHex(value: unknown, source: string): string {
-  if (typeof value !== 'string') throw new HydroSyncError('MASTER_KEY', `${source}: the master key must be a string of 64 hex digits`);
-  const clean = value.trim().replace(/^0x/i, '');
-  if (!/^[0-9a-fA-F]*$/.test(clean)) {
-    throw new HydroSyncError('MASTER_KEY', `${source}: the master key may contain only hex digits 0-9 and a-f`);
-  }
-  if (clean.length !== 64) {
-    throw new HydroSyncError('MASTER_KEY', `${source}: a master key is 64 hex digits (256 bits, AES-256); got ${clean.length} characters`);
-  }
-  return clean.toLowerCase();
 }
 
 /**
@@ -71,20 +56,13 @@ export function readMasterKeyFile(path: string): MasterKeyText {
     if (unknown.length > 0) {
       throw new HydroSyncError('MASTER_KEY', `${source} has ${unknown.length === 1 ? 'an unknown field' : 'unknown fields'}; known fields: format, masterKey, description, createdAt`);
     }
-    hex = checkMasterKeyHex(r.masterKey, source);
+    hex = checkKeyHex(r.masterKey, 'master', source);
   } else {
     if (t === '') throw new HydroSyncError('MASTER_KEY', `${source} is empty; it must hold the 64 hex digits of the master key`);
-    hex = checkMasterKeyHex(t, source);
+    hex = checkKeyHex(t, 'master', source);
   }
   const exposed = mode & 0o077;
   return { hex, source, ...(exposed !== 0 ? { exposedMode: mode & 0o777 } : {}) };
-}
-
-/** Hex → bytes (input already checked). */
-export function masterKeyBytes(hex: string): Uint8Array {
-  const out = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
-  return out;
 }
 
 /** The JSON content of a master key file holding `hex`. */

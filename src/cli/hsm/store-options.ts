@@ -3,16 +3,18 @@
  * environment variables), and opening the store for one command.
  */
 import type { Command } from 'commander';
+import { hexToBytes } from '../../codec/hex';
 import { HydroSyncError } from '../../errors';
 import { redactConnectionString } from '../../node/postgres/store-errors';
 import type { Hsm, HsmStore } from '../../hsm';
 import { openHsm } from '../../hsm';
 import {
-  MASTER_KEY_ENV, MASTER_KEY_FILE_ENV, type MasterKeyText, checkMasterKeyHex, masterKeyBytes, readMasterKeyFile,
+  MASTER_KEY_ENV, MASTER_KEY_FILE_ENV, type MasterKeyText, readMasterKeyFile,
 } from '../files/master-key-file';
 import { type StoreLocation, STORE_ENV, resolveStorePath, storeExists } from '../files/store-path';
 import type { CliContext } from '../context';
 import { usage } from '../exit-codes';
+import { checkKeyHex } from '../key-source';
 
 /** Values of the store options (every hsm command). */
 export interface StoreOptionValues {
@@ -62,7 +64,7 @@ export function masterKeyFromOptions(ctx: CliContext, o: StoreOptionValues): Uin
   if (text === undefined) {
     return usage(`the security module needs its master key: give --master-key-file FILE, or set ${MASTER_KEY_FILE_ENV} (a file) or ${MASTER_KEY_ENV} (64 hex digits)`);
   }
-  return masterKeyBytes(text.hex);
+  return hexToBytes(text.hex);
 }
 
 /** The master key text if one is given (also used by init to refuse ambiguity). */
@@ -82,7 +84,7 @@ export function masterKeyText(ctx: CliContext, o: StoreOptionValues): MasterKeyT
     return r;
   }
   if (envHex === undefined || envHex.trim() === '') return undefined;
-  const hex = checkMasterKeyHex(envHex, MASTER_KEY_ENV);
+  const hex = checkKeyHex(envHex, 'master', MASTER_KEY_ENV);
   ctx.addSecret(hex);
   return { hex, source: MASTER_KEY_ENV };
 }
@@ -131,7 +133,7 @@ export async function withHsm<T>(
   let hsm: Hsm;
   try {
     const node = nodeName(ctx, o);
-    hsm = await openHsm({ store, masterKey, ...(node !== undefined ? { node } : {}), clock: ctx.io.now ?? (() => new Date()) });
+    hsm = await openHsm({ store, masterKey, ...(node !== undefined ? { node } : {}), clock: () => ctx.now() });
   } catch (e) {
     await closeQuietly(store);
     throw e;
