@@ -8,7 +8,7 @@
 import { registerHelp } from './commands/help';
 import { Command, CommanderError } from 'commander';
 import { HydroSyncError } from '../errors';
-import { packageVersion } from './package-version';
+import { version } from '../../package.json';
 import { registerDemo } from './commands/demo';
 import { registerHsm } from './commands/hsm';
 import { registerKeyDerive } from './commands/key-derive';
@@ -73,7 +73,7 @@ function buildProgram(ctx: CliContext): Command {
   const program = new Command('hydrosync');
   program
     .description('STS (IEC 62055-41 Ed. 2) prepaid 20-digit tokens for water meters: derive keys, make and decode tokens, simulate a meter, run a security module, verify vectors.')
-    .version(packageVersion(), '-V, --version', 'print the version')
+    .version(version, '-V, --version', 'print the version')
     .exitOverride()
     .configureOutput({
       writeOut: (s) => ctx.io.stdout(s),
