@@ -8,7 +8,8 @@ import {
   MASTER_KEY_ENV, MASTER_KEY_FILE_ENV, generateMasterKeyFile, removeFile,
 } from '../files/master-key-file';
 import { ioReason } from '../../node/json-file';
-import { ensureStoreDirectory, storeExists } from '../files/store-path';
+import { storeExists } from '../files/store-path';
+import { ensurePrivateDirectory } from '../files/xdg-file';
 import type { CliContext } from '../context';
 import { usage } from '../exit-codes';
 import { type ConfigOptionValues, addConfigOptions, configFromOptions, configLines } from '../hsm-config-options';
@@ -84,7 +85,7 @@ ${examples([
       let created = false;
       try {
         if (!url) {
-          ensureStoreDirectory(location.path);
+          ensurePrivateDirectory(location.path, 'store');
           createStoreFile(location.path);
           created = true;
         }

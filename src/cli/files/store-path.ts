@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { HydroSyncError } from '../../errors';
 import { ioReason } from '../../node/json-file';
-import { ensurePrivateDirectory, resolveXdgFile } from './xdg-file';
+import { resolveXdgFile } from './xdg-file';
 
 /** Environment variable naming the security module's store file. */
 export const STORE_ENV = 'HYDROSYNC_STORE';
@@ -35,9 +35,4 @@ export function storeExists(path: string): boolean {
   }
   if (!isFile) throw new HydroSyncError('STORE', `the store ${path} is not a file`);
   return true;
-}
-
-/** Create the store's directory for `hsm init` (mode 0700 for the directories created). */
-export function ensureStoreDirectory(path: string): void {
-  ensurePrivateDirectory(path, 'store');
 }

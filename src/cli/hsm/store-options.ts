@@ -135,20 +135,12 @@ export async function withHsm<T>(
     const node = nodeName(ctx, o);
     hsm = await openHsm({ store, masterKey, ...(node !== undefined ? { node } : {}), clock: () => ctx.now() });
   } catch (e) {
-    await closeQuietly(store);
+    await store.close().catch(() => undefined); // closing after a failed open: nothing more to say
     throw e;
   }
   try {
     return await f({ hsm, location });
   } finally {
     await hsm.close();
-  }
-}
-
-async function closeQuietly(store: HsmStore): Promise<void> {
-  try {
-    await store.close();
-  } catch {
-    // closing after a failed open: nothing more to say
   }
 }
