@@ -119,34 +119,24 @@ Examples:
     .action(async (args: string[], o: DecodeOptions) => {
       const stdinMode = args.length === 1 && args[0] === '-';
       if (!stdinMode && args.includes('-')) usage('"-" (read tokens from stdin) must be the only token argument');
-      const resolved = keyFromOptions(ctx, o, { required: false });
-      const key = resolved?.key;
-
-      if (stdinMode) {
-        for await (const line of tokenLines(ctx.io.stdin)) {
-          const r = decodeOne(line, key);
-          if (!r.ok) ctx.raise(r.exitCode);
-          ctx.json(outcomeJson(r));
-        }
-        return;
-      }
-
-      // Tokens as arguments: "7063 0503 …" may arrive as five arguments; join groups of 4 digits.
-      const tokens = joinGroups(args);
-      const results = tokens.map((t) => decodeOne(t, key));
-      results.forEach((r, i) => {
+      const key = keyFromOptions(ctx, o, { required: false })?.key;
+      // Standard input may carry thousands of tokens: its results are printed as NDJSON, not kept.
+      const decoded: Extract<Outcome, { ok: true }>[] = [];
+      let count = 0;
+      for await (const t of stdinMode ? tokenLines(ctx.io.stdin) : joinGroups(args)) {
+        const r = decodeOne(t, key);
         if (!r.ok) ctx.raise(r.exitCode);
-        if (o.json) return ctx.json(outcomeJson(r));
-        if (r.ok) {
-          if (i > 0) ctx.out('');
+        if (o.json || stdinMode) ctx.json(outcomeJson(r));
+        else if (!r.ok) ctx.error(`token ${groupDigits(r.token)}: ${r.error.code}: ${r.error.message}`);
+        else {
+          if (count > 0) ctx.out('');
           for (const line of describeLines(r.token, r.description, key?.baseDate)) ctx.out(line);
-        } else {
-          ctx.error(`token ${groupDigits(r.token)}: ${r.error.code}: ${r.error.message}`);
         }
-      });
-      const ok = results.filter((r): r is Extract<Outcome, { ok: true }> => r.ok);
-      if (key && ok.length === results.length && ok.length > 0 && ok.every((r) => KCT_KINDS.has(r.decoded.kind))) {
-        reportKeyChange(ctx, ok, key, o);
+        count++;
+        if (r.ok && !stdinMode) decoded.push(r);
+      }
+      if (key && decoded.length === count && count > 0 && !stdinMode && decoded.every((r) => KCT_KINDS.has(r.decoded.kind))) {
+        reportKeyChange(ctx, decoded, key, o);
       }
     });
 }
