@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { HydroSyncError } from '../../errors';
 import type { VendingKeyImport, VendingKeyInfo, VendingKeyType } from '../../hsm/types';
-import type { Dkga } from '../../keys/types';
 import type { CliContext } from '../context';
 import { vendingKeyIdOption } from '../options/vending-key-id';
 import { usage } from '../exit-codes';
@@ -9,25 +8,22 @@ import { examples } from '../help-text';
 import { refusalsExit1 } from '../hsm/refusals';
 import { type RequestOptionValues, addRequestOptions, operatorName } from '../hsm/request-options';
 import { type StoreOptionValues, addStoreOptions, withHsm } from '../hsm/store-options';
-import { KEY_ENV, checkKeyHex, keyFileSource } from '../key-source';
-import { baseDateOf, eaOf, parseInteger, sgcOf } from '../option-values';
+import { type AttributeFlags, KEY_ATTRIBUTES, KEY_ENV, checkKeyHex, keyFileSource } from '../key-source';
 import { algorithmText, table } from '../token-text';
 
-interface KeyImportOptions extends StoreOptionValues, RequestOptionValues {
+interface KeyImportOptions extends StoreOptionValues, RequestOptionValues, AttributeFlags {
   id?: string;
   keyFile?: string;
-  sgc?: string;
-  krn?: string;
   vendingKeyType?: string;
-  baseDate?: string;
-  ea?: string;
-  dkga?: string;
   activeFrom?: string;
   issuedUntil?: string;
 }
 
 const KEY_TYPE_FROM_KT: Record<number, VendingKeyType> = { 1: 'default', 2: 'unique', 3: 'common' };
 const KT_OF: Record<VendingKeyType, string> = { unique: 'DUTK, KT 2', default: 'DDTK, KT 1', common: 'DCTK, KT 3' };
+
+/** The attributes a vending key needs, as options of KEY_ATTRIBUTES (flag, field, parser). */
+const IMPORT_ATTRIBUTES = KEY_ATTRIBUTES.filter(([option]) => ['sgc', 'krn', 'baseDate', 'ea', 'dkga'].includes(option));
 
 /** The import request from a key file or HYDROSYNC_VENDING_KEY plus flags (flags win). */
 export function keyImportFromOptions(ctx: CliContext, o: KeyImportOptions): VendingKeyImport {
@@ -42,43 +38,30 @@ export function keyImportFromOptions(ctx: CliContext, o: KeyImportOptions): Vend
   const keyHex = checkKeyHex(file.vendingKey, 'vending', source);
   ctx.addSecret(keyHex);
 
-  const dkgaText = o.dkga ?? (file.dkga !== undefined ? String(file.dkga) : keyHex.length === 40 ? '04' : '02');
-  const dkga = dkgaText.trim().padStart(2, '0');
-  if (dkga !== '02' && dkga !== '04') usage('--dkga must be 02 or 04');
-  if ((dkga === '04') !== (keyHex.length === 40)) {
-    throw new HydroSyncError('KEY', `${source}: DKGA${dkga} needs a ${dkga === '04' ? '160-bit (40 hex digits)' : '64-bit (16 hex digits)'} vending key; got ${keyHex.length * 4} bits`);
+  // Each attribute from its flag, else from the file, checked by the flag's parser (errors name where it came from).
+  const a: Record<string, unknown> = {};
+  for (const [option, flag, field, parse] of IMPORT_ATTRIBUTES) {
+    const given = o[option];
+    const value = given ?? file[field];
+    if (value !== undefined) a[field] = parse(String(value), given !== undefined ? `--${flag}` : `${source}: ${field}`);
   }
-
-  const sgc = o.sgc ?? (file.supplyGroupCode !== undefined ? String(file.supplyGroupCode) : undefined);
-  const krn = o.krn ?? (file.keyRevisionNumber !== undefined ? String(file.keyRevisionNumber) : undefined);
-  const baseDate = o.baseDate ?? (file.baseDate !== undefined ? String(file.baseDate) : undefined);
-  const ea = o.ea ?? (file.encryptionAlgorithm !== undefined ? String(file.encryptionAlgorithm) : dkga === '04' ? '11' : undefined);
-  const missing = [sgc === undefined && '--sgc', krn === undefined && '--krn', baseDate === undefined && '--base-date', ea === undefined && '--ea']
-    .filter((x): x is string => typeof x === 'string');
+  a.dkga ??= keyHex.length === 40 ? '04' : '02';
+  if (a.dkga === '04') a.encryptionAlgorithm ??= '11';
+  if ((a.dkga === '04') !== (keyHex.length === 40)) {
+    throw new HydroSyncError('KEY', `${source}: DKGA${String(a.dkga)} needs a ${a.dkga === '04' ? '160-bit (40 hex digits)' : '64-bit (16 hex digits)'} vending key; got ${keyHex.length * 4} bits`);
+  }
+  const missing = IMPORT_ATTRIBUTES.filter(([, , field]) => a[field] === undefined).map(([, flag]) => `--${flag}`);
   if (missing.length > 0) usage(`the vending key from ${source} needs its attributes: give ${missing.join(', ')}`);
 
-  let vendingKeyType: VendingKeyType;
-  if (o.vendingKeyType !== undefined) {
-    const t = o.vendingKeyType.trim().toLowerCase();
-    if (t !== 'unique' && t !== 'default' && t !== 'common') usage('--vending-key-type must be unique, default or common');
-    vendingKeyType = t;
-  } else if (file.keyType !== undefined) {
-    const kt = KEY_TYPE_FROM_KT[Number(file.keyType)];
-    if (kt === undefined) throw new HydroSyncError('KEY', `${source}: keyType ${String(file.keyType)} is not a vending key type; use --vending-key-type unique|default|common`);
-    vendingKeyType = kt;
-  } else {
-    vendingKeyType = 'unique';
+  const typeFlag = o.vendingKeyType?.trim().toLowerCase();
+  if (typeFlag !== undefined && typeFlag !== 'unique' && typeFlag !== 'default' && typeFlag !== 'common') usage('--vending-key-type must be unique, default or common');
+  const vendingKeyType = typeFlag ?? (file.keyType === undefined ? 'unique' : KEY_TYPE_FROM_KT[Number(file.keyType)]);
+  if (vendingKeyType === undefined) {
+    throw new HydroSyncError('KEY', `${source}: keyType ${String(file.keyType)} is not a vending key type; use --vending-key-type unique|default|common`);
   }
-
   return {
-    id,
-    keyHex,
-    dkga: dkga as Dkga,
-    supplyGroupCode: sgcOf(sgc, o.sgc !== undefined ? '--sgc' : `${source}: supplyGroupCode`),
-    keyRevisionNumber: parseInteger(krn!, o.krn !== undefined ? '--krn' : `${source}: keyRevisionNumber`, 1, 9),
-    vendingKeyType,
-    baseDate: baseDateOf(baseDate, o.baseDate !== undefined ? '--base-date' : `${source}: baseDate`),
-    encryptionAlgorithm: eaOf(ea, o.ea !== undefined ? '--ea' : `${source}: encryptionAlgorithm`),
+    ...(a as Pick<VendingKeyImport, 'dkga' | 'supplyGroupCode' | 'keyRevisionNumber' | 'baseDate' | 'encryptionAlgorithm'>),
+    id, keyHex, vendingKeyType,
     ...(o.activeFrom !== undefined ? { activeFrom: o.activeFrom.trim() } : {}),
     ...(o.issuedUntil !== undefined ? { issuedUntil: o.issuedUntil.trim() } : {}),
   };
