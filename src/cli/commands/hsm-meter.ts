@@ -9,20 +9,13 @@ import { refusalsExit1 } from '../hsm/refusals';
 import { type RequestOptionValues, addRequestOptions, operatorName } from '../hsm/request-options';
 import { type StoreOptionValues, addStoreOptions, withHsm } from '../hsm/store-options';
 import { panOption } from '../options/pan';
-import { baseDateOf, eaOf, ktOf, parseInteger, sgcOf, tiOf } from '../option-values';
+import { type AttributeFlags, attributeOverrides } from '../key-source';
+import { sgcOf } from '../option-values';
 import { algorithmText, keyTypeText, table } from '../token-text';
 
-interface MeterAddOptions extends StoreOptionValues, RequestOptionValues {
-  pan?: string;
+interface MeterAddOptions extends StoreOptionValues, RequestOptionValues, AttributeFlags {
   customerRef?: string;
   customerGroup?: string;
-  sgc?: string;
-  ti?: string;
-  krn?: string;
-  kt?: string;
-  ken?: string;
-  ea?: string;
-  baseDate?: string;
   profile?: string;
   vendingKeyId?: string;
 }
@@ -34,24 +27,21 @@ interface MeterAddOptions extends StoreOptionValues, RequestOptionValues {
 async function meterAddFromOptions(hsm: Hsm, o: MeterAddOptions): Promise<MeterAdd> {
   const pan = panOption(o.pan);
   if (o.customerRef === undefined || o.customerRef.trim() === '') usage('give the customer reference: --customer-ref REF (the utility\'s account number)');
-  let sgc = o.sgc !== undefined ? sgcOf(o.sgc, '--sgc') : undefined;
-  let krn = o.krn !== undefined ? parseInteger(o.krn, '--krn', 1, 9) : undefined;
-  let baseDate = o.baseDate !== undefined ? baseDateOf(o.baseDate, '--base-date') : undefined;
-  let ea = o.ea !== undefined ? eaOf(o.ea, '--ea') : undefined;
+  const a = attributeOverrides({ ...o, pan: undefined }) as Partial<MeterAdd>;
   let vendingKeyId = o.vendingKeyId?.trim();
-  if (sgc === undefined || krn === undefined || baseDate === undefined || ea === undefined) {
+  if (a.supplyGroupCode === undefined || a.keyRevisionNumber === undefined || a.baseDate === undefined || a.encryptionAlgorithm === undefined) {
     const keys = await hsm.listVendingKeys();
     const candidates = vendingKeyId !== undefined ? keys.filter((k) => k.id === vendingKeyId)
-      : keys.filter((k) => (sgc === undefined || k.supplyGroupCode === sgc) && (krn === undefined || k.keyRevisionNumber === krn));
+      : keys.filter((k) => (a.supplyGroupCode ?? k.supplyGroupCode) === k.supplyGroupCode && (a.keyRevisionNumber ?? k.keyRevisionNumber) === k.keyRevisionNumber);
     if (candidates.length === 1) {
       const k = candidates[0]!;
-      sgc ??= k.supplyGroupCode;
-      krn ??= k.keyRevisionNumber;
-      baseDate ??= k.baseDate;
-      ea ??= k.encryptionAlgorithm;
+      a.supplyGroupCode ??= k.supplyGroupCode;
+      a.keyRevisionNumber ??= k.keyRevisionNumber;
+      a.baseDate ??= k.baseDate;
+      a.encryptionAlgorithm ??= k.encryptionAlgorithm;
       vendingKeyId ??= k.id;
     } else {
-      const missing = [sgc === undefined && '--sgc', krn === undefined && '--krn', baseDate === undefined && '--base-date', ea === undefined && '--ea']
+      const missing = [a.supplyGroupCode === undefined && '--sgc', a.keyRevisionNumber === undefined && '--krn', a.baseDate === undefined && '--base-date', a.encryptionAlgorithm === undefined && '--ea']
         .filter((x): x is string => typeof x === 'string');
       const why = vendingKeyId !== undefined ? `there is no vending key ${vendingKeyId}`
         : candidates.length === 0 ? 'no vending key in the store fits' : `${candidates.length} vending keys fit (give --vending-key-id ID)`;
@@ -59,16 +49,10 @@ async function meterAddFromOptions(hsm: Hsm, o: MeterAddOptions): Promise<MeterA
     }
   }
   return {
+    ...(a as MeterAdd),
     pan,
     customerReference: o.customerRef.trim(),
-    supplyGroupCode: sgc,
-    keyRevisionNumber: krn,
-    encryptionAlgorithm: ea,
-    baseDate,
     ...(o.customerGroup !== undefined ? { customerGroup: o.customerGroup.trim() } : {}),
-    ...(o.ti !== undefined ? { tariffIndex: tiOf(o.ti, '--ti') } : {}),
-    ...(o.kt !== undefined ? { keyType: ktOf(o.kt, '--kt') } : {}),
-    ...(o.ken !== undefined ? { keyExpiryNumber: parseInteger(o.ken, '--ken', 0, 255) } : {}),
     ...(o.profile !== undefined ? { profile: o.profile.trim() } : {}),
     ...(vendingKeyId !== undefined ? { vendingKeyId } : {}),
   };
