@@ -94,19 +94,10 @@ export class CliContext {
 
   /** Remove known key material (and any run of hex digits that starts like it) from a message. */
   redact(text: string): string {
-    if (this.secrets.size === 0) return text;
     let out = text;
     for (const s of this.secrets) {
-      const probe = s.slice(0, 12);
-      let i = out.toLowerCase().indexOf(probe);
-      while (i >= 0) {
-        let start = i;
-        while (start > 0 && /[0-9a-fA-F]/.test(out[start - 1]!)) start--;
-        let end = i + probe.length;
-        while (end < out.length && /[0-9a-fA-F]/.test(out[end]!)) end++;
-        out = `${out.slice(0, start)}[redacted]${out.slice(end)}`;
-        i = out.toLowerCase().indexOf(probe);
-      }
+      const probe = s.slice(0, 12).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      out = out.replace(new RegExp(`[0-9a-f]*${probe}[0-9a-f]*`, 'gi'), '[redacted]');
     }
     return out;
   }
