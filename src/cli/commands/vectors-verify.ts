@@ -1,23 +1,15 @@
 import type { Command } from 'commander';
 import type { StaTables } from '../../cipher/sta-tables';
 import { HydroSyncError } from '../../errors';
-import { type CaseResult, type VerifyOptions, verifyVectors } from '../../vectors/verify';
+import { type FileReport, type VerifyOptions, verifyVectors } from '../../vectors/verify';
 import { readJsonFile } from '../../node/json-file';
 import type { CliContext } from '../context';
 import { errorText } from '../context';
 import { EXIT } from '../exit-codes';
 import { staTablesFromOptions } from '../options/sta-tables';
 
-interface FileResult {
-  file: string;
-  title: string;
-  provenance?: string;
-  passed: number;
-  failed: number;
-  cases: CaseResult[];
-  /** Set when the file could not be read or is not a hydrosync-vectors/1 document. */
-  error?: { code: string; message: string };
-}
+/** A file's report; `error` when it could not be read or is not a hydrosync-vectors/1 document. */
+type FileResult = { file: string } & (FileReport | Omit<FileReport, 'provenance'> & { error: { code: string; message: string } });
 
 /** `hydrosync vectors verify FILE...`: check known-answer vector files against this library. */
 export function registerVectorsVerify(vectors: Command, ctx: CliContext): void {
@@ -48,8 +40,7 @@ Examples:
       for (const file of files) {
         let result: FileResult;
         try {
-          const report = verifyVectors(readJsonFile(file, 'vector file'), options);
-          result = { file, title: report.title, provenance: report.provenance, passed: report.passed, failed: report.failed, cases: report.cases };
+          result = { file, ...verifyVectors(readJsonFile(file, 'vector file'), options) };
         } catch (e) {
           if (!(e instanceof HydroSyncError)) throw e;
           ctx.raise(EXIT.USAGE);
