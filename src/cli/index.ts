@@ -149,14 +149,8 @@ function handleError(ctx: CliContext, e: unknown): number {
 export async function runCli(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   const ctx = new CliContext(io);
   ctx.jsonErrors = argv.slice(2).includes('--json');
-  let program: Command;
   try {
-    program = buildProgram(ctx);
-  } catch (e) {
-    return handleError(ctx, e);
-  }
-  try {
-    await program.parseAsync([...argv], { from: 'node' });
+    await buildProgram(ctx).parseAsync([...argv], { from: 'node' });
     return ctx.exitCode;
   } catch (e) {
     return handleError(ctx, e);

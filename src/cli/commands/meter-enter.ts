@@ -41,11 +41,6 @@ Examples:
   $ hydrosync meter enter --now --utc-offset 420 --lang id 47186281207955155808
   $ hydrosync meter enter --at 2026-12-01T09:35 --json - < tokens.txt`;
 
-/** Whether the CLI's stdin is an interactive terminal (never, for in-process test streams). */
-function stdinIsTty(stdin: unknown): boolean {
-  return (stdin as { isTTY?: boolean } | undefined)?.isTTY === true;
-}
-
 /** `hydrosync meter enter TOKEN...`: enter tokens into the simulated meter, one saved transaction each. */
 export function registerMeterEnter(meter: Command, ctx: CliContext): void {
   const cmd = meter
@@ -62,7 +57,8 @@ export function registerMeterEnter(meter: Command, ctx: CliContext): void {
     .action(async (args: string[], o: EnterOptions) => {
       const lang = languageOf(o.lang);
       const stdin = ctx.io.stdin;
-      const fromStdin = (args.length === 1 && args[0] === '-') || (args.length === 0 && stdin !== undefined && !stdinIsTty(stdin));
+      // Without arguments, standard input is read unless it is an interactive terminal (in-process test streams never are).
+      const fromStdin = (args.length === 1 && args[0] === '-') || (args.length === 0 && stdin !== undefined && (stdin as { isTTY?: boolean }).isTTY !== true);
       if (!fromStdin && args.includes('-')) usage('"-" (read tokens from stdin) must be the only token argument');
       if (args.length === 0 && !fromStdin) usage('give the tokens to enter as arguments, or "-" to read them from standard input');
       const at = meterTimeFromOptions(ctx, o, 'now')!;
