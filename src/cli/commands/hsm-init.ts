@@ -8,13 +8,13 @@ import {
   MASTER_KEY_ENV, MASTER_KEY_FILE_ENV, generateMasterKeyFile, removeFile,
 } from '../files/master-key-file';
 import { ioReason } from '../../node/json-file';
-import { storeExists } from '../files/store-path';
+import { resolveStorePath, storeExists } from '../files/store-path';
 import { ensurePrivateDirectory } from '../files/xdg-file';
 import type { CliContext } from '../context';
 import { usage } from '../exit-codes';
 import { type ConfigOptionValues, addConfigOptions, configFromOptions, configLines } from '../hsm-config-options';
 import { examples } from '../help-text';
-import { type StoreOptionValues, addStoreOptions, isStoreUrl, masterKeyText, openStoreFile, storeLocation, storeName } from '../hsm/store-options';
+import { type StoreOptionValues, addStoreOptions, isStoreUrl, masterKeyText, openStoreFile, storeName } from '../hsm/store-options';
 
 type InitOptions = StoreOptionValues & ConfigOptionValues & { generateMasterKey?: string };
 
@@ -55,7 +55,7 @@ ${examples([
   'hydrosync hsm init --store /var/lib/pdam/hsm.sqlite --master-key-file /etc/pdam/master.key --tariffs tariffs.json',
 ])}`)
     .action(async (o: InitOptions & { quiet?: boolean }) => {
-      const location = storeLocation(ctx, o);
+      const location = resolveStorePath(o.store, ctx.io.env);
       const config = configFromOptions(ctx, o, { envOffset: true });
       const url = isStoreUrl(location.path);
       if (!url && storeExists(location.path)) {

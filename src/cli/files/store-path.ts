@@ -1,27 +1,17 @@
 import { existsSync, statSync } from 'node:fs';
 import { HydroSyncError } from '../../errors';
 import { ioReason } from '../../node/json-file';
-import { resolveXdgFile } from './xdg-file';
+import { type XdgFile, resolveXdgFile } from './xdg-file';
 
 /** Environment variable naming the security module's store file. */
 export const STORE_ENV = 'HYDROSYNC_STORE';
-
-/** File name of the store under the data directory. */
-const STORE_FILE_NAME = 'hsm.sqlite';
-
-/** Where the store is and why: the --store option, $HYDROSYNC_STORE, or the XDG data directory. */
-export interface StoreLocation {
-  path: string;
-  /** "--store", "HYDROSYNC_STORE", "XDG_DATA_HOME" or "default". */
-  from: '--store' | 'HYDROSYNC_STORE' | 'XDG_DATA_HOME' | 'default';
-}
 
 /**
  * The store file: `--store FILE`, else $HYDROSYNC_STORE, else $XDG_DATA_HOME/hydrosync/hsm.sqlite,
  * else ~/.local/share/hydrosync/hsm.sqlite.
  */
-export function resolveStorePath(option: string | undefined, env: Record<string, string | undefined>): StoreLocation {
-  return resolveXdgFile(option, '--store', env, { env: STORE_ENV, xdg: 'XDG_DATA_HOME', home: ['.local', 'share'], fileName: STORE_FILE_NAME });
+export function resolveStorePath(option: string | undefined, env: Record<string, string | undefined>): XdgFile {
+  return resolveXdgFile(option, '--store', env, { env: STORE_ENV, xdg: 'XDG_DATA_HOME', home: ['.local', 'share'], fileName: 'hsm.sqlite' });
 }
 
 /** Whether a store file exists at `path` (a directory there is an error). */

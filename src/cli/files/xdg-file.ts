@@ -4,15 +4,22 @@ import { dirname, join } from 'node:path';
 import { HydroSyncError } from '../../errors';
 import { ioReason } from '../../node/json-file';
 
-/** Where a file of ours lives by default: an environment variable, then an XDG base directory. */
-export interface XdgFileSpec<Env extends string, Xdg extends string> {
-  /** Our variable naming the file, e.g. HYDROSYNC_STORE. */
-  env: Env;
-  /** The XDG variable of its base directory, e.g. XDG_DATA_HOME. */
-  xdg: Xdg;
-  /** The XDG default of that directory under $HOME, e.g. ['.local', 'share']. */
+/**
+ * Where a file of ours lives by default: `env`, our variable naming it (HYDROSYNC_STORE); `xdg`, the
+ * XDG variable of its base directory (XDG_DATA_HOME); `home`, that directory's default under $HOME
+ * (['.local', 'share']).
+ */
+export interface XdgFileSpec {
+  env: string;
+  xdg: string;
   home: readonly string[];
   fileName: string;
+}
+
+/** A file and where its name came from: the option's name, the variable's, or "default". */
+export interface XdgFile {
+  path: string;
+  from: string;
 }
 
 function nonEmpty(v: string | undefined): string | undefined {
@@ -22,11 +29,9 @@ function nonEmpty(v: string | undefined): string | undefined {
 /**
  * The file: the command-line option, else $ENV, else $XDG/hydrosync/NAME, else
  * ~/<home…>/hydrosync/NAME (XDG Base Directory; a relative XDG value is ignored, as the
- * specification says). `from` says which one it was.
+ * specification says).
  */
-export function resolveXdgFile<Opt extends string, Env extends string, Xdg extends string>(
-  option: string | undefined, optionName: Opt, env: Record<string, string | undefined>, spec: XdgFileSpec<Env, Xdg>,
-): { path: string; from: Opt | Env | Xdg | 'default' } {
+export function resolveXdgFile(option: string | undefined, optionName: string, env: Record<string, string | undefined>, spec: XdgFileSpec): XdgFile {
   if (nonEmpty(option) !== undefined) return { path: option!, from: optionName };
   const fromEnv = nonEmpty(env[spec.env]);
   if (fromEnv !== undefined) return { path: fromEnv, from: spec.env };

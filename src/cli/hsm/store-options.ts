@@ -11,7 +11,8 @@ import { openHsm } from '../../hsm';
 import {
   MASTER_KEY_ENV, MASTER_KEY_FILE_ENV, type MasterKeyText, readMasterKeyFile,
 } from '../files/master-key-file';
-import { type StoreLocation, STORE_ENV, resolveStorePath, storeExists } from '../files/store-path';
+import { STORE_ENV, resolveStorePath, storeExists } from '../files/store-path';
+import type { XdgFile } from '../files/xdg-file';
 import type { CliContext } from '../context';
 import { usage } from '../exit-codes';
 import { checkKeyHex } from '../key-source';
@@ -47,11 +48,6 @@ export function addStoreOptions(cmd: Command, options: { masterKey?: boolean } =
     cmd.option('--master-key-file <file>', `file with the master key: 64 hex digits or {"format":"hydrosync-master-key/1","masterKey":"…"} (or $${MASTER_KEY_FILE_ENV}, or the key itself in $${MASTER_KEY_ENV})`);
   }
   return cmd.optionsGroup('Options:');
-}
-
-/** The store's location from --store / the environment. */
-export function storeLocation(ctx: CliContext, o: StoreOptionValues): StoreLocation {
-  return resolveStorePath(o.store, ctx.io.env);
 }
 
 /**
@@ -111,7 +107,7 @@ export function nodeName(ctx: CliContext, o: StoreOptionValues): string | undefi
 /** An open security module and where its store is. */
 export interface OpenHsm {
   hsm: Hsm;
-  location: StoreLocation;
+  location: XdgFile;
 }
 
 /**
@@ -123,7 +119,7 @@ export async function withHsm<T>(
   /** `migrate`: migrate an older store (hsm migrate); `missing`: what to say after a missing store. */
   options: { migrate?: boolean; missing?: string } = {},
 ): Promise<T> {
-  const location = storeLocation(ctx, o);
+  const location = resolveStorePath(o.store, ctx.io.env);
   if (!isStoreUrl(location.path) && !storeExists(location.path)) {
     const how = location.from === '--store' ? '' : ` (the ${location.from === 'default' ? 'default location' : `location from ${location.from}`}; give --store FILE or set ${STORE_ENV} for another)`;
     throw new HydroSyncError('STORE', `no security module store at ${location.path}${how}: ${options.missing ?? "create one with 'hydrosync hsm init'"}`);
