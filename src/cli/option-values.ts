@@ -33,13 +33,16 @@ export function optionalInteger(text: string | undefined, option: string, min: n
   return text === undefined ? undefined : parseInteger(text, option, min, max, options);
 }
 
+/** At most one of the named options (`what`, for the message) may be set; returns its name (undefined: none). */
+export function atMostOne(values: Record<string, unknown>, what = `one of ${Object.keys(values).join(', ')}`): string | undefined {
+  const given = Object.entries(values).filter(([, v]) => v !== undefined && v !== false).map(([k]) => k);
+  if (given.length > 1) usage(`give only ${what} (got ${given.join(' and ')})`);
+  return given[0];
+}
+
 /** Exactly one of the named options must be set; returns its name. */
 export function exactlyOne(values: Record<string, unknown>, what: string): string {
-  const given = Object.entries(values).filter(([, v]) => v !== undefined && v !== false).map(([k]) => k);
-  if (given.length === 1) return given[0]!;
-  const names = Object.keys(values).join(', ');
-  if (given.length === 0) return usage(`give ${what}: one of ${names}`);
-  return usage(`give only one of ${names} (got ${given.join(' and ')})`);
+  return atMostOne(values) ?? usage(`give ${what}: one of ${Object.keys(values).join(', ')}`);
 }
 
 /** A short value as given (JSON), a long one only by its length: never a key pasted in the wrong field. */

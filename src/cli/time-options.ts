@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { IssueTime } from '../tokens/issue';
 import type { CliContext } from './context';
 import { usage } from './exit-codes';
-import { optionalInteger } from './option-values';
+import { atMostOne, optionalInteger } from './option-values';
 
 export const UTC_OFFSET_ENV = 'HYDROSYNC_UTC_OFFSET';
 
@@ -43,9 +43,7 @@ export function utcOffsetFromOptions(ctx: CliContext, option: string | undefined
  * offset (--utc-offset or HYDROSYNC_UTC_OFFSET): the host time zone is never used.
  */
 export function issueTimeFromOptions(ctx: CliContext, o: TimeOptionValues): IssueTime {
-  const given = [o.tid !== undefined && '--tid', o.dateTime !== undefined && '--date-time', o.now === true && '--now']
-    .filter((x): x is string => typeof x === 'string');
-  if (given.length > 1) usage(`give only one of --tid, --date-time and --now (got ${given.join(' and ')})`);
+  atMostOne({ '--tid': o.tid, '--date-time': o.dateTime, '--now': o.now }, 'one of --tid, --date-time and --now');
   if (o.tid !== undefined) return { tid: optionalInteger(o.tid, '--tid', 0, 0xffffff)! };
   if (o.dateTime !== undefined) return { dateTime: o.dateTime };
   const utcOffsetMinutes = utcOffsetFromOptions(ctx, o.utcOffset);

@@ -6,6 +6,7 @@ import { usage } from '../exit-codes';
 import {
   type AttributeFlags, KEY_ATTRIBUTES, KEY_ENV, type KeySource, type ResolvedKey, attributeOverrides, envKeySource, keyFileSource, resolveKey,
 } from '../key-source';
+import { atMostOne } from '../option-values';
 import { staTablesFromOptions } from './sta-tables';
 
 /** Values of the key options, as commander gives them. */
@@ -59,9 +60,9 @@ function requireParameters(object: Record<string, unknown>, source: string): voi
 export function keyFromOptions(
   ctx: CliContext, o: KeyOptionValues, options: { required: boolean; why?: string; demoNotice?: boolean },
 ): ResolvedKey | undefined {
-  const flag = oneKeySource({
+  const flag = atMostOne({
     '--key-file': o.keyFile, '--demo-key': o.demoKey, '--vending-key': o.vendingKey, '--decoder-key': o.decoderKey,
-  });
+  }, 'one key source');
   if (o.vendingKey !== undefined || o.decoderKey !== undefined) ctx.warn(COMMAND_LINE_KEY_WARNING);
   const tables = staTablesFromOptions(ctx, o.staTables);
   if (flag === '--demo-key' && options.demoNotice !== false) ctx.warn(DEMO_KEY_NOTICE);
@@ -78,11 +79,4 @@ export function keyFromOptions(
   return resolveKey(ctx, given, {
     overrides: attributeOverrides(o), tables, ...(fromHex ? { complete: (object) => requireParameters(object, given.source) } : {}),
   });
-}
-
-/** The one key source flag given, or undefined for none; two are a usage error. */
-function oneKeySource(flags: Record<string, unknown>): string | undefined {
-  const given = Object.entries(flags).filter(([, v]) => v !== undefined && v !== false).map(([k]) => k);
-  if (given.length > 1) usage(`give only one key source (got ${given.join(' and ')})`);
-  return given[0];
 }
