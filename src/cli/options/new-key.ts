@@ -40,11 +40,8 @@ export function addNewKeyOptions(cmd: Command): Command {
  */
 export function newKeyFromOptions(ctx: CliContext, current: ResolvedKey, o: NewKeyOptionValues & { staTables?: string }): ResolvedKey {
   const attrs = current.key.attributes();
-  const inherited: Record<string, unknown> = {
-    keyType: attrs.keyType, supplyGroupCode: attrs.supplyGroupCode, tariffIndex: attrs.tariffIndex,
-    keyRevisionNumber: attrs.keyRevisionNumber, keyExpiryNumber: attrs.keyExpiryNumber, baseDate: attrs.baseDate,
-    encryptionAlgorithm: attrs.encryptionAlgorithm, ...(attrs.pan !== undefined ? { pan: attrs.pan } : {}),
-  };
+  const { dkga: _dkga, ...rest } = attrs;
+  const inherited: Record<string, unknown> = rest;
   const env = envKeySource(ctx, KEY_ENV.newVendingKey, KEY_ENV.newDecoderKey);
   if (o.newKeyFile !== undefined && env !== undefined) usage(`give only one new key source (got --new-key-file and ${env.source})`);
   const own = o.newKeyFile !== undefined ? keyFileSource(o.newKeyFile) : env;
