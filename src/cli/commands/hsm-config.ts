@@ -13,8 +13,7 @@ export function registerHsmConfig(hsm: Command, ctx: CliContext): void {
   const config = hsm.command('config').summary('show or change the configuration: local time, daily limits, tariffs')
     .description('The security module\'s configuration: UTC offset of the meters\' local time (for TIDs), daily limits per vending point, PDAM block tariffs.');
 
-  const show = defaultSubcommand(config.command('show', { isDefault: true })).summary('show the configuration (the default)')
-    .option('--json', 'print one JSON object');
+  const show = defaultSubcommand(config.command('show', { isDefault: true })).summary('show the configuration (the default)');
   addStoreOptions(show).action(async (o: StoreOptionValues) => {
     await withHsm(ctx, o, async ({ hsm: m }) => {
       const c = await m.config();
@@ -23,11 +22,10 @@ export function registerHsmConfig(hsm: Command, ctx: CliContext): void {
     });
   });
 
-  const set = config.command('set').summary('change the configuration (recorded in the audit log)')
-    .option('--json', 'print the new configuration as one JSON object');
+  const set = config.command('set').summary('change the configuration (recorded in the audit log)');
   addConfigOptions(set);
   addRequestOptions(set, { adminOnly: true });
-  addStoreOptions(set)
+  addStoreOptions(set, 'print the new configuration as one JSON object')
     .addHelpText('after', examples([
       'hydrosync hsm config set --daily-limit-litres 500000 --daily-limit-rupiah none',
       'hydrosync hsm config set --tariffs pdam-tariffs-2026.json',

@@ -42,8 +42,7 @@ export function registerHsmInit(hsm: Command, ctx: CliContext): void {
     .summary('create the security module store (sealed with a master key)')
     .description('Create a new security module store: an SQLite file (mode 0600, in a directory created with mode 0700), or the schema in a PostgreSQL database (--store postgres://…), whose vending keys are wrapped with the master key, with its configuration. Never overwrites a store.')
     .option('--generate-master-key <file>', 'generate a new random master key and write it to FILE (mode 0600; never overwrites); only the path is printed')
-    .option('--quiet', 'print only the master key line (when one is generated); errors still go to stderr')
-    .option('--json', 'print one JSON object');
+    .option('--quiet', 'print only the master key line (when one is generated); errors still go to stderr');
   addConfigOptions(cmd);
   addStoreOptions(cmd)
     .addHelpText('after', `

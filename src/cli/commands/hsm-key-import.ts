@@ -99,8 +99,7 @@ export function registerHsmKeyImport(key: Command, ctx: CliContext): void {
     .option('--ea <code>', 'encryption algorithm of the decoder keys: 07, 09 or 11 (default for DKGA04: 11)')
     .option('--dkga <code>', 'decoder key generation algorithm: 02 or 04 (default: from the key length)')
     .option('--active-from <when>', 'local date-time from which the key may issue tokens, YYYY-MM-DDTHH:MM (default: now)')
-    .option('--issued-until <when>', 'local date-time after which the key issues no tokens (default: no end)')
-    .option('--json', 'print one JSON object');
+    .option('--issued-until <when>', 'local date-time after which the key issues no tokens (default: no end)');
   addRequestOptions(cmd, { adminOnly: true });
   addStoreOptions(cmd)
     .addHelpText('after', examples([

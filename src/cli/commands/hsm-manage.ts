@@ -73,7 +73,7 @@ export function registerHsmManage(hsm: Command, ctx: CliContext, requireSubcomma
     const cmd = manage.command(spec.name).summary(spec.summary).description(`${spec.summary.charAt(0).toUpperCase()}${spec.summary.slice(1)}.`)
       .option('--pan <digits>', '18-digit MeterPAN of a registered meter (required)');
     spec.options?.(cmd);
-    cmd.option('--json', 'print one JSON object').addOption(quietTokensOption());
+    cmd.addOption(quietTokensOption());
     addRequestOptions(cmd);
     addStoreOptions(cmd).action(async (o: ManageOptions) => {
       const pan = panOption(o.pan);

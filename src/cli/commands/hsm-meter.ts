@@ -94,8 +94,7 @@ export function registerHsmMeter(hsmGroup: Command, ctx: CliContext, requireSubc
     .option('--ea <code>', 'encryption algorithm: 07, 09 or 11')
     .option('--base-date <year>', 'TID base date: 1993, 2014 or 2035')
     .option('--profile <name>', 'meter profile (default: water)')
-    .addOption(vendingKeyIdOption('--vending-key-id <id>', 'id of the vending key the meter\'s decoder key derives from (default: the one that fits)'))
-    .option('--json', 'print one JSON object');
+    .addOption(vendingKeyIdOption('--vending-key-id <id>', 'id of the vending key the meter\'s decoder key derives from (default: the one that fits)'));
   addRequestOptions(add, { adminOnly: true });
   addStoreOptions(add)
     .addHelpText('after', examples([
@@ -112,9 +111,8 @@ export function registerHsmMeter(hsmGroup: Command, ctx: CliContext, requireSubc
     });
 
   const list = meter.command('list').summary('list the meters')
-    .option('--sgc <digits>', 'only meters of this supply group')
-    .option('--json', 'print one JSON object {"meters":[…]}');
-  addStoreOptions(list).action(async (o: StoreOptionValues & { sgc?: string }) => {
+    .option('--sgc <digits>', 'only meters of this supply group');
+  addStoreOptions(list, 'print one JSON object {"meters":[…]}').action(async (o: StoreOptionValues & { sgc?: string }) => {
     const filter = o.sgc !== undefined ? { supplyGroupCode: sgcOf(o.sgc, '--sgc') } : undefined;
     await withHsm(ctx, o, async ({ hsm }) => {
       const meters = await hsm.listMeters(filter);
@@ -128,8 +126,7 @@ export function registerHsmMeter(hsmGroup: Command, ctx: CliContext, requireSubc
     });
   });
 
-  const show = meter.command('show').summary('show one meter').argument('<pan>', '18-digit MeterPAN')
-    .option('--json', 'print one JSON object');
+  const show = meter.command('show').summary('show one meter').argument('<pan>', '18-digit MeterPAN');
   addStoreOptions(show).action(async (panArg: string, o: StoreOptionValues) => {
     const pan = panOption(panArg, 'PAN');
     await refusalsExit1(ctx, () => withHsm(ctx, o, async ({ hsm }) => {

@@ -27,8 +27,7 @@ export function registerHsmReport(hsm: Command, ctx: CliContext, requireSubcomma
     .description("Verify a meter report under the report key derived from the meter's decoder key, apply the counter rule (no replays; frames may arrive out of order within 32), store it and audit it.")
     .argument('[code...]', 'the 20-digit report code (spaces or dashes allowed; groups may be separate arguments)')
     .option('--pan <digits>', '18-digit MeterPAN of a registered meter (required)')
-    .option('--frame <hex>', 'the 50-byte binary frame, hex (instead of a code)')
-    .option('--json', 'print one JSON object');
+    .option('--frame <hex>', 'the 50-byte binary frame, hex (instead of a code)');
   addRequestOptions(submit, { adminOnly: true });
   addStoreOptions(submit)
     .addHelpText('after', `
@@ -66,8 +65,7 @@ ${examples([
     .summary("what a meter's reports say: remaining m³, use per day, days left, last seen, alerts")
     .description("Show a meter's latest report and what follows from its reports: remaining volume, consumption per day, estimated days left, when it was last heard from, and alerts (low credit, valve closed, tamper, low battery, key change pending, silent, credit without a token, a token the module never sold).")
     .option('--pan <digits>', '18-digit MeterPAN of a registered meter (required)')
-    .option('--silent-days <n>', 'alert when the meter has not reported for longer than this many days (default 7)')
-    .option('--json', 'print one JSON object');
+    .option('--silent-days <n>', 'alert when the meter has not reported for longer than this many days (default 7)');
   addStoreOptions(show)
     .addHelpText('after', examples(['hydrosync hsm report show --pan 600727000000000009', 'hydrosync hsm report show --pan 600727000000000009 --json']))
     .action(async (o: StoreOptionValues & { pan?: string; silentDays?: string; json?: boolean }) => {

@@ -38,7 +38,6 @@ export function registerHsmReprint(hsm: Command, ctx: CliContext): void {
     .option('--pan <digits>', 'list this meter\'s transactions')
     .option('--from <date>', 'with --pan: from this local date, YYYY-MM-DD')
     .option('--to <date>', 'with --pan: up to this local date (inclusive), YYYY-MM-DD')
-    .option('--json', 'print one JSON object')
     .addOption(quietTokensOption());
   addRequestOptions(cmd);
   addStoreOptions(cmd)

@@ -42,7 +42,6 @@ export function registerHsmVend(hsm: Command, ctx: CliContext): void {
     .addOption(litresOption())
     .addOption(rupiahOption())
     .addOption(currencyOption('water currency token (class 0 subclass 5) for this many currency units'))
-    .option('--json', 'print one JSON object')
     .addOption(quietTokensOption());
   addRequestOptions(cmd);
   addStoreOptions(cmd)

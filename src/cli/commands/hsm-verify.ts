@@ -15,8 +15,7 @@ export function registerHsmVerify(hsm: Command, ctx: CliContext): void {
     .summary('decode a token with a registered meter\'s key (for support staff)')
     .description('Decode a 20-digit token as the meter would, with the meter\'s decoder key from the store: the CRC, the kind, the fields and what they mean. Tells support staff whether a token a customer reports belongs to the meter and what it carries. Key bits of key change tokens are never shown.')
     .argument('<token...>', '20-digit token (spaces or dashes allowed; 5 groups of 4 digits may be separate arguments)')
-    .option('--pan <digits>', '18-digit MeterPAN of a registered meter (required)')
-    .option('--json', 'print one JSON object');
+    .option('--pan <digits>', '18-digit MeterPAN of a registered meter (required)');
   addStoreOptions(cmd)
     .addHelpText('after', `
 Exit status: 0 the token decodes with the meter's key; 1 it does not (CRC: mistyped, or for
