@@ -32,7 +32,7 @@ export function registerHsmAudit(hsm: Command, ctx: CliContext): void {
     .addOption(new Option('--page <n>', 'page N: 1 the newest, 2 the one before…').conflicts(['before', 'all']))
     .addOption(new Option('--before <seq>', 'the page of records before sequence number SEQ').conflicts('all'))
     .option('--all', 'every matching record, no paging');
-  addStoreOptions(list, 'print one JSON object {"records":[…],"matched","older"}')
+  addStoreOptions(list, { json: 'print one JSON object {"records":[…],"matched","older"}' })
     .addHelpText('after', examples([
       'hydrosync hsm audit --outcome refused --from 2026-12-01 --to 2026-12-07',
       'hydrosync hsm audit --pan 6004 0000 0000 1234 56 --all',
@@ -59,7 +59,7 @@ export function registerHsmAudit(hsm: Command, ctx: CliContext): void {
 
   const verify = audit.command('verify').summary('check the hash chain; exit 1 and name the first bad record')
     .option('--checkpoint <file>', 'also check against a checkpoint made earlier (hsm audit checkpoint): records cut off the end are "truncated"');
-  addStoreOptions(verify, 'print one JSON object {"ok","records","firstBad"?}')
+  addStoreOptions(verify, { json: 'print one JSON object {"ok","records","firstBad"?}' })
     .addHelpText('after', '\nExit status: 0 the chain is intact; 1 a record was edited, deleted, inserted or reordered (the first bad one is named); 2 a usage or store error.')
     .action(async (o: StoreOptionValues & { checkpoint?: string }) => {
       const checkpoint = o.checkpoint === undefined ? undefined : readJsonFile(o.checkpoint, 'audit checkpoint');
@@ -80,7 +80,7 @@ export function registerHsmAudit(hsm: Command, ctx: CliContext): void {
     .description('Write the audit head (last record and its hash), sealed under the master key, to a file kept outside the store (another machine, paper, a ticket). A later "audit verify --checkpoint FILE" fails with "truncated" if records were cut off the end and an older head put back.')
     .requiredOption('--out <file>', 'write the checkpoint to FILE (JSON, mode 0600)')
     .option('--force', 'replace an existing file');
-  addStoreOptions(checkpoint, 'print the checkpoint\'s heads as one JSON object {"out","heads":[{"chain","seq"}]}').action(async (o: StoreOptionValues & { out: string; force?: boolean }) => {
+  addStoreOptions(checkpoint, { json: 'print the checkpoint\'s heads as one JSON object {"out","heads":[{"chain","seq"}]}' }).action(async (o: StoreOptionValues & { out: string; force?: boolean }) => {
     await withHsm(ctx, o, async ({ hsm: m }) => {
       const c = await m.auditCheckpoint();
       writeSecretFile(o.out, `${JSON.stringify(c)}\n`, { force: o.force === true, what: 'audit file' });
@@ -94,7 +94,7 @@ export function registerHsmAudit(hsm: Command, ctx: CliContext): void {
     .option('--format <format>', 'csv or ndjson', 'csv')
     .option('--out <file>', 'write to FILE (mode 0600) instead of stdout')
     .option('--force', 'with --out: replace an existing file');
-  addStoreOptions(exp, 'with --out: print a JSON summary {"out","format","records"}')
+  addStoreOptions(exp, { json: 'with --out: print a JSON summary {"out","format","records"}' })
     .addHelpText('after', examples([
       'hydrosync hsm audit export --format csv --out audit-2026-12.csv',
       'hydrosync hsm audit export --format ndjson | jq .kind',

@@ -25,7 +25,7 @@ export function registerHsmConfig(hsm: Command, ctx: CliContext): void {
   const set = config.command('set').summary('change the configuration (recorded in the audit log)');
   addConfigOptions(set);
   addRequestOptions(set, { adminOnly: true });
-  addStoreOptions(set, 'print the new configuration as one JSON object')
+  addStoreOptions(set, { json: 'print the new configuration as one JSON object' })
     .addHelpText('after', examples([
       'hydrosync hsm config set --daily-limit-litres 500000 --daily-limit-rupiah none',
       'hydrosync hsm config set --tariffs pdam-tariffs-2026.json',

@@ -8,7 +8,7 @@ export function registerHsmKeyList(key: Command, ctx: CliContext): void {
   const cmd = key
     .command('list')
     .summary('list the vending keys (attributes and key check values, never the keys)');
-  addStoreOptions(cmd, 'print one JSON object {"vendingKeys":[…]}').action(async (o: StoreOptionValues) => {
+  addStoreOptions(cmd, { json: 'print one JSON object {"vendingKeys":[…]}' }).action(async (o: StoreOptionValues) => {
     await withHsm(ctx, o, async ({ hsm }) => {
       const keys = await hsm.listVendingKeys();
       if (o.json) return ctx.json({ vendingKeys: keys });

@@ -64,7 +64,7 @@ export function registerHsmKeyChange(hsm: Command, ctx: CliContext): void {
     .option('--force', 'with --out: replace an existing file')
     .option('--quiet', 'one meter: print only the tokens, one per line; fleet: no progress bar and no summary line on stderr');
   addRequestOptions(cmd);
-  addStoreOptions(cmd, 'one meter: print one JSON object; fleet: NDJSON outcomes (with --out: a JSON summary on stdout)')
+  addStoreOptions(cmd, { json: 'one meter: print one JSON object; fleet: NDJSON outcomes (with --out: a JSON summary on stdout)' })
     .addHelpText('after', `
 A fleet CSV has a header row with a "pan" column; the optional columns newKeyRevisionNumber,
 newBaseDate, newKeyType, newKeyExpiryNumber, newTariffIndex, newSupplyGroupCode,

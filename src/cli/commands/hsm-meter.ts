@@ -112,7 +112,7 @@ export function registerHsmMeter(hsmGroup: Command, ctx: CliContext, requireSubc
 
   const list = meter.command('list').summary('list the meters')
     .option('--sgc <digits>', 'only meters of this supply group');
-  addStoreOptions(list, 'print one JSON object {"meters":[…]}').action(async (o: StoreOptionValues & { sgc?: string }) => {
+  addStoreOptions(list, { json: 'print one JSON object {"meters":[…]}' }).action(async (o: StoreOptionValues & { sgc?: string }) => {
     const filter = o.sgc !== undefined ? { supplyGroupCode: sgcOf(o.sgc, '--sgc') } : undefined;
     await withHsm(ctx, o, async ({ hsm }) => {
       const meters = await hsm.listMeters(filter);

@@ -12,7 +12,7 @@ export function registerHsmMigrate(hsm: Command, ctx: CliContext): void {
   const cmd = hsm.command('migrate')
     .summary('bring a store made by an older hydrosync to this version\'s schema')
     .description('Apply the store schema migrations this version of hydrosync has and the store lacks, all in one transaction (all or nothing), then open the store with the master key and verify its audit log. Back the store up first. Nothing else ever migrates a store; a store written by a newer hydrosync is refused, never migrated backwards.');
-  addStoreOptions(cmd, 'print one JSON object {"store","audit"}')
+  addStoreOptions(cmd, { json: 'print one JSON object {"store","audit"}' })
     .addHelpText('after', examples([
       'hydrosync hsm migrate --store /var/lib/pdam/hsm.sqlite',
       'hydrosync hsm migrate --store postgres://vending@db.pdam.local/vending',

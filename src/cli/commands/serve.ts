@@ -29,7 +29,7 @@ export function registerServe(program: Command, ctx: CliContext, requireSubcomma
     .option('--host <address>', 'address to listen on (0.0.0.0 or :: for every interface)', '127.0.0.1')
     .addOption(new Option('--port <n>', 'TCP port (0: any free port)').argParser(port).default(8080))
     .addOption(new Option('--rate-limit <n>', 'requests a minute per API key (per address without one); 0: no limit').argParser(perMinute).default(600));
-  addStoreOptions(serve)
+  addStoreOptions(serve, { json: false })
     .addHelpText('after', `
 The master key comes from --master-key-file FILE, HYDROSYNC_MASTER_KEY_FILE or
 HYDROSYNC_MASTER_KEY, else $XDG_CONFIG_HOME/hydrosync/master.key (~/.config/hydrosync/master.key),
@@ -47,13 +47,12 @@ ${examples([
     .description('Create an API key: an agent key sells (purchases, reprints, meter look-up), an admin key also manages (meters, management tokens, key changes, audit, API keys). The key is printed once; the store keeps only its scrypt hash.')
     .addOption(new Option('--role <role>', 'agent or admin').choices(['agent', 'admin']).default('agent'))
     .requiredOption('--vending-point <name>', 'the till, kiosk or channel the key sells for (A-Z a-z 0-9 . _ -, at most 40)')
-    .option('--label <text>', 'a note for people')
-    .option('--json', 'print one JSON object'), { masterKey: false })
+    .option('--label <text>', 'a note for people'), { masterKey: false })
     .action((_o, cmd: Command) => createKeyCommand(ctx, cmd.optsWithGlobals()));
-  addStoreOptions(key.command('list').summary('list API keys (never the keys)').option('--json', 'print JSON'), { masterKey: false })
+  addStoreOptions(key.command('list').summary('list API keys (never the keys)'), { masterKey: false, json: 'print JSON' })
     .action((_o, cmd: Command) => listKeysCommand(ctx, cmd.optsWithGlobals()));
-  addStoreOptions(key.command('revoke').summary('revoke an API key: it stops working at once').argument('<id>', 'the key id (12 hex digits)')
-    .option('--json', 'print JSON'), { masterKey: false })
+  addStoreOptions(key.command('revoke').summary('revoke an API key: it stops working at once').argument('<id>', 'the key id (12 hex digits)'),
+    { masterKey: false, json: 'print JSON' })
     .action((id: string, _o, cmd: Command) => revokeKeyCommand(ctx, cmd.optsWithGlobals(), id));
   requireSubcommand(key);
 }

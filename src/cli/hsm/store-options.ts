@@ -38,15 +38,20 @@ export function storeName(store: string): string {
   return isStoreUrl(store) ? redactConnectionString(store) : store;
 }
 
-/** Add --store, --node and --master-key-file, and --json (`json`: what it prints), to a command. */
-export function addStoreOptions(cmd: Command, json = 'print one JSON object'): Command {
-  return cmd
+/**
+ * Add --store, --node and (unless `masterKey` is false) --master-key-file, and --json (`json`: what
+ * it prints; false: none) to a command.
+ */
+export function addStoreOptions(cmd: Command, options: { json?: string | false; masterKey?: boolean } = {}): Command {
+  cmd
     .optionsGroup('Store options:')
     .option('--store <file|url>', `the security module's store: an SQLite file, or postgres://user@host/db for several vending nodes (default: $${STORE_ENV}, else $XDG_DATA_HOME/hydrosync/hsm.sqlite, else ~/.local/share/hydrosync/hsm.sqlite)`)
-    .option('--node <name>', `this vending node's name: its own audit chain in a shared store (default: $${NODE_ENV}, else main)`)
-    .option('--master-key-file <file>', `file with the master key: 64 hex digits or {"format":"hydrosync-master-key/1","masterKey":"…"} (or $${MASTER_KEY_FILE_ENV}, or the key itself in $${MASTER_KEY_ENV})`)
-    .optionsGroup('Options:')
-    .option('--json', json);
+    .option('--node <name>', `this vending node's name: its own audit chain in a shared store (default: $${NODE_ENV}, else main)`);
+  if (options.masterKey !== false) {
+    cmd.option('--master-key-file <file>', `file with the master key: 64 hex digits or {"format":"hydrosync-master-key/1","masterKey":"…"} (or $${MASTER_KEY_FILE_ENV}, or the key itself in $${MASTER_KEY_ENV})`);
+  }
+  cmd.optionsGroup('Options:');
+  return options.json === false ? cmd : cmd.option('--json', options.json ?? 'print one JSON object');
 }
 
 /**

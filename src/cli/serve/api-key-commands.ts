@@ -1,13 +1,13 @@
 /** `hydrosync serve key create|list|revoke`: API keys in the server tables of the store (no master key needed). */
 import { HydroSyncError } from '../../errors';
 import type { CliContext } from '../context';
-import { storeExists } from '../files/store-path';
-import { type StoreOptionValues, isStoreUrl, storeLocation } from '../hsm/store-options';
+import { resolveStorePath, storeExists } from '../files/store-path';
+import { type StoreOptionValues, isStoreUrl } from '../hsm/store-options';
 import { columns } from '../help-text';
 import type { ServerStore } from '../../server/store/server-store';
 
 async function withServerStore<T>(ctx: CliContext, o: StoreOptionValues, f: (store: ServerStore) => Promise<T>): Promise<T> {
-  const location = storeLocation(ctx, o);
+  const location = resolveStorePath(o.store, ctx.io.env);
   if (!isStoreUrl(location.path) && !storeExists(location.path)) {
     throw new HydroSyncError('STORE', `no store at ${location.path}: start 'hydrosync serve' once (it creates one) or run 'hydrosync hsm init'`);
   }

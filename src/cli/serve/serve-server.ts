@@ -3,16 +3,17 @@
  * build the server, listen, print the URL, and run until SIGTERM or SIGINT. Logs (JSON, pino) go
  * to stderr; stdout has the lines for people.
  */
+import { hexToBytes } from '../../codec/hex';
 import { initHsm, openHsm, type Hsm } from '../../hsm';
 import type { CliContext } from '../context';
 import { usage } from '../exit-codes';
 import {
-  MASTER_KEY_ENV, MASTER_KEY_FILE_ENV, generateMasterKeyFile, masterKeyBytes, readMasterKeyFile, removeFile,
+  MASTER_KEY_ENV, MASTER_KEY_FILE_ENV, generateMasterKeyFile, readMasterKeyFile, removeFile,
 } from '../files/master-key-file';
 import { ensurePrivateDirectory } from '../files/xdg-file';
-import { ensureStoreDirectory, storeExists } from '../files/store-path';
-import { type StoreOptionValues, isStoreUrl, masterKeyText, nodeName, openStoreFile, storeLocation, storeName } from '../hsm/store-options';
-import { packageVersion } from '../package-version';
+import { resolveStorePath, storeExists } from '../files/store-path';
+import { type StoreOptionValues, isStoreUrl, masterKeyText, nodeName, openStoreFile, storeName } from '../hsm/store-options';
+import { version } from '../../../package.json';
 import { defaultMasterKeyPath, existingDefaultMasterKey } from './master-key-path';
 
 export interface ServeOptionValues extends StoreOptionValues {
@@ -24,12 +25,12 @@ export interface ServeOptionValues extends StoreOptionValues {
 /** The master key: as the hsm commands read it, else the default file of an embedded install. */
 function masterKey(ctx: CliContext, o: StoreOptionValues, fresh: boolean): Uint8Array {
   const given = masterKeyText(ctx, o);
-  if (given !== undefined) return masterKeyBytes(given.hex);
+  if (given !== undefined) return hexToBytes(given.hex);
   const path = existingDefaultMasterKey(ctx.io.env);
   if (path !== undefined) {
     const r = readMasterKeyFile(path);
     ctx.addSecret(r.hex);
-    return masterKeyBytes(r.hex);
+    return hexToBytes(r.hex);
   }
   if (!fresh) {
     return usage(`the server needs the store's master key: give --master-key-file FILE, or set ${MASTER_KEY_FILE_ENV} or ${MASTER_KEY_ENV} (no key file at ${defaultMasterKeyPath(ctx.io.env)})`);
@@ -39,12 +40,12 @@ function masterKey(ctx: CliContext, o: StoreOptionValues, fresh: boolean): Uint8
   const hex = generateMasterKeyFile(target, ctx.now());
   ctx.addSecret(hex);
   ctx.out(`Created a new master key in ${target} (mode 0600). Keep it secret and backed up: without it the store cannot be opened.`);
-  return masterKeyBytes(hex);
+  return hexToBytes(hex);
 }
 
 /** A fresh embedded install: the SQLite store created and initialised (removed again if that fails). */
 async function createStore(ctx: CliContext, path: string, key: Uint8Array): Promise<void> {
-  ensureStoreDirectory(path);
+  ensurePrivateDirectory(path, 'store');
   const { openSqliteStore } = await import('../../node/hsm-sqlite-store');
   try {
     const store = openSqliteStore(path, { create: true });
@@ -62,7 +63,7 @@ async function createStore(ctx: CliContext, path: string, key: Uint8Array): Prom
 
 /** Run the server until a signal stops it. */
 export async function serveServer(ctx: CliContext, o: ServeOptionValues): Promise<void> {
-  const location = storeLocation(ctx, o);
+  const location = resolveStorePath(o.store, ctx.io.env);
   const url = isStoreUrl(location.path);
   const fresh = !url && !storeExists(location.path);
   const key = masterKey(ctx, o, fresh);
@@ -87,7 +88,7 @@ export async function serveServer(ctx: CliContext, o: ServeOptionValues): Promis
     throw e;
   }
   const app = await buildServer({
-    hsm, store: serverStore, version: packageVersion(),
+    hsm, store: serverStore, version,
     logger: { stream: { write: (line: string) => ctx.io.stderr(line) } },
     ...(o.rateLimit !== undefined ? { rateLimit: o.rateLimit === 0 ? false : { max: o.rateLimit, timeWindowMs: 60_000 } } : {}),
   });
