@@ -220,6 +220,12 @@ describe('HTTP refusals are problem+json too', () => {
       const limited = await small.app.inject({ method: 'GET', url: '/healthz' });
       expectProblem(limited, 429, 'TOO_MANY_REQUESTS');
       expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+      // Each key has its own allowance, and naming another client's key id from elsewhere does not use it up.
+      const asAgent = () => small.app.inject({ method: 'GET', url: `/v1/meters/${PAN}`, headers: { authorization: small.agent } });
+      const fake = `Bearer hsk_${small.agentId}_${'A'.repeat(43)}`;
+      for (let i = 0; i < 3; i++) await small.app.inject({ method: 'GET', url: '/healthz', remoteAddress: '10.0.0.9', headers: { authorization: fake } });
+      expectProblem(await small.app.inject({ method: 'GET', url: '/healthz', remoteAddress: '10.0.0.9', headers: { authorization: fake } }), 429, 'TOO_MANY_REQUESTS');
+      expect((await asAgent()).statusCode).toBe(200);
     } finally {
       await small.close();
     }

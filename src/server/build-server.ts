@@ -31,7 +31,7 @@ export interface ServerOptions {
   logger?: false | { level?: string; stream?: { write(line: string): void } };
   /** Largest request body in bytes (default 65536): larger is 413. */
   bodyLimit?: number;
-  /** Requests per client (API key id, else address) per window (default 600 a minute); false: no limit. */
+  /** Requests per client (address and claimed API key id) per window (default 600 a minute); false: no limit. */
   rateLimit?: false | { max: number; timeWindowMs: number };
   /** The clock for API key times (default: the system clock). */
   now?: () => Date;
@@ -78,9 +78,11 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     await app.register(rateLimit, {
       max: limit.max,
       timeWindow: limit.timeWindowMs,
+      // Counted before the key is checked (a wrong key costs an scrypt), so per address and
+      // claimed key id: nobody can use up another client's allowance by naming its key id.
       keyGenerator: (req) => {
         const m = /^Bearer +hsk_([0-9a-f]{12})_/i.exec(req.headers.authorization ?? '');
-        return m ? `key:${m[1]}` : `ip:${req.ip}`;
+        return m ? `${req.ip} key:${m[1]}` : req.ip;
       },
       errorResponseBuilder: (_req, ctx) => new HttpProblem(429, 'TOO_MANY_REQUESTS', `more than ${ctx.max} requests in ${ctx.after}; try again later`, {
         headers: { 'retry-after': String(Math.ceil(ctx.ttl / 1000)) },
