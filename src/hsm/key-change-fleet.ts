@@ -81,8 +81,7 @@ const UNCHANGED_MESSAGE = 'the meter is already on the target key: skipped, not 
 
 /** Who runs the fleet key change (checked once), and the PANs and transaction ids of the run so far. */
 interface Run {
-  operator: string;
-  vendingPoint: string;
+  who: { operator: string; vendingPoint: string };
   pans: Set<string>;
   ids: Set<string>;
 }
@@ -91,7 +90,6 @@ interface Run {
 async function recordChunk(core: Core, run: Run, requests: readonly FleetRequest[], from: number, to: number): Promise<FleetOutcome[]> {
   const now = core.clock();
   const at = now.toISOString();
-  const who = { operator: run.operator, vendingPoint: run.vendingPoint };
   // The store may run the transaction again (a conflict with another node): outcomes and the run's
   // sets are rebuilt each time.
   return core.store.transaction(async (store) => {
@@ -130,7 +128,7 @@ async function recordChunk(core: Core, run: Run, requests: readonly FleetRequest
         fingerprint = fingerprintOf('keychange', [pan, ...keyChangeFingerprint(req)]);
       } catch (e) {
         const errorCode = errorCodeOf(e);
-        await audit.append({ at, ...who, transactionId, pan: pan || null, kind: 'keychange', outcome: 'refused', errorCode, amount: null, tid: null, tokenHash: null });
+        await audit.append({ at, ...run.who, transactionId, pan: pan || null, kind: 'keychange', outcome: 'refused', errorCode, amount: null, tid: null, tokenHash: null });
         outcomes.push({ pan, ok: false, errorCode, message: e instanceof HydroSyncError ? e.message : 'internal error' });
         continue;
       }
@@ -139,7 +137,7 @@ async function recordChunk(core: Core, run: Run, requests: readonly FleetRequest
       const nonce = nonces.subarray(SEAL_NONCE_BYTES * (i - from), SEAL_NONCE_BYTES * (i - from + 1));
       const sealed = sealText(core.sealKey, transactionId, compactKeyChangeText(pan, tokens, plan.fromJson, plan.toJson, plan.rollover, at), nonce);
       await store.insertTransaction({ id: transactionId, fingerprint, kind: 'keychange', pan, at, sealed });
-      await audit.append({ at, ...who, transactionId, pan, kind: 'keychange', outcome: 'issued', errorCode: null, amount: plan.auditAmount, tid: null, tokenHash: tokenHash(tokens) });
+      await audit.append({ at, ...run.who, transactionId, pan, kind: 'keychange', outcome: 'issued', errorCode: null, amount: plan.auditAmount, tid: null, tokenHash: tokenHash(tokens) });
       outcomes.push({ pan, ok: true, tokens });
     }
     await audit.finish();
@@ -161,7 +159,7 @@ export async function keyChangeFleet(core: Core, requests: readonly FleetRequest
   const { chunkSize = DEFAULT_CHUNK, onProgress, signal } = options;
   if (!Number.isSafeInteger(chunkSize) || chunkSize < 1) fail('USAGE', `chunkSize must be a whole number ≥ 1; got ${String(chunkSize)}`);
   const { operator, vendingPoint } = checkContext(rawCtx, true);
-  const run: Run = { operator, vendingPoint, pans: new Set(), ids: new Set() };
+  const run: Run = { who: { operator, vendingPoint }, pans: new Set(), ids: new Set() };
   const result: FleetResult = { outcomes: [], issued: 0, refused: 0, unchanged: 0 };
   for (let from = 0; from < requests.length; from += chunkSize) {
     if (signal?.aborted) throw signal.reason ?? new HydroSyncError('USAGE', 'the fleet key change was aborted');
