@@ -212,7 +212,7 @@ export class Hsm {
     if (fromSeq !== undefined && !Number.isSafeInteger(fromSeq)) fail('FORMAT', 'fromSeq must be a whole number');
     if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 0)) fail('FORMAT', 'limit must be a whole number ≥ 0');
     const c = chain === '*' ? undefined : chain === undefined ? this.#c().chain : checkChainName(chain);
-    return this.#read((tx) => tx.readAudit({ ...(c !== undefined ? { chain: c } : {}), ...(fromSeq !== undefined ? { fromSeq } : {}), ...(limit !== undefined ? { limit } : {}) }));
+    return this.#read((tx) => tx.readAudit({ chain: c, fromSeq, limit }));
   }
 
   /**

@@ -36,6 +36,6 @@ export async function meterTransactions(core: Core, tx: StoreTx, pan: string, ra
   const offset = (await core.config(tx)).utcOffsetMinutes;
   const fromAt = range.from === undefined ? undefined : dayStart(range.from, 'from', offset);
   const toAt = range.to === undefined ? undefined : dayStart(range.to, 'to', offset, 1);
-  return (await tx.listTransactions({ pan, ...(fromAt !== undefined ? { fromAt } : {}), ...(toAt !== undefined ? { toAt } : {}) })
-    ).map((t) => ({ transactionId: t.id, kind: t.kind, pan: t.pan, at: t.at }));
+  const rows = await tx.listTransactions({ pan, fromAt, toAt });
+  return rows.map((t) => ({ transactionId: t.id, kind: t.kind, pan: t.pan, at: t.at }));
 }
