@@ -8,7 +8,7 @@ import {
   MASTER_KEY_ENV, MASTER_KEY_FILE_ENV, generateMasterKeyFile, removeFile,
 } from '../files/master-key-file';
 import { ioReason } from '../../node/json-file';
-import { resolveStorePath, storeExists } from '../files/store-path';
+import { removeStoreFiles, resolveStorePath, storeExists } from '../files/store-path';
 import { ensurePrivateDirectory } from '../files/xdg-file';
 import type { CliContext } from '../context';
 import { usage } from '../exit-codes';
@@ -29,10 +29,6 @@ function createStoreFile(path: string): void {
     }
     throw new HydroSyncError('IO', `cannot create the store ${path}: ${ioReason(e)}`);
   }
-}
-
-function removeStore(path: string): void {
-  for (const suffix of ['', '-wal', '-shm', '-journal']) removeFile(`${path}${suffix}`);
 }
 
 /** `hydrosync hsm init`: create a store sealed with a master key. */
@@ -96,7 +92,7 @@ ${examples([
         }
         if (!url) chmodSync(location.path, 0o600);
       } catch (e) {
-        if (created) removeStore(location.path);
+        if (created) removeStoreFiles(location.path);
         if (generated !== undefined) removeFile(generated);
         throw e;
       }

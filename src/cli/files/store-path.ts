@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { HydroSyncError } from '../../errors';
 import { ioReason } from '../../node/json-file';
+import { removeFile } from './master-key-file';
 import { type XdgFile, resolveXdgFile } from './xdg-file';
 
 /** Environment variable naming the security module's store file. */
@@ -25,4 +26,9 @@ export function storeExists(path: string): boolean {
   }
   if (!isFile) throw new HydroSyncError('STORE', `the store ${path} is not a file`);
   return true;
+}
+
+/** Remove an SQLite store and its journal files (cleanup after a failed init). */
+export function removeStoreFiles(path: string): void {
+  for (const suffix of ['', '-wal', '-shm', '-journal']) removeFile(`${path}${suffix}`);
 }

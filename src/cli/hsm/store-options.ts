@@ -108,6 +108,21 @@ export function nodeName(ctx: CliContext, o: StoreOptionValues): string | undefi
   return v === undefined || v.trim() === '' ? undefined : v.trim();
 }
 
+/**
+ * The module on the store at `path` with `masterKey`, as this node (--node) on the run's clock; the
+ * store is closed again when the module cannot be opened.
+ */
+export async function openStoreHsm(ctx: CliContext, o: StoreOptionValues, path: string, masterKey: Uint8Array, migrate = false): Promise<Hsm> {
+  const store = await openStoreFile(path, { create: false, migrate });
+  try {
+    const node = nodeName(ctx, o);
+    return await openHsm({ store, masterKey, ...(node !== undefined ? { node } : {}), clock: () => ctx.now() });
+  } catch (e) {
+    await store.close().catch(() => undefined); // closing after a failed open: nothing more to say
+    throw e;
+  }
+}
+
 /** An open security module and where its store is. */
 export interface OpenHsm {
   hsm: Hsm;
@@ -128,16 +143,7 @@ export async function withHsm<T>(
     const how = location.from === '--store' ? '' : ` (the ${location.from === 'default' ? 'default location' : `location from ${location.from}`}; give --store FILE or set ${STORE_ENV} for another)`;
     throw new HydroSyncError('STORE', `no security module store at ${location.path}${how}: ${options.missing ?? "create one with 'hydrosync hsm init'"}`);
   }
-  const masterKey = masterKeyFromOptions(ctx, o);
-  const store = await openStoreFile(location.path, { create: false, migrate: options.migrate === true });
-  let hsm: Hsm;
-  try {
-    const node = nodeName(ctx, o);
-    hsm = await openHsm({ store, masterKey, ...(node !== undefined ? { node } : {}), clock: () => ctx.now() });
-  } catch (e) {
-    await store.close().catch(() => undefined); // closing after a failed open: nothing more to say
-    throw e;
-  }
+  const hsm = await openStoreHsm(ctx, o, location.path, masterKeyFromOptions(ctx, o), options.migrate === true);
   try {
     return await f({ hsm, location });
   } finally {

@@ -4,15 +4,15 @@
  * to stderr; stdout has the lines for people.
  */
 import { hexToBytes } from '../../codec/hex';
-import { initHsm, openHsm, type Hsm } from '../../hsm';
+import { initHsm } from '../../hsm';
 import type { CliContext } from '../context';
 import { usage } from '../exit-codes';
 import {
-  MASTER_KEY_ENV, MASTER_KEY_FILE_ENV, generateMasterKeyFile, readMasterKeyFile, removeFile,
+  MASTER_KEY_ENV, MASTER_KEY_FILE_ENV, generateMasterKeyFile, readMasterKeyFile,
 } from '../files/master-key-file';
 import { ensurePrivateDirectory } from '../files/xdg-file';
-import { resolveStorePath, storeExists } from '../files/store-path';
-import { type StoreOptionValues, isStoreUrl, masterKeyText, nodeName, openStoreFile, storeName } from '../hsm/store-options';
+import { removeStoreFiles, resolveStorePath, storeExists } from '../files/store-path';
+import { type StoreOptionValues, isStoreUrl, masterKeyText, openStoreHsm, storeName } from '../hsm/store-options';
 import { version } from '../../../package.json';
 import { defaultMasterKeyPath, existingDefaultMasterKey } from './master-key-path';
 
@@ -55,7 +55,7 @@ async function createStore(ctx: CliContext, path: string, key: Uint8Array): Prom
       await store.close();
     }
   } catch (e) {
-    for (const suffix of ['', '-wal', '-shm', '-journal']) removeFile(`${path}${suffix}`);
+    removeStoreFiles(path);
     throw e;
   }
   ctx.out(`Created the security module store ${path} (mode 0600).`);
@@ -71,15 +71,7 @@ export async function serveServer(ctx: CliContext, o: ServeOptionValues): Promis
   const [{ buildServer }, { openServerStore }, { listen, stopOnSignals }] = await Promise.all([
     import('../../server/build-server'), import('../../server/store/open-server-store'), import('../../server/run-server'),
   ]);
-  const hsmStore = await openStoreFile(location.path);
-  let hsm: Hsm;
-  try {
-    const node = nodeName(ctx, o);
-    hsm = await openHsm({ store: hsmStore, masterKey: key, ...(node !== undefined ? { node } : {}) });
-  } catch (e) {
-    await hsmStore.close().catch(() => {});
-    throw e;
-  }
+  const hsm = await openStoreHsm(ctx, o, location.path, key);
   let serverStore;
   try {
     serverStore = await openServerStore(location.path);
