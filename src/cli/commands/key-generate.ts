@@ -22,18 +22,11 @@ export interface KeyGenerateRequest {
   now: Date;
 }
 
-export interface KeyGenerateResult {
-  kind: GeneratedKeyKind;
-  bits: number;
-  dkga?: '02' | '04';
-  out: string;
-}
-
 /**
  * Make a key from the platform CSPRNG and write it to a file (mode 0600, replaced only with
- * `force`). The key is never returned or printed: only what and where.
+ * `force`). The key is never returned or printed: only what (kind, bits, dkga) and where (out).
  */
-export function generateKeyFile(req: KeyGenerateRequest): KeyGenerateResult {
+export function generateKeyFile(req: KeyGenerateRequest): { kind: GeneratedKeyKind; bits: number; dkga?: '02' | '04'; out: string } {
   const bytes = req.kind === 'master' ? 32 : req.dkga === '02' ? 8 : 20;
   const hex = randomBytes(bytes).toString('hex');
   const content = req.kind === 'master'
