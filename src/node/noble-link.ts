@@ -56,7 +56,8 @@ export interface FindNobleMeterOptions {
  * for the first one found (not yet connected).
  * @param options - `noble`, `address`, `namePrefix`, `scanTimeoutMs`
  * @throws HydroSyncError `LINK` when noble is missing, the adapter is not powered on, or no meter
- *   was found in time; `RANGE` for a timeout that is not a positive number.
+ *   was found in time; `RANGE` for a timeout that is not a positive number; `USAGE` for options that
+ *   are not an object.
  * @example
  * ```ts
  * const phone = new PhoneLinkClient({ transport: await findNobleMeter({ namePrefix: 'HS-' }) });
@@ -64,6 +65,7 @@ export interface FindNobleMeterOptions {
  * ```
  */
 export async function findNobleMeter(options: FindNobleMeterOptions = {}): Promise<NobleTransport> {
+  if (typeof options !== 'object' || options === null) fail('USAGE', 'findNobleMeter takes an options object ({ noble?, address?, namePrefix?, scanTimeoutMs? })');
   const timeout = options.scanTimeoutMs ?? 10_000;
   if (!Number.isFinite(timeout) || timeout <= 0) fail('RANGE', `scanTimeoutMs must be a positive number of milliseconds; got ${timeout}`);
   const noble = options.noble ?? loadNoble();
