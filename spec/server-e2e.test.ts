@@ -1,5 +1,5 @@
 // End to end: a real server listening on 127.0.0.1, real HTTP requests (node's fetch and http),
-// on SQLite and on PostgreSQL: a sale, its retry, a reprint, a refused key, the OpenAPI document,
+// on SQLite and on PostgreSQL: a sale, its retry, concurrent requests with one purchase id (one sale), a reprint, a refused key, the OpenAPI document,
 // and a graceful close that lets a request in flight finish. Then the built CLI: `hydrosync serve`
 // on a fresh embedded install, stopped by SIGTERM.
 import { spawn } from 'node:child_process';
@@ -51,6 +51,11 @@ function journey(make: () => Promise<TestServer>): void {
     const retry = await call(base, 'POST', '/v1/purchases', s.agent, { purchaseId: 'e2e-1', pan: PAN, rupiah: '50000' });
     expect(retry).toMatchObject({ status: 200, body: { reissued: true, tokens: sale.body.tokens } });
     expect((await call(base, 'POST', '/v1/reprints', s.agent, { purchaseId: 'e2e-1' })).body.tokens).toEqual(sale.body.tokens);
+    // The same new purchase id from 10 connections at once: one sale, nine reissues of its token.
+    const race = await Promise.all(Array.from({ length: 10 }, () => call(base, 'POST', '/v1/purchases', s.agent, { purchaseId: 'e2e-race', pan: PAN, litres: '500' })));
+    expect(race.map((r) => r.status).sort()).toEqual([...Array(9).fill(200), 201]);
+    expect(new Set(race.map((r) => JSON.stringify(r.body.tokens))).size).toBe(1);
+    expect((await call(base, 'GET', '/v1/audit?transactionId=kiosk-7:e2e-race&outcome=issued', s.admin)).body.matched).toBe(1);
     const bad = await call(base, 'GET', `/v1/meters/${PAN}`, 'Bearer hsk_000000000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA');
     expect(bad.status).toBe(401);
     expect(bad.type).toMatch(/^application\/problem\+json/);
