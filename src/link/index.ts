@@ -13,5 +13,7 @@ export { Reassembler, type LinkMessage, type ReassemblyStep } from './reassembly
 export { MESSAGE, LINK_STATUS, tokenToBytes, tokenFromBytes, type TokenOutcome, type LinkStatusName } from './messages';
 export { METER_INFO_BYTES, encodeMeterInfo, decodeMeterInfo, type MeterInfo } from './meter-info';
 export { ATT_ERROR, type LinkTransport, type GattServer, type GattPeer } from './transport';
+export { WebBluetoothTransport, requestMeter, type RequestMeterOptions } from './web-bluetooth';
+export type { WebBluetoothApi, WebBluetoothDevice, WebBluetoothGattServer, WebBluetoothService, WebBluetoothCharacteristic } from './web-bluetooth-api';
 export { VirtualClock, systemClock, type LinkClock } from './link-clock';
 export { MemoryLink, type MemoryLinkOptions, type RadioPdu, type LinkFault, type RadioCount } from './memory-link';
