@@ -22,7 +22,7 @@ it('an older store is refused naming hsm migrate; hsm migrate brings it up to da
 
   const refused = await runCapture(['hsm', 'vend', '--pan', PAN, '--litres', '1000'], { env });
   expect(refused.code).toBe(2);
-  expect(refused.stderr).toMatch(/^hydrosync: STORE: .*schema version 2; this version of hydrosync needs 3 .*hydrosync hsm migrate --store /);
+  expect(refused.stderr).toMatch(/^hydrosync: STORE: .*schema version 2; this version of hydrosync needs 4 .*hydrosync hsm migrate --store /);
   expect(readFileSync(path).equals(before)).toBe(true);
 
   const migrated = await runCapture(['hsm', 'migrate'], { env });

@@ -76,14 +76,17 @@ async function sqliteLog(): Promise<Log> {
       src.close();
       const db = new Database(path);
       // Storage order is the row id; one chain here, so id = seq until a test moves rows. Hashes are
-      // stored as 32-byte BLOBs (schema version 3) and shown as hex.
+      // stored as 32-byte BLOBs (schema version 3) and shown as hex; from version 4 times are integer
+      // milliseconds and generated transaction ids 16 bytes (rows written here keep text, as the store allows).
       const blob = (h: string | null) => (h === null ? null : Buffer.from(h, 'hex'));
       const hex = (v: unknown) => (Buffer.isBuffer(v) ? v.toString('hex') : v);
+      const iso = (v: unknown) => (typeof v === 'number' ? new Date(v).toISOString() : v);
+      const uuid = (v: unknown) => (Buffer.isBuffer(v) ? v.toString('hex').replace(/^(.{8})(.{4})(.{4})(.{4})/, '$1-$2-$3-$4-') : v);
       const cols = 'id, chain, seq, at, operator, vending_point, transaction_id, pan, kind, outcome, error_code, amount, tid, token_hash, prev_hash, hash';
       const insert = (r: AuditRecord, id = (db.prepare('SELECT max(id) + 1 FROM audit').pluck().get() as number)) => db.prepare(`INSERT INTO audit (${cols}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`)
         .run(id, 'main', r.seq, r.at, r.operator, r.vendingPoint, r.transactionId, r.pan, r.kind, r.outcome, r.errorCode, r.amount, r.tid, blob(r.tokenHash), blob(r.prevHash), blob(r.hash));
-      const all = () => (db.prepare('SELECT * FROM audit ORDER BY id').all() as Record<string, unknown>[]).map((r) => ({
-        chain: r.chain, seq: r.seq, at: r.at, operator: r.operator, vendingPoint: r.vending_point, transactionId: r.transaction_id, pan: r.pan, kind: r.kind,
+      const all = () => (db.prepare('SELECT * FROM audit WHERE chain IS NOT NULL ORDER BY id').all() as Record<string, unknown>[]).map((r) => ({
+        chain: r.chain, seq: r.seq, at: iso(r.at), operator: r.operator, vendingPoint: r.vending_point, transactionId: uuid(r.transaction_id), pan: r.pan, kind: r.kind,
         outcome: r.outcome, errorCode: r.error_code, amount: r.amount, tid: r.tid, tokenHash: hex(r.token_hash), prevHash: hex(r.prev_hash), hash: hex(r.hash),
       }) as AuditRecord);
       tamper({

@@ -114,15 +114,15 @@ describe('SQLite store', () => {
     const { hsm, path } = await sqliteHsm();
     await hsm.close();
     const db = new Database(path);
-    db.pragma('user_version = 4');
+    db.pragma('user_version = 5');
     db.close();
     const before = readFileSync(path);
-    expect(() => openSqliteStore(path)).toThrow(/schema version 4, written by a newer hydrosync/);
+    expect(() => openSqliteStore(path)).toThrow(/schema version 5, written by a newer hydrosync/);
     expect(() => openSqliteStore(path, { migrate: true })).toThrow(/never migrates backwards/);
     expect(readFileSync(path).equals(before)).toBe(true);
   });
 
-  async function olderStore(version: 1 | 2): Promise<string> {
+  async function olderStore(version: 1 | 2 | 3): Promise<string> {
     const { hsm, path } = await sqliteHsm();
     await hsm.vend({ ...CTX, pan: PAN, litres: 1000, transactionId: 'before-migration' });
     await hsm.close();
@@ -130,10 +130,10 @@ describe('SQLite store', () => {
     return path;
   }
 
-  it.each([1, 2] as const)('a schema version %i store is refused (STORE) naming hsm migrate, untouched; with migrate it is brought to version 3, all or nothing', async (version) => {
+  it.each([1, 2, 3] as const)('a schema version %i store is refused (STORE) naming hsm migrate, untouched; with migrate it is brought to version 4, all or nothing', async (version) => {
     const path = await olderStore(version);
     const before = readFileSync(path);
-    expect(() => openSqliteStore(path)).toThrow(new RegExp(`schema version ${version}; this version of hydrosync needs 3 .*run \`hydrosync hsm migrate --store `));
+    expect(() => openSqliteStore(path)).toThrow(new RegExp(`schema version ${version}; this version of hydrosync needs 4 .*run \`hydrosync hsm migrate --store `));
     expect(readFileSync(path).equals(before)).toBe(true);
     const hsm = await openHsm({ store: openSqliteStore(path, { migrate: true }), masterKey: MASTER });
     expect(await hsm.verifyAudit()).toEqual({ ok: true, records: 4 });
@@ -143,7 +143,7 @@ describe('SQLite store', () => {
     expect(await hsm.verifyAudit()).toEqual({ ok: true, records: 6 });
     await hsm.close();
     const db = new Database(path, { readonly: true });
-    expect(db.pragma('user_version', { simple: true })).toBe(3);
+    expect(db.pragma('user_version', { simple: true })).toBe(4);
     db.close();
   });
 
@@ -165,7 +165,50 @@ describe('SQLite store', () => {
     expect(db.prepare('SELECT typeof(hash) t, length(hash) n FROM audit ORDER BY id').all()).toEqual(
       hashes.map((_h, i) => (i === 1 ? { t: 'text', n: 64 } : { t: 'blob', n: 32 })).concat([{ t: 'blob', n: 32 }]));
     expect(db.prepare("SELECT DISTINCT typeof(prev_hash) || length(prev_hash) FROM audit").pluck().all()).toEqual(['blob32']);
-    expect(db.prepare("SELECT DISTINCT typeof(fingerprint) || length(fingerprint) FROM transactions").pluck().all()).toEqual(['blob32']);
+    expect(db.prepare("SELECT DISTINCT typeof(fingerprint) || length(fingerprint) FROM audit WHERE sealed IS NOT NULL").pluck().all()).toEqual(['blob32']);
+    db.close();
+  });
+
+  it('version 4 keeps a sale (transaction row and audit record) in one row, generated ids as 16 bytes, times as integers; the migration from 3 merges them and keeps other ids and a transaction row without a record as they are', async () => {
+    const { hsm, path, advance } = await sqliteHsm();
+    const generated = await hsm.vend({ ...CTX, pan: PAN, litres: 1000 });
+    advance(60_000);
+    const named = await hsm.vend({ ...CTX, pan: PAN, litres: 500, transactionId: 'till-7:0001' });
+    await hsm.close();
+    downgradeSqliteStore(path, 3);
+    const v3 = new Database(path);
+    // A transaction row with no audit record (the store interface allows one), between the two sales in time.
+    v3.prepare('INSERT INTO transactions (id, fingerprint, kind, pan, at, sealed) VALUES (?,?,?,?,?,?)')
+      .run('alone', Buffer.alloc(32, 7), 'vend', PAN, '2026-12-01T02:30:30.000Z', Buffer.from([1, 2, 3]));
+    expect(v3.prepare('SELECT typeof(id) || length(id) FROM transactions ORDER BY at').pluck().all()).toEqual(['text36', 'text5', 'text11']);
+    v3.close();
+    const store = openSqliteStore(path, { migrate: true });
+    const h = await openHsm({ store, masterKey: MASTER });
+    expect(await h.verifyAudit()).toEqual({ ok: true, records: 5 });
+    expect(await h.vend({ ...CTX, pan: PAN, litres: 1000, transactionId: generated.transactionId })).toEqual({ ...generated, reissued: true });
+    expect(await h.vend({ ...CTX, pan: PAN, litres: 500, transactionId: 'till-7:0001' })).toEqual({ ...named, reissued: true });
+    expect(await store.transaction((tx) => tx.getTransaction('alone'))).toEqual({
+      id: 'alone', fingerprint: '07'.repeat(32), kind: 'vend', pan: PAN, at: '2026-12-01T02:30:30.000Z', sealed: new Uint8Array([1, 2, 3]),
+    });
+    expect((await store.transaction((tx) => tx.listTransactions({ pan: PAN }))).map((t) => t.id)).toEqual([generated.transactionId, 'alone', 'till-7:0001']);
+    expect((await store.transaction((tx) => tx.listTransactions({ pan: PAN, fromAt: '2026-12-01T02:30:30.000Z' }))).map((t) => t.id)).toEqual(['alone', 'till-7:0001']);
+    const later = await h.vend({ ...CTX, pan: PAN, litres: 1000 });
+    expect(await h.verifyAudit()).toEqual({ ok: true, records: 8 });
+    await h.close();
+    const db = new Database(path, { readonly: true });
+    const rows = db.prepare(`SELECT typeof(transaction_id) || length(transaction_id) AS form, typeof(at) AS at, outcome, sealed IS NOT NULL AS sale
+      FROM audit WHERE kind = 'vend' ORDER BY audit.id`).all();
+    expect(rows).toEqual([
+      { form: 'blob16', at: 'integer', outcome: 'issued', sale: 1 },
+      { form: 'text11', at: 'integer', outcome: 'issued', sale: 1 },
+      { form: 'text5', at: 'integer', outcome: null, sale: 1 },
+      { form: 'blob16', at: 'integer', outcome: 'reissued', sale: 0 },
+      { form: 'text11', at: 'integer', outcome: 'reissued', sale: 0 },
+      { form: 'blob16', at: 'integer', outcome: 'issued', sale: 1 },
+    ]);
+    expect(db.prepare('SELECT count(*) FROM sqlite_schema WHERE name = \'transactions\'').pluck().get()).toBe(0);
+    expect(Buffer.from(db.prepare('SELECT transaction_id FROM audit ORDER BY id DESC LIMIT 1').pluck().get() as Buffer).toString('hex'))
+      .toBe(later.transactionId.replace(/-/g, ''));
     db.close();
   });
 

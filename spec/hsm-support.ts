@@ -67,13 +67,51 @@ export function tempDir(): { dir: string; cleanup: () => void } {
 
 export type { Hsm };
 
+/** Version 4's forms of a transaction id (16 bytes for a lowercase UUID) and a time (integer ms) → text. */
+const v4Id = (v: unknown) => {
+  if (!Buffer.isBuffer(v)) return v;
+  const h = v.toString('hex');
+  return [h.slice(0, 8), h.slice(8, 12), h.slice(12, 16), h.slice(16, 20), h.slice(20)].join('-');
+};
+const v4At = (v: unknown) => (typeof v === 'number' ? new Date(v).toISOString() : v);
+
+/** A version 4 SQLite store → version 3 (separate transactions table, ids and times as text, the audit's time index). */
+function downgradeSqliteStoreTo3(db: InstanceType<typeof Database>): void {
+  db.exec(`BEGIN;
+    CREATE TABLE audit_v3 (
+      id INTEGER PRIMARY KEY, chain TEXT NOT NULL, seq INTEGER NOT NULL, at TEXT NOT NULL, operator TEXT NOT NULL,
+      vending_point TEXT NOT NULL, transaction_id TEXT NOT NULL, pan TEXT, kind TEXT NOT NULL,
+      outcome TEXT NOT NULL, error_code TEXT, amount TEXT, tid INTEGER, token_hash BLOB,
+      prev_hash BLOB NOT NULL, hash BLOB NOT NULL, UNIQUE (chain, seq));
+    CREATE TABLE transactions_v3 (id TEXT PRIMARY KEY, fingerprint BLOB NOT NULL, kind TEXT NOT NULL, pan TEXT, at TEXT NOT NULL, sealed BLOB NOT NULL) WITHOUT ROWID;`);
+  const audit = db.prepare(`INSERT INTO audit_v3 (id, chain, seq, at, operator, vending_point, transaction_id, pan, kind, outcome, error_code, amount, tid,
+    token_hash, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`);
+  const tx = db.prepare('INSERT INTO transactions_v3 (id, fingerprint, kind, pan, at, sealed) VALUES (?,?,?,?,?,?)');
+  for (const r of db.prepare('SELECT * FROM audit ORDER BY id').all() as Record<string, unknown>[]) {
+    if (r.chain !== null) {
+      audit.run(r.id, r.chain, r.seq, v4At(r.at), r.operator, r.vending_point, v4Id(r.transaction_id), r.pan, r.kind, r.outcome, r.error_code,
+        r.amount, r.tid, r.token_hash, r.prev_hash, r.hash);
+    }
+    if (r.sealed !== null) tx.run(v4Id(r.transaction_id), r.fingerprint, r.kind, r.pan, v4At(r.at), r.sealed);
+  }
+  db.exec(`DROP TABLE audit; ALTER TABLE audit_v3 RENAME TO audit; ALTER TABLE transactions_v3 RENAME TO transactions;
+    CREATE INDEX audit_by_time ON audit (at, chain, id); CREATE INDEX transactions_by_pan ON transactions (pan, at);
+    PRAGMA user_version = 3; COMMIT;`);
+}
+
 /**
- * Turn a current SQLite store back into one as hydrosync wrote it at schema version 2 (one audit
- * chain, seq as the key, no index on transactions) or 1 (also without the report tables), to test
- * migrations. The content (records, hashes, head) is kept.
+ * Turn a current SQLite store back into one as hydrosync wrote it at schema version 3 (a
+ * transactions table of its own, ids and times as text), 2 (also one audit chain, seq as the key,
+ * no index on transactions) or 1 (also without the report tables), to test migrations. The
+ * content (records, hashes, head, transactions) is kept.
  */
-export function downgradeSqliteStore(path: string, version: 1 | 2): void {
+export function downgradeSqliteStore(path: string, version: 1 | 2 | 3): void {
   const db = new Database(path);
+  downgradeSqliteStoreTo3(db);
+  if (version === 3) {
+    db.close();
+    return;
+  }
   db.exec(`BEGIN;
     CREATE TABLE audit_v2 (seq INTEGER PRIMARY KEY, at TEXT NOT NULL, operator TEXT NOT NULL, vending_point TEXT NOT NULL,
       transaction_id TEXT NOT NULL, pan TEXT, kind TEXT NOT NULL, outcome TEXT NOT NULL, error_code TEXT, amount TEXT, tid INTEGER,

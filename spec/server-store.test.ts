@@ -79,7 +79,7 @@ describe('server store on SQLite (the security module\'s file)', () => {
     const userVersion = db.pragma('user_version', { simple: true });
     db.close();
     expect(tables).toEqual(['server_api_keys', 'server_schema_version']);
-    expect(userVersion).toBe(3); // the module's version track is untouched
+    expect(userVersion).toBe(4); // the module's version track is untouched
     const hsm = await openHsm({ store: openSqliteStore(path), masterKey: MASTER });
     expect((await hsm.vend({ operator: 'a', vendingPoint: 'b', pan: '600727000000000009', litres: 100 })).tokens).toHaveLength(1);
     expect((await hsm.verifyAudit()).ok).toBe(true);

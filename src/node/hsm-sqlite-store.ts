@@ -31,8 +31,12 @@ import { checkOptions } from '../argument-checks';
 import { keyFromRow, meterFromRow, meterParams } from './store-rows';
 
 export const SQLITE_APPLICATION_ID = 0x48595348;
-/** 2: meter reports (tables report_state and reports); 3: one audit chain per node, transactions by meter, hashes as BLOBs. */
-export const SQLITE_SCHEMA_VERSION = 3;
+/**
+ * 2: meter reports (tables report_state and reports); 3: one audit chain per node, transactions by
+ * meter, hashes as BLOBs; 4: a sale's transaction row and its audit record in one row, generated
+ * transaction ids as 16 bytes and times as integers (see AUDIT_V4).
+ */
+export const SQLITE_SCHEMA_VERSION = 4;
 
 /** Checkpoint the WAL every 4000 pages (16 MiB) instead of SQLite's 1000: fewer, cheaper checkpoints. */
 const WAL_AUTOCHECKPOINT_PAGES = 4000;
@@ -85,11 +89,95 @@ const hashOut = (v: unknown): string => (Buffer.isBuffer(v) ? v.toString('hex') 
 const hashBlob = (c: string) => `CASE WHEN typeof(${c}) = 'text' AND length(${c}) = 64 AND lower(${c}) = ${c} AND unhex(${c}) IS NOT NULL THEN unhex(${c}) ELSE ${c} END`;
 
 /**
- * Migrations: what takes a store from version `to` - 1 to `to`, in one transaction with the
- * user_version update. A new store is made from SQLITE_SCHEMA (version 2, never changed) plus the
- * later migrations, in one transaction.
+ * From version 4 on, a transaction id that is a lowercase UUID (what the module generates) is kept
+ * as its 16 bytes and a time that is an ISO instant as it prints (`toISOString`) as integer
+ * milliseconds since 1970; anything else (other client ids; only an edit makes other times) is
+ * kept as the text it is. The API shows both as text; this adapter converts.
  */
-const MIGRATIONS: readonly { to: number; what: string; sql: string }[] = [
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const idIn = (id: unknown): unknown => (typeof id === 'string' && UUID.test(id) ? Buffer.from(id.replace(/-/g, ''), 'hex') : id);
+function idOut(v: unknown): string {
+  if (!Buffer.isBuffer(v)) return v as string;
+  const h = v.toString('hex');
+  return v.length === 16 ? `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}` : h;
+}
+function atIn(at: unknown): unknown {
+  if (typeof at !== 'string') return at;
+  const ms = Date.parse(at);
+  // A BigInt binds as an INTEGER (a number would bind as a REAL).
+  return Number.isSafeInteger(ms) && new Date(ms).toISOString() === at ? BigInt(ms) : at;
+}
+const atOut = (v: unknown): string => (typeof v === 'number' ? new Date(v).toISOString() : (v as string));
+
+/**
+ * Version 4's audit table: one row per audit record, in storage order (id); a sale's row also holds
+ * its transaction row (the request fingerprint and the sealed reissue record; the transaction's id,
+ * kind, meter and time are the record's), so what a sale stores once is stored once. A transaction
+ * row written without an audit record right after it (the store interface allows it) is a row with
+ * no chain. (chain, seq) is unique among records; the transaction id is unique among rows with a sealed record (the last guard against
+ * selling one id twice); transactions are found by id and by meter. The audit records' time index
+ * is gone: reading every chain by time reads the whole log anyway, and sorts it.
+ */
+const AUDIT_V4 = `
+CREATE TABLE audit_v4 (
+  id INTEGER PRIMARY KEY, chain TEXT, seq INTEGER, at NOT NULL, operator TEXT, vending_point TEXT, transaction_id NOT NULL,
+  pan TEXT, kind TEXT NOT NULL, outcome TEXT, error_code TEXT, amount TEXT, tid INTEGER, token_hash BLOB, prev_hash BLOB, hash BLOB,
+  fingerprint BLOB, sealed BLOB,
+  CHECK (chain IS NULL OR (seq IS NOT NULL AND operator IS NOT NULL AND vending_point IS NOT NULL AND outcome IS NOT NULL
+    AND prev_hash IS NOT NULL AND hash IS NOT NULL)),
+  CHECK (chain IS NOT NULL OR (sealed IS NOT NULL AND fingerprint IS NOT NULL))
+);`;
+const AUDIT_V4_INDEXES = `
+CREATE UNIQUE INDEX audit_by_chain ON audit (chain, seq) WHERE chain IS NOT NULL;
+CREATE UNIQUE INDEX transactions_by_id ON audit (transaction_id) WHERE sealed IS NOT NULL;
+CREATE INDEX transactions_by_pan ON audit (pan) WHERE sealed IS NOT NULL;`;
+const AUDIT_COLUMNS = 'chain, seq, at, operator, vending_point, transaction_id, pan, kind, outcome, error_code, amount, tid, token_hash, prev_hash, hash';
+const COPY_CHUNK = 10000;
+
+/**
+ * 3 → 4: the audit records copied in storage order (ids and times encoded), each transaction row
+ * put into the row of its issued audit record (same id, kind, meter and time; the first such), or
+ * into a row of its own.
+ */
+function migrateTo4(db: Db): void {
+  db.exec(`${AUDIT_V4} CREATE INDEX audit_v4_by_transaction ON audit_v4 (transaction_id);`);
+  const readAudit = db.prepare(`SELECT id, ${AUDIT_COLUMNS} FROM audit WHERE id > ? ORDER BY id LIMIT ${COPY_CHUNK}`);
+  const insertAudit = db.prepare(`INSERT INTO audit_v4 (id, ${AUDIT_COLUMNS}) VALUES (${'?,'.repeat(15)}?)`);
+  for (let last = Number.MIN_SAFE_INTEGER; ;) {
+    const rows = readAudit.all(last) as Row[];
+    if (rows.length === 0) break;
+    for (const r of rows) {
+      insertAudit.run(r.id, r.chain, r.seq, atIn(r.at), r.operator, r.vending_point, idIn(r.transaction_id), r.pan, r.kind, r.outcome,
+        r.error_code, r.amount, r.tid, r.token_hash, r.prev_hash, r.hash);
+    }
+    last = rows.at(-1)!.id as number;
+  }
+  const readTx = db.prepare(`SELECT id, fingerprint, kind, pan, at, sealed FROM transactions WHERE id > ? ORDER BY id LIMIT ${COPY_CHUNK}`);
+  const issuedRow = db.prepare(`SELECT id FROM audit_v4 WHERE transaction_id = ? AND outcome = 'issued' AND kind = ? AND pan IS ? AND at = ?
+    AND sealed IS NULL ORDER BY id LIMIT 1`).pluck();
+  const attach = db.prepare('UPDATE audit_v4 SET fingerprint = ?, sealed = ? WHERE id = ?');
+  const alone = db.prepare('INSERT INTO audit_v4 (transaction_id, fingerprint, kind, pan, at, sealed) VALUES (?,?,?,?,?,?)');
+  for (let last = ''; ;) {
+    const rows = readTx.all(last) as Row[];
+    if (rows.length === 0) break;
+    for (const t of rows) {
+      const id = idIn(t.id);
+      const at = atIn(t.at);
+      const target = issuedRow.get(id, t.kind, t.pan, at) as number | undefined;
+      if (target !== undefined) attach.run(t.fingerprint, t.sealed, target);
+      else alone.run(id, t.fingerprint, t.kind, t.pan, at, t.sealed);
+    }
+    last = rows.at(-1)!.id as string;
+  }
+  db.exec(`DROP TABLE audit; DROP TABLE transactions; DROP INDEX audit_v4_by_transaction; ALTER TABLE audit_v4 RENAME TO audit; ${AUDIT_V4_INDEXES}`);
+}
+
+/**
+ * Migrations: what takes a store from version `to` - 1 to `to`, in one transaction with the
+ * user_version update (`run` when it needs more than SQL). A new store is made from SQLITE_SCHEMA
+ * (version 2, never changed), version 3's SQL and version 4's audit table, in one transaction.
+ */
+const MIGRATIONS: readonly { to: number; what: string; sql: string; run?: (db: Db) => void }[] = [
   {
     to: 2,
     what: 'meter reports (tables report_state and reports)',
@@ -119,6 +207,12 @@ DROP TABLE transactions;
 ALTER TABLE transactions_v3 RENAME TO transactions;
 CREATE INDEX transactions_by_pan ON transactions (pan, at);
 `,
+  },
+  {
+    to: 4,
+    what: 'a sale\'s transaction row and audit record in one row; generated transaction ids as 16 bytes, times as integers',
+    sql: '',
+    run: migrateTo4,
   },
 ];
 
@@ -218,7 +312,8 @@ function migrateSchema(db: Db, from: number): void {
   try {
     for (const m of MIGRATIONS) {
       if (m.to <= from) continue;
-      db.exec(m.to === 2 ? REPORT_TABLES : m.sql);
+      if (m.run !== undefined) m.run(db);
+      else db.exec(m.to === 2 ? REPORT_TABLES : m.sql);
       db.pragma(`user_version = ${m.to}`);
     }
     db.exec('COMMIT');
@@ -285,7 +380,9 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   try {
     if (fresh) {
       // Written in rollback-journal mode, so the identity lands in the main file before WAL starts.
-      db.exec(`BEGIN; ${SQLITE_SCHEMA} ${MIGRATIONS[1]!.sql} PRAGMA application_id = ${SQLITE_APPLICATION_ID}; PRAGMA user_version = ${SQLITE_SCHEMA_VERSION}; COMMIT;`);
+      db.exec(`BEGIN; ${SQLITE_SCHEMA} ${MIGRATIONS[1]!.sql} DROP TABLE audit; DROP TABLE transactions; ${AUDIT_V4}
+        ALTER TABLE audit_v4 RENAME TO audit; ${AUDIT_V4_INDEXES}
+        PRAGMA application_id = ${SQLITE_APPLICATION_ID}; PRAGMA user_version = ${SQLITE_SCHEMA_VERSION}; COMMIT;`);
     }
     db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
     if (!fresh) {
@@ -303,8 +400,8 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
 }
 
 const auditFromRow = (r: Row): AuditRecord => ({
-  chain: r.chain as string, seq: r.seq as number, at: r.at as string, operator: r.operator as string, vendingPoint: r.vending_point as string,
-  transactionId: r.transaction_id as string, pan: r.pan as string | null, kind: r.kind as string, outcome: r.outcome as AuditRecord['outcome'],
+  chain: r.chain as string, seq: r.seq as number, at: atOut(r.at), operator: r.operator as string, vendingPoint: r.vending_point as string,
+  transactionId: idOut(r.transaction_id), pan: r.pan as string | null, kind: r.kind as string, outcome: r.outcome as AuditRecord['outcome'],
   errorCode: r.error_code as string | null, amount: r.amount as string | null, tid: r.tid as number | null,
   tokenHash: r.token_hash === null ? null : hashOut(r.token_hash), prevHash: hashOut(r.prev_hash), hash: hashOut(r.hash),
 });
@@ -341,15 +438,16 @@ class SqliteStore implements HsmStore {
         key_type = ?, key_expiry_number = ?, encryption_algorithm = ?, base_date = ?, profile = ?, vending_key_id = ?, last_tid = ?,
         month_to_date_month = ?, month_to_date_litres = ?, registered_at = ? WHERE pan = ?`),
       updateMeterSgc: p('UPDATE meters SET supply_group_code = ? WHERE pan = ? AND supply_group_code IS NOT ?'),
-      getTx: p('SELECT * FROM transactions WHERE id = ?'),
-      listTx: p('SELECT id, fingerprint, kind, pan, at FROM transactions WHERE pan = ? AND at >= ? AND at < ? ORDER BY at, id'),
-      insertTx: p('INSERT INTO transactions (id, fingerprint, kind, pan, at, sealed) VALUES (?,?,?,?,?,?)'),
+      getTx: p('SELECT transaction_id, fingerprint, kind, pan, at, sealed FROM audit WHERE transaction_id = ? AND sealed IS NOT NULL'),
+      listTx: p('SELECT transaction_id, fingerprint, kind, pan, at FROM audit WHERE pan = ? AND sealed IS NOT NULL'),
+      insertTx: p('INSERT INTO audit (transaction_id, fingerprint, kind, pan, at, sealed) VALUES (?,?,?,?,?,?)'),
       getCounter: p('SELECT value FROM counters WHERE name = ?'),
       addCounter: p('INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = value + excluded.value'),
-      appendAudit: p(`INSERT INTO audit (chain, seq, at, operator, vending_point, transaction_id, pan, kind, outcome, error_code, amount, tid, token_hash,
-        prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`),
-      readChain: p('SELECT * FROM audit WHERE chain = ? AND seq >= ? ORDER BY id LIMIT ?'),
-      readAll: p('SELECT * FROM audit WHERE seq >= ? ORDER BY at, chain, id LIMIT ?'),
+      appendAudit: p(`INSERT INTO audit (${AUDIT_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`),
+      attachAudit: p(`UPDATE audit SET chain = ?, seq = ?, operator = ?, vending_point = ?, outcome = ?, error_code = ?, amount = ?, tid = ?,
+        token_hash = ?, prev_hash = ?, hash = ? WHERE id = ?`),
+      readChain: p(`SELECT ${AUDIT_COLUMNS} FROM audit WHERE chain = ? AND seq >= ? ORDER BY id LIMIT ?`),
+      readAll: p(`SELECT ${AUDIT_COLUMNS} FROM audit WHERE chain IS NOT NULL ORDER BY id`),
       getReportState: p('SELECT last, seen FROM report_state WHERE pan = ?'),
       setReportState: p('INSERT INTO report_state (pan, last, seen) VALUES (?, ?, ?) ON CONFLICT (pan) DO UPDATE SET last = excluded.last, seen = excluded.seen'),
       insertReport: p(`INSERT INTO reports (pan, counter, received_at, form, key_revision_number, credit_litres, credit_step_litres, consumed_litres,
@@ -396,6 +494,9 @@ class SqliteStore implements HsmStore {
   /** The rows, seen from the running transaction (a call after it ended is STORE). */
   #tx(live: () => boolean): StoreTx {
     const s = this.#s;
+    // The transaction row inserted last, while no audit record followed it: the record of its sale
+    // goes into its row (it is the last row, so storage order is append order either way).
+    let sale: { row: number | bigint; id: string; kind: string; pan: string | null; at: string } | null = null;
     const q = <T>(f: () => T): Promise<T> => {
       if (!live()) return Promise.reject(storeError('this store transaction has ended; use the tx of a running transaction'));
       try {
@@ -431,22 +532,35 @@ class SqliteStore implements HsmStore {
         s.updateMeterSgc!.run(sgc, m.pan, sgc);
       }),
       getTransaction: (id) => q(() => {
-        const r = s.getTx!.get(id) as Row | undefined;
+        const r = s.getTx!.get(idIn(id)) as Row | undefined;
         return r && {
-          id: r.id as string, fingerprint: hashOut(r.fingerprint), kind: r.kind as string, pan: r.pan as string | null,
-          at: r.at as string, sealed: new Uint8Array(r.sealed as Uint8Array),
+          id: idOut(r.transaction_id), fingerprint: hashOut(r.fingerprint), kind: r.kind as string, pan: r.pan as string | null,
+          at: atOut(r.at), sealed: new Uint8Array(r.sealed as Uint8Array),
         };
       }),
-      listTransactions: (f) => q(() => (s.listTx!.all(f.pan, f.fromAt ?? '', f.toAt ?? '~') as Row[]).map((r) => ({
-        id: r.id as string, fingerprint: hashOut(r.fingerprint), kind: r.kind as string, pan: r.pan as string | null, at: r.at as string,
-      }))),
-      insertTransaction: (t) => q(() => { s.insertTx!.run(t.id, hashIn(t.fingerprint), t.kind, t.pan, t.at, t.sealed); }),
+      listTransactions: (f) => q(() => (s.listTx!.all(f.pan) as Row[])
+        .map((r) => ({ id: idOut(r.transaction_id), fingerprint: hashOut(r.fingerprint), kind: r.kind as string, pan: r.pan as string | null, at: atOut(r.at) }))
+        .filter((t) => (f.fromAt === undefined || t.at >= f.fromAt) && (f.toAt === undefined || t.at < f.toAt))
+        .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0))),
+      insertTransaction: (t) => q(() => {
+        sale = null;
+        const { lastInsertRowid } = s.insertTx!.run(idIn(t.id), hashIn(t.fingerprint), t.kind, t.pan, atIn(t.at), t.sealed);
+        sale = { row: lastInsertRowid, id: t.id, kind: t.kind, pan: t.pan, at: t.at };
+      }),
       getCounter: (name) => q(() => ((s.getCounter!.get(name) as Row | undefined)?.value as number | undefined) ?? 0),
       addToCounter: (name, delta) => q(() => { s.addCounter!.run(name, delta); }),
       appendAudit: (r) => q(() => {
+        const into = sale !== null && r.outcome === 'issued' && r.transactionId === sale.id && r.kind === sale.kind && r.pan === sale.pan && r.at === sale.at
+          ? sale.row : null;
+        sale = null;
         try {
-          s.appendAudit!.run(r.chain, r.seq, r.at, r.operator, r.vendingPoint, r.transactionId, r.pan, r.kind, r.outcome, r.errorCode,
-            r.amount, r.tid, hashIn(r.tokenHash), hashIn(r.prevHash), hashIn(r.hash));
+          if (into !== null) {
+            s.attachAudit!.run(r.chain, r.seq, r.operator, r.vendingPoint, r.outcome, r.errorCode, r.amount, r.tid, hashIn(r.tokenHash),
+              hashIn(r.prevHash), hashIn(r.hash), into);
+          } else {
+            s.appendAudit!.run(r.chain, r.seq, atIn(r.at), r.operator, r.vendingPoint, idIn(r.transactionId), r.pan, r.kind, r.outcome, r.errorCode,
+              r.amount, r.tid, hashIn(r.tokenHash), hashIn(r.prevHash), hashIn(r.hash));
+          }
         } catch (e) {
           // The seq after the MAC-checked head is taken: a row was added outside the security module.
           if (String((e as { code?: unknown })?.code).startsWith('SQLITE_CONSTRAINT')) {
@@ -455,9 +569,14 @@ class SqliteStore implements HsmStore {
           throw e;
         }
       }),
-      readAudit: (o = {}) => q(() => (o.chain === undefined
-        ? s.readAll!.all(o.fromSeq ?? Number.MIN_SAFE_INTEGER, o.limit ?? -1)
-        : s.readChain!.all(o.chain, o.fromSeq ?? Number.MIN_SAFE_INTEGER, o.limit ?? -1) as Row[]).map((r) => auditFromRow(r as Row))),
+      readAudit: (o = {}) => q(() => {
+        if (o.chain !== undefined) return (s.readChain!.all(o.chain, o.fromSeq ?? Number.MIN_SAFE_INTEGER, o.limit ?? -1) as Row[]).map(auditFromRow);
+        // Every chain: by time, then chain, then storage order (a stable sort of the rows in storage order).
+        const fromSeq = o.fromSeq ?? Number.MIN_SAFE_INTEGER;
+        return (s.readAll!.all() as Row[]).map(auditFromRow).filter((r) => r.seq >= fromSeq)
+          .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.chain < b.chain ? -1 : a.chain > b.chain ? 1 : 0))
+          .slice(0, o.limit ?? Infinity);
+      }),
       getReportState: (pan) => q(() => {
         const r = s.getReportState!.get(pan) as Row | undefined;
         return r && { last: r.last as number, seen: r.seen as number };
