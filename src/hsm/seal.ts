@@ -6,7 +6,7 @@
  *
  * Two formats. Format 2 (sealResult, every token-issuing operation): the associated data binds the
  * whole transaction row (id, kind, PAN, time), and the plaintext is the compact result of
- * sealed-result.ts, which leaves out what the row holds (a vend: about 150 bytes sealed instead of
+ * sealed-result.ts, which leaves out what the row holds (a vend: about 125 bytes sealed instead of
  * about 430). Format 1 (sealText; stores written before format 2, and fleet key changes): the
  * transaction id alone as associated data, the plaintext the result's JSON or the compact
  * key-change form, which unseal() expands into the same result (see key-change-result.ts).
