@@ -55,8 +55,10 @@ const SUBPATHS: Record<string, readonly string[]> = {
   './link': [
     'ATT_DEFAULT_MTU', 'ATT_ERROR', 'FRAME_OVERHEAD_BYTES', 'LINK_PROTOCOL_VERSION', 'LINK_STATUS',
     'MESSAGE', 'METER_CHARACTERISTICS', 'METER_INFO_BYTES', 'METER_SERVICE_UUID', 'MemoryLink',
-    'Reassembler', 'VirtualClock', 'WebBluetoothTransport', 'decodeFrame', 'decodeMeterInfo', 'encodeFrames',
-    'encodeMeterInfo', 'frameBytesForMtu', 'requestMeter', 'systemClock', 'tokenFromBytes', 'tokenToBytes',
+    'MeterLinkServer', 'PhoneLinkClient', 'REMEMBERED_MESSAGES', 'Reassembler', 'VirtualClock',
+    'WebBluetoothTransport', 'decodeFrame', 'decodeMeterInfo', 'encodeFrames', 'encodeMeterInfo',
+    'frameBytesForMtu', 'parseLinkFault', 'requestMeter', 'simulateLinkSession', 'systemClock',
+    'tokenFromBytes', 'tokenToBytes',
   ],
   './hsm': [
     'AUDIT_COLUMNS', 'DEFAULT_CONFIG', 'EXAMPLE_TARIFF_R1', 'FLEET_COLUMNS', 'Hsm',

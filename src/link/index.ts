@@ -17,3 +17,6 @@ export { WebBluetoothTransport, requestMeter, type RequestMeterOptions } from '.
 export type { WebBluetoothApi, WebBluetoothDevice, WebBluetoothGattServer, WebBluetoothService, WebBluetoothCharacteristic } from './web-bluetooth-api';
 export { VirtualClock, systemClock, type LinkClock } from './link-clock';
 export { MemoryLink, type MemoryLinkOptions, type RadioPdu, type LinkFault, type RadioCount } from './memory-link';
+export { MeterLinkServer, REMEMBERED_MESSAGES, type MeterLinkServerOptions } from './meter-server';
+export { PhoneLinkClient, type PhoneLinkOptions, type UploadResult, type LinkReport } from './phone-client';
+export { simulateLinkSession, parseLinkFault, type LinkSessionInput, type LinkSessionResult, type SteppedFault } from './simulation';
