@@ -13,6 +13,7 @@ import { registerDemo } from './commands/demo';
 import { registerHsm } from './commands/hsm';
 import { registerKeyDerive } from './commands/key-derive';
 import { registerKeyGenerate } from './commands/key-generate';
+import { registerLink } from './commands/link';
 import { registerMeter } from './commands/meter';
 import { registerServe } from './commands/serve';
 import { registerTokenDecode } from './commands/token-decode';
@@ -101,6 +102,7 @@ function buildProgram(ctx: CliContext): Command {
   requireSubcommand(vectors);
 
   registerMeter(program, ctx, requireSubcommand);
+  registerLink(program, ctx, requireSubcommand);
   registerHsm(program, ctx, requireSubcommand);
   registerServe(program, ctx, requireSubcommand);
   registerDemo(program, ctx);

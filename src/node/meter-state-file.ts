@@ -240,15 +240,16 @@ export class MeterStateFile {
   }
 
   /**
-   * Under the lock: load, run `apply` on the meter, save (revision + 1). If `apply` throws,
-   * nothing is saved. The returned result is safe to report: it is on disk.
+   * Under the lock: load, run `apply` on the meter (it may be async: the lock is held until it
+   * settles), save (revision + 1). If `apply` throws or rejects, nothing is saved. The returned
+   * result is safe to report: it is on disk.
    */
-  async update<T>(apply: (meter: Meter) => T): Promise<{ result: T; meter: Meter; revision: number }> {
+  async update<T>(apply: (meter: Meter) => T | Promise<T>): Promise<{ result: T; meter: Meter; revision: number }> {
     if (!existsSync(this.path)) this.load(); // no state: the IO error with the `meter init` hint, before any lock file
-    return withFileLock(this.path, () => {
+    return withFileLock(this.path, async () => {
       const loaded = this.load();
       this.removeLeftovers();
-      const result = apply(loaded.meter);
+      const result = await apply(loaded.meter);
       const revision = loaded.revision + 1;
       saveMeter(this.path, loaded.meter, revision, { fs: this.fs });
       return { result, meter: loaded.meter, revision };
