@@ -87,6 +87,20 @@ describe('link: token upload and report over the in-memory transport', () => {
     expect(w.link.count.frames - before).toBe(2); // REPORT_REQUEST + one REPORT frame
   });
 
+  it('radio cost at MTU 23, counted by hand from the layouts: an upload is 3 frames in 4 ATT PDUs (59 bytes), a report 6 frames in 7 PDUs (117 bytes)', async () => {
+    const w = world();
+    await w.clock.run(w.phone.connect());
+    const c0 = { ...w.link.count };
+    await w.clock.run(w.phone.upload(TOKEN.token));
+    const c1 = { ...w.link.count };
+    // SUBMIT write 3 + 17, write response 1, RESULT (16 bytes) in two notifications 3 + 20 and 3 + 12.
+    expect([c1.frames - c0.frames, c1.pdus - c0.pdus, c1.attBytes - c0.attBytes]).toEqual([3, 4, 20 + 1 + 23 + 15]);
+    await w.clock.run(w.phone.requestReport());
+    const c2 = { ...w.link.count };
+    // REPORT_REQUEST write 3 + 8, response 1, REPORT (50 bytes) in 4 notifications of 3 + 20 and one of 3 + 10.
+    expect([c2.frames - c1.frames, c2.pdus - c1.pdus, c2.attBytes - c1.attBytes]).toEqual([6, 7, 11 + 1 + 4 * 23 + 13]);
+  });
+
   it('"what happened to message N": the meter answers from memory, for the same token only; an id it never completed is unknown', async () => {
     const w = world();
     const r = await w.clock.run(w.phone.upload(TOKEN.token));
