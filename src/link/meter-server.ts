@@ -90,19 +90,19 @@ export class MeterLinkServer implements GattServer {
     this.onChange = o.onChange ?? (() => undefined);
   }
 
-  /** @internal the transport's call: a phone connected */
+  /** GattServer: a phone connected (the transport calls this; `peer` notifies and knows the MTU). */
   connected(peer: GattPeer): void {
     this.peer = peer;
     this.reassembler.reset();
   }
 
-  /** @internal the transport's call: the phone is gone */
+  /** GattServer: the phone disconnected or the link dropped (a partial message is dropped). */
   disconnected(): void {
     this.peer = null;
     this.reassembler.reset();
   }
 
-  /** @internal the transport's call: a read */
+  /** GattServer: a read of the info or report characteristic (anything else: ATT error 0x02). */
   read(characteristic: string): Uint8Array | number {
     if (characteristic === C.info) {
       const key = this.meter.key;
@@ -115,7 +115,7 @@ export class MeterLinkServer implements GattServer {
     return ATT_ERROR.READ_NOT_PERMITTED;
   }
 
-  /** @internal the transport's call: a write with response */
+  /** GattServer: a write with response to the command characteristic; a frame failing its check gets ATT error 0x80. */
   write(characteristic: string, value: Uint8Array): number {
     if (characteristic !== C.command) return ATT_ERROR.WRITE_NOT_PERMITTED;
     if (!decodeFrame(value).ok) return ATT_ERROR.FRAME_REFUSED;

@@ -35,7 +35,9 @@ export interface LinkTransport {
   writeWithResponse(characteristic: string, value: Uint8Array): Promise<void>;
   /**
    * Enable notifications (write the CCCD) and call `listener` for each value. Subscriptions end
-   * with the connection: subscribe again after a reconnect.
+   * with the connection: subscribe again after a reconnect. A second call for the same
+   * characteristic replaces the listener (a Web Bluetooth adapter removes its old
+   * `characteristicvaluechanged` handler), so a value is never delivered twice.
    */
   startNotifications(characteristic: string, listener: (value: Uint8Array) => void): Promise<void>;
   /** Call `listener` whenever the link drops (either side, or the radio). Returns an unsubscribe function. */
