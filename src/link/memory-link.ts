@@ -11,7 +11,7 @@
 import { HydroSyncError, fail } from '../errors';
 import { ATT_DEFAULT_MTU } from './gatt-profile';
 import type { LinkClock } from './link-clock';
-import { ATT_ERROR, type GattPeer, type GattServer, type LinkTransport } from './transport';
+import { ATT_ERROR, DisconnectListeners, type GattPeer, type GattServer, type LinkTransport } from './transport';
 
 /** One ATT PDU on the simulated radio. */
 export interface RadioPdu {
@@ -87,7 +87,7 @@ export class MemoryLink implements LinkTransport {
   private generation = 0;
   private up = false;
   private listeners = new Map<string, (value: Uint8Array) => void>();
-  private disconnectListeners: (() => void)[] = [];
+  private readonly disconnectListeners = new DisconnectListeners();
   private pending = new Set<(e: Error) => void>();
 
   /**
@@ -134,10 +134,7 @@ export class MemoryLink implements LinkTransport {
   }
 
   onDisconnect(listener: () => void): () => void {
-    this.disconnectListeners.push(listener);
-    return () => {
-      this.disconnectListeners = this.disconnectListeners.filter((l) => l !== listener);
-    };
+    return this.disconnectListeners.add(listener);
   }
 
   async read(characteristic: string): Promise<Uint8Array> {
@@ -279,7 +276,7 @@ export class MemoryLink implements LinkTransport {
     this.pending.clear();
     for (const reject of pending) reject(new HydroSyncError('LINK', 'the Bluetooth connection to the meter dropped'));
     this.server.disconnected();
-    for (const l of [...this.disconnectListeners]) l();
+    this.disconnectListeners.notify();
   }
 
   private wait(ms: number): Promise<void> {

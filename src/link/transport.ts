@@ -44,6 +44,27 @@ export interface LinkTransport {
   onDisconnect(listener: () => void): () => void;
 }
 
+/**
+ * The disconnect listeners of a transport (LinkTransport.onDisconnect): added, removed by the
+ * function `add` returns, and each told once per drop (a listener may unsubscribe while told).
+ */
+export class DisconnectListeners {
+  private listeners: (() => void)[] = [];
+
+  /** Add `listener`; returns its unsubscribe function. */
+  add(listener: () => void): () => void {
+    this.listeners.push(listener);
+    return () => {
+      this.listeners = this.listeners.filter((l) => l !== listener);
+    };
+  }
+
+  /** Tell every listener added so far that the link dropped. */
+  notify(): void {
+    for (const l of [...this.listeners]) l();
+  }
+}
+
 /** What a GATT server uses to reach the connected phone. */
 export interface GattPeer {
   /** The ATT MTU of the connection (the server side always knows it). */

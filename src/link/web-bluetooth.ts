@@ -14,7 +14,7 @@
  */
 import { HydroSyncError, fail } from '../errors';
 import { ATT_DEFAULT_MTU, METER_CHARACTERISTICS, METER_SERVICE_UUID } from './gatt-profile';
-import type { LinkTransport } from './transport';
+import { DisconnectListeners, type LinkTransport } from './transport';
 import type {
   WebBluetoothApi, WebBluetoothCharacteristic, WebBluetoothDevice, WebBluetoothGattServer, WebBluetoothRequestOptions,
 } from './web-bluetooth-api';
@@ -88,7 +88,7 @@ export class WebBluetoothTransport implements LinkTransport {
   private up = false;
   private characteristics = new Map<string, WebBluetoothCharacteristic>();
   private subscriptions: { characteristic: WebBluetoothCharacteristic; handler: (event: { target: unknown }) => void }[] = [];
-  private disconnectListeners: (() => void)[] = [];
+  private readonly disconnectListeners = new DisconnectListeners();
   /** GATT operations, one at a time. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -153,10 +153,7 @@ export class WebBluetoothTransport implements LinkTransport {
   }
 
   onDisconnect(listener: () => void): () => void {
-    this.disconnectListeners.push(listener);
-    return () => {
-      this.disconnectListeners = this.disconnectListeners.filter((l) => l !== listener);
-    };
+    return this.disconnectListeners.add(listener);
   }
 
   async read(characteristic: string): Promise<Uint8Array> {
@@ -212,7 +209,7 @@ export class WebBluetoothTransport implements LinkTransport {
   private dropped(): void {
     if (!this.up) return;
     this.forget();
-    for (const l of [...this.disconnectListeners]) l();
+    this.disconnectListeners.notify();
   }
 
   private forget(): void {

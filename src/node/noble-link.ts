@@ -8,7 +8,7 @@
 import { createRequire } from 'node:module';
 import { HydroSyncError, fail } from '../errors';
 import { ATT_DEFAULT_MTU, METER_CHARACTERISTICS, METER_SERVICE_UUID } from '../link/gatt-profile';
-import type { LinkTransport } from '../link/transport';
+import { DisconnectListeners, type LinkTransport } from '../link/transport';
 import type { NobleCentral, NobleCharacteristic, NoblePeripheral } from './noble-types';
 
 /** The package the adapter loads (an optional peer dependency). */
@@ -111,7 +111,7 @@ export class NobleTransport implements LinkTransport {
   private up = false;
   private characteristics = new Map<string, NobleCharacteristic>();
   private subscriptions: { characteristic: NobleCharacteristic; handler: (data: Uint8Array, isNotification: boolean) => void }[] = [];
-  private disconnectListeners: (() => void)[] = [];
+  private readonly disconnectListeners = new DisconnectListeners();
   private readonly onPeripheralDisconnect = () => this.dropped();
 
   /**
@@ -164,10 +164,7 @@ export class NobleTransport implements LinkTransport {
   }
 
   onDisconnect(listener: () => void): () => void {
-    this.disconnectListeners.push(listener);
-    return () => {
-      this.disconnectListeners = this.disconnectListeners.filter((l) => l !== listener);
-    };
+    return this.disconnectListeners.add(listener);
   }
 
   async read(characteristic: string): Promise<Uint8Array> {
@@ -211,7 +208,7 @@ export class NobleTransport implements LinkTransport {
   private dropped(): void {
     if (!this.up) return;
     this.forget();
-    for (const l of [...this.disconnectListeners]) l();
+    this.disconnectListeners.notify();
   }
 
   private forget(): void {
