@@ -43,6 +43,26 @@ function contract(open: () => Promise<ServerStore>): void {
     }
   });
 
+  it('keeps meter states: deactivation and a pending key-change set, each set and cleared without touching the other', async () => {
+    const store = await open();
+    try {
+      const pan = '600727000000000009';
+      expect(await store.getMeterState(pan)).toBeUndefined();
+      const off = await store.setMeterDeactivation(pan, { at: '2026-12-01T03:00:00.000Z', by: 'user:ani', reason: 'house demolished' });
+      expect(off).toEqual({ pan, deactivatedAt: '2026-12-01T03:00:00.000Z', deactivatedBy: 'user:ani', deactivationReason: 'house demolished', pendingKeyChange: null, pendingKeyChangeAt: null });
+      const pending = await store.setPendingKeyChange(pan, { transactionId: 'office:kc-1', at: '2026-12-01T04:00:00.000Z' });
+      expect(pending).toMatchObject({ deactivatedAt: '2026-12-01T03:00:00.000Z', pendingKeyChange: 'office:kc-1', pendingKeyChangeAt: '2026-12-01T04:00:00.000Z' });
+      expect(await store.setMeterDeactivation(pan, null)).toMatchObject({ deactivatedAt: null, deactivatedBy: null, deactivationReason: null, pendingKeyChange: 'office:kc-1' });
+      expect(await store.setPendingKeyChange(pan, null)).toMatchObject({ pendingKeyChange: null, pendingKeyChangeAt: null });
+      expect(await store.getMeterState(pan)).toEqual({ pan, deactivatedAt: null, deactivatedBy: null, deactivationReason: null, pendingKeyChange: null, pendingKeyChangeAt: null });
+      // A pending key change on a meter with no row yet creates one, active.
+      expect(await store.setPendingKeyChange('600727000000000017', { transactionId: 'office:kc-2', at: '2026-12-01T05:00:00.000Z' }))
+        .toMatchObject({ deactivatedAt: null, pendingKeyChange: 'office:kc-2' });
+    } finally {
+      await store.close();
+    }
+  });
+
   it('opens again without migrating twice, and keeps what it holds', async () => {
     const first = await open();
     const k = await createApiKey({ role: 'agent', vendingPoint: 'kiosk-2' }, NOW);
@@ -78,7 +98,7 @@ describe('server store on SQLite (the security module\'s file)', () => {
     const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'server_%' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
     const userVersion = db.pragma('user_version', { simple: true });
     db.close();
-    expect(tables).toEqual(['server_api_keys', 'server_schema_version']);
+    expect(tables).toEqual(['server_api_keys', 'server_meter_states', 'server_schema_version']);
     expect(userVersion).toBe(4); // the module's version track is untouched
     const hsm = await openHsm({ store: openSqliteStore(path), masterKey: MASTER });
     expect((await hsm.vend({ operator: 'a', vendingPoint: 'b', pan: '600727000000000009', litres: 100 })).tokens).toHaveLength(1);
@@ -104,7 +124,7 @@ describePostgres('server store on PostgreSQL (the security module\'s database)',
     await hsm.close();
     await (await openPostgresServerStore(ctx().url)).close();
     const server = await superuserQuery(ctx().url, "SELECT table_name FROM information_schema.tables WHERE table_schema = 'hydrosync_server' ORDER BY table_name");
-    expect(server.rows.map((r) => r.table_name)).toEqual(['api_keys', 'schema_version']);
+    expect(server.rows.map((r) => r.table_name)).toEqual(['api_keys', 'meter_states', 'schema_version']);
     const module = await superuserQuery(ctx().url, "SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'hydrosync' AND table_name LIKE '%api%'");
     expect(module.rows[0].n).toBe(0);
     const reopened = await openHsm({ store: await openPostgresStore(ctx().url), masterKey: MASTER });
@@ -118,7 +138,7 @@ describePostgres('server store on PostgreSQL (the security module\'s database)',
     for (const s of stores) expect(await s.schemaVersion()).toBe(SERVER_SCHEMA_VERSION);
     await Promise.all(stores.map((s) => s.close()));
     const rows = await superuserQuery(ctx().url, 'SELECT version FROM hydrosync_server.schema_version');
-    expect(rows.rows).toEqual([{ version: 1 }]);
+    expect(rows.rows).toEqual([{ version: 1 }, { version: 2 }]);
   });
 
   it('refuses a newer server schema and changes nothing', async () => {

@@ -9,7 +9,7 @@ import { HydroSyncError } from '../../errors';
 import { loadPostgresDriver } from '../../node/hsm-postgres-store';
 import { connectError, queryError, redactConnectionString, sqlState } from '../../node/postgres/store-errors';
 import {
-  type ApiKeyRow, type ServerMigration, type ServerStore, SERVER_MIGRATIONS, apiKeyFromRow, newerSchemaMessage,
+  type ApiKeyRow, type MeterStateRow, type ServerMigration, type ServerStore, SERVER_MIGRATIONS, apiKeyFromRow, meterStateFromRow, newerSchemaMessage,
 } from './server-store';
 
 /** The PostgreSQL schema of the server's tables. */
@@ -122,6 +122,23 @@ class PostgresServerStore implements ServerStore {
 
   async ping(): Promise<void> {
     await this.#query('SELECT 1');
+  }
+
+  async getMeterState(pan: string): Promise<MeterStateRow | undefined> {
+    const row = (await this.#query(`SELECT * FROM ${S}.meter_states WHERE pan = $1`, [pan])).rows[0] as Record<string, unknown> | undefined;
+    return row === undefined ? undefined : meterStateFromRow(row);
+  }
+
+  async setMeterDeactivation(pan: string, d: { at: string; by: string; reason: string } | null): Promise<MeterStateRow> {
+    const r = await this.#query(`INSERT INTO ${S}.meter_states (pan, deactivated_at, deactivated_by, deactivation_reason) VALUES ($1, $2, $3, $4)
+      ON CONFLICT (pan) DO UPDATE SET deactivated_at = $2, deactivated_by = $3, deactivation_reason = $4 RETURNING *`, [pan, d?.at ?? null, d?.by ?? null, d?.reason ?? null]);
+    return meterStateFromRow(r.rows[0] as Record<string, unknown>);
+  }
+
+  async setPendingKeyChange(pan: string, p: { transactionId: string; at: string } | null): Promise<MeterStateRow> {
+    const r = await this.#query(`INSERT INTO ${S}.meter_states (pan, pending_key_change, pending_key_change_at) VALUES ($1, $2, $3)
+      ON CONFLICT (pan) DO UPDATE SET pending_key_change = $2, pending_key_change_at = $3 RETURNING *`, [pan, p?.transactionId ?? null, p?.at ?? null]);
+    return meterStateFromRow(r.rows[0] as Record<string, unknown>);
   }
 
   async close(): Promise<void> {

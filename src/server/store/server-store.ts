@@ -24,6 +24,19 @@ export interface ApiKeyRow {
   revokedAt: string | null;
 }
 
+/** The server's state of one meter (the module keeps its keys and sales; this is what the vending system adds). */
+export interface MeterStateRow {
+  pan: string;
+  /** ISO 8601 UTC instant the meter was deactivated (no sales while set), or null. */
+  deactivatedAt: string | null;
+  /** Who deactivated it (the operator name of the audit log). */
+  deactivatedBy: string | null;
+  deactivationReason: string | null;
+  /** The module transaction id of a key-change set the meter has not confirmed yet (by a report under the new key), or null. */
+  pendingKeyChange: string | null;
+  pendingKeyChangeAt: string | null;
+}
+
 /** The server store: asynchronous, one implementation per database (SQLite, PostgreSQL). */
 export interface ServerStore {
   readonly kind: 'sqlite' | 'postgres';
@@ -38,6 +51,15 @@ export interface ServerStore {
   revokeApiKey(id: string, at: string): Promise<ApiKeyRow | undefined>;
   /** A round trip to the database (readiness). */
   ping(): Promise<void>;
+
+  // Meter states (the server's side of a meter: deactivation, a key change not yet confirmed).
+  /** The server's state of a meter, or undefined when the server never recorded one (active, nothing pending). */
+  getMeterState(pan: string): Promise<MeterStateRow | undefined>;
+  /** Deactivate (`deactivation` given) or reactivate (null) a meter. The row after. */
+  setMeterDeactivation(pan: string, deactivation: { at: string; by: string; reason: string } | null): Promise<MeterStateRow>;
+  /** Record the key-change set the meter must enter before its next credit token, or clear it (null). The row after. */
+  setPendingKeyChange(pan: string, pending: { transactionId: string; at: string } | null): Promise<MeterStateRow>;
+
   close(): Promise<void>;
 }
 
@@ -66,6 +88,20 @@ CREATE TABLE ${s}.api_keys (
   vending_point TEXT NOT NULL, label TEXT NOT NULL, created_at TEXT COLLATE "C" NOT NULL, revoked_at TEXT
 );`,
   },
+  {
+    version: 2,
+    summary: 'meter states (deactivation, pending key-change set)',
+    sqlite: `
+CREATE TABLE server_meter_states (
+  pan TEXT PRIMARY KEY, deactivated_at TEXT, deactivated_by TEXT, deactivation_reason TEXT,
+  pending_key_change TEXT, pending_key_change_at TEXT
+);`,
+    postgres: (s) => `
+CREATE TABLE ${s}.meter_states (
+  pan TEXT COLLATE "C" PRIMARY KEY, deactivated_at TEXT, deactivated_by TEXT, deactivation_reason TEXT,
+  pending_key_change TEXT, pending_key_change_at TEXT
+);`,
+  },
 ];
 
 /** The version this hydrosync writes. */
@@ -76,6 +112,15 @@ export function apiKeyFromRow(r: Record<string, unknown>): ApiKeyRow {
   return {
     id: r.id as string, hash: r.hash as string, role: r.role as ApiKeyRole, vendingPoint: r.vending_point as string,
     label: r.label as string, createdAt: r.created_at as string, revokedAt: (r.revoked_at as string | null) ?? null,
+  };
+}
+
+/** A row of meter_states as the drivers return it → MeterStateRow. */
+export function meterStateFromRow(r: Record<string, unknown>): MeterStateRow {
+  const text = (v: unknown) => (v as string | null) ?? null;
+  return {
+    pan: r.pan as string, deactivatedAt: text(r.deactivated_at), deactivatedBy: text(r.deactivated_by), deactivationReason: text(r.deactivation_reason),
+    pendingKeyChange: text(r.pending_key_change), pendingKeyChangeAt: text(r.pending_key_change_at),
   };
 }
 

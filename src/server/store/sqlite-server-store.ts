@@ -7,7 +7,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { HydroSyncError } from '../../errors';
 import { loadSqliteDriver } from '../../node/hsm-sqlite-store';
 import {
-  type ApiKeyRow, type ServerMigration, type ServerStore, SERVER_MIGRATIONS, apiKeyFromRow, newerSchemaMessage,
+  type ApiKeyRow, type MeterStateRow, type ServerMigration, type ServerStore, SERVER_MIGRATIONS, apiKeyFromRow, meterStateFromRow, newerSchemaMessage,
 } from './server-store';
 
 function storeError(message: string, cause?: unknown): HydroSyncError {
@@ -61,7 +61,7 @@ class SqliteServerStore implements ServerStore {
   readonly kind = 'sqlite';
   readonly #db: BetterSqlite3.Database;
   readonly #path: string;
-  readonly #s: Record<'version' | 'insert' | 'get' | 'list' | 'revoke' | 'ping', BetterSqlite3.Statement>;
+  readonly #s: Record<'version' | 'insert' | 'get' | 'list' | 'revoke' | 'ping' | 'meterState' | 'deactivate' | 'pendingKeyChange', BetterSqlite3.Statement>;
 
   constructor(db: BetterSqlite3.Database, path: string) {
     this.#db = db;
@@ -73,6 +73,11 @@ class SqliteServerStore implements ServerStore {
       list: db.prepare('SELECT * FROM server_api_keys ORDER BY created_at, id'),
       revoke: db.prepare('UPDATE server_api_keys SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?'),
       ping: db.prepare('SELECT 1'),
+      meterState: db.prepare('SELECT * FROM server_meter_states WHERE pan = ?'),
+      deactivate: db.prepare(`INSERT INTO server_meter_states (pan, deactivated_at, deactivated_by, deactivation_reason) VALUES (@pan, @at, @by, @reason)
+        ON CONFLICT (pan) DO UPDATE SET deactivated_at = @at, deactivated_by = @by, deactivation_reason = @reason`),
+      pendingKeyChange: db.prepare(`INSERT INTO server_meter_states (pan, pending_key_change, pending_key_change_at) VALUES (@pan, @txn, @at)
+        ON CONFLICT (pan) DO UPDATE SET pending_key_change = @txn, pending_key_change_at = @at`),
     };
   }
 
@@ -118,6 +123,27 @@ class SqliteServerStore implements ServerStore {
   ping(): Promise<void> {
     return this.#run(() => {
       this.#s.ping.get();
+    });
+  }
+
+  getMeterState(pan: string): Promise<MeterStateRow | undefined> {
+    return this.#run(() => {
+      const row = this.#s.meterState.get(pan) as Record<string, unknown> | undefined;
+      return row === undefined ? undefined : meterStateFromRow(row);
+    });
+  }
+
+  setMeterDeactivation(pan: string, d: { at: string; by: string; reason: string } | null): Promise<MeterStateRow> {
+    return this.#run(() => {
+      this.#s.deactivate.run({ pan, at: d?.at ?? null, by: d?.by ?? null, reason: d?.reason ?? null });
+      return meterStateFromRow(this.#s.meterState.get(pan) as Record<string, unknown>);
+    });
+  }
+
+  setPendingKeyChange(pan: string, p: { transactionId: string; at: string } | null): Promise<MeterStateRow> {
+    return this.#run(() => {
+      this.#s.pendingKeyChange.run({ pan, txn: p?.transactionId ?? null, at: p?.at ?? null });
+      return meterStateFromRow(this.#s.meterState.get(pan) as Record<string, unknown>);
     });
   }
 
