@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { storeName } from '../src/cli/hsm/store-options';
+import { storeName } from '../src/node/store-file';
 import { DEMO_KEY } from '../src/cli/demo-key';
 import { deriveDecoderKey } from '../src/keys/derive';
 import { decodeToken } from '../src/tokens/decode';

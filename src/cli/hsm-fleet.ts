@@ -13,7 +13,7 @@ import { CliExit, EXIT, usage } from './exit-codes';
 import { refusalsExit1 } from './hsm/refusals';
 import { type RequestOptionValues, requestContext } from './hsm/request-options';
 import { type StoreOptionValues, withHsm } from './hsm/store-options';
-import { writeSecretFile } from './files/private-file';
+import { writeSecretFile } from '../node/secret-file';
 
 export interface FleetOptionValues {
   fleet?: string;

@@ -102,12 +102,14 @@ function reason(e: unknown): string {
   return errno(e) !== undefined ? ioReason(e) : String((e as Error | null)?.message ?? e);
 }
 
+const METER_STATE = 'the meter state';
+
 /**
  * Replace `path` with `text` atomically and durably (steps 1–6 above). On a failure before the
  * rename the old file is untouched and the temporary file is removed (if the file system still
- * answers); the error is IO.
+ * answers); the error is IO. `what` names the file in errors.
  */
-export function writeFileAtomic(path: string, text: string, fs: MeterFsOps = NODE_FS_OPS, mode = 0o600): void {
+export function writeFileAtomic(path: string, text: string, fs: MeterFsOps = NODE_FS_OPS, mode = 0o600, what = METER_STATE): void {
   const dir = dirname(path);
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   const data = new TextEncoder().encode(text);
@@ -136,7 +138,7 @@ export function writeFileAtomic(path: string, text: string, fs: MeterFsOps = NOD
     } catch {
       // best effort: a leftover is never read as state and the next update removes it
     }
-    throw new HydroSyncError('IO', `cannot save the meter state ${path}: ${reason(e)}; the previous state is unchanged`);
+    throw new HydroSyncError('IO', `cannot save ${what} ${path}: ${reason(e)}${what === METER_STATE ? '; the previous state is unchanged' : ''}`);
   }
   let dfd: number | undefined;
   try {
@@ -144,7 +146,7 @@ export function writeFileAtomic(path: string, text: string, fs: MeterFsOps = NOD
     fs.fsync(dfd);
   } catch (e) {
     if (!DIR_SYNC_UNSUPPORTED.has(errno(e) ?? '')) {
-      throw new HydroSyncError('IO', `the meter state ${path} was replaced, but its directory could not be synced to disk: ${reason(e)}; check the disk before entering more tokens`);
+      throw new HydroSyncError('IO', `${what} ${path} was replaced, but its directory could not be synced to disk: ${reason(e)}${what === METER_STATE ? '; check the disk before entering more tokens' : ''}`);
     }
   } finally {
     try {

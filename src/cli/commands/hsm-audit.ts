@@ -1,7 +1,7 @@
 import { type Command, Option } from 'commander';
 import { AUDIT_OUTCOMES, type AuditQuery, DEFAULT_AUDIT_PAGE } from '../../hsm/audit-query';
 import { readJsonFile } from '../../node/json-file';
-import { writeSecretFile } from '../files/private-file';
+import { writeSecretFile } from '../../node/secret-file';
 import type { CliContext } from '../context';
 import { CliExit, EXIT, usage } from '../exit-codes';
 import { defaultSubcommand } from '../command-groups';

@@ -1,35 +1,17 @@
-import { chmodSync, closeSync, openSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { hexToBytes } from '../../codec/hex';
 import { HydroSyncError } from '../../errors';
-import { initHsm, openHsm } from '../../hsm';
-import {
-  MASTER_KEY_ENV, MASTER_KEY_FILE_ENV, generateMasterKeyFile, removeFile,
-} from '../files/master-key-file';
-import { ioReason } from '../../node/json-file';
-import { removeStoreFiles, resolveStorePath, storeExists } from '../files/store-path';
-import { ensurePrivateDirectory } from '../files/xdg-file';
+import { openHsm } from '../../hsm';
+import { MASTER_KEY_ENV, MASTER_KEY_FILE_ENV, generateMasterKeyFile } from '../../node/master-key-file';
+import { createStore, isStoreUrl, openStoreFile, removeFile, resolveStorePath, storeExists, storeName } from '../../node/store-file';
 import type { CliContext } from '../context';
 import { usage } from '../exit-codes';
 import { type ConfigOptionValues, addConfigOptions, configFromOptions, configLines } from '../hsm-config-options';
 import { examples } from '../help-text';
-import { type StoreOptionValues, addStoreOptions, isStoreUrl, masterKeyText, openStoreFile, storeName } from '../hsm/store-options';
+import { type StoreOptionValues, addStoreOptions, masterKeyText } from '../hsm/store-options';
 
 type InitOptions = StoreOptionValues & ConfigOptionValues & { generateMasterKey?: string };
-
-/** Create the store file empty with mode 0600 (refusing an existing one), so it never exists wider. */
-function createStoreFile(path: string): void {
-  try {
-    closeSync(openSync(path, 'wx', 0o600));
-    chmodSync(path, 0o600);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') {
-      throw new HydroSyncError('STORE', `a store already exists at ${path}: hsm init never overwrites a store`);
-    }
-    throw new HydroSyncError('IO', `cannot create the store ${path}: ${ioReason(e)}`);
-  }
-}
 
 /** `hydrosync hsm init`: create a store sealed with a master key. */
 export function registerHsmInit(hsm: Command, ctx: CliContext): void {
@@ -77,22 +59,9 @@ ${examples([
         }
         hex = text.hex;
       }
-      let created = false;
       try {
-        if (!url) {
-          ensurePrivateDirectory(location.path, 'store');
-          createStoreFile(location.path);
-          created = true;
-        }
-        const store = await openStoreFile(location.path, { create: true });
-        try {
-          await initHsm(store, hexToBytes(hex), config, ctx.now());
-        } finally {
-          await store.close();
-        }
-        if (!url) chmodSync(location.path, 0o600);
+        await createStore(location.path, hexToBytes(hex), config, ctx.now());
       } catch (e) {
-        if (created) removeStoreFiles(location.path);
         if (generated !== undefined) removeFile(generated);
         throw e;
       }

@@ -8,7 +8,8 @@ import { examples } from '../help-text';
 import { refusalsExit1 } from '../hsm/refusals';
 import { type RequestOptionValues, addRequestOptions, operatorName } from '../hsm/request-options';
 import { type StoreOptionValues, addStoreOptions, withHsm } from '../hsm/store-options';
-import { type AttributeFlags, KEY_ATTRIBUTES, KEY_ENV, checkKeyHex, keyFileSource } from '../key-source';
+import { checkKeyHex } from '../../keys/key-hex';
+import { type AttributeFlags, KEY_ATTRIBUTES, KEY_ENV, keyFileSource } from '../key-source';
 import { algorithmText, table } from '../token-text';
 
 interface KeyImportOptions extends StoreOptionValues, RequestOptionValues, AttributeFlags {

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context';
 import { examples } from '../help-text';
-import { type StoreOptionValues, addStoreOptions, storeName, withHsm } from '../hsm/store-options';
+import { storeName } from '../../node/store-file';
+import { type StoreOptionValues, addStoreOptions, withHsm } from '../hsm/store-options';
 
 /**
  * `hydrosync hsm migrate`: bring a store of an older schema version to this version's, in one

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { KEY_FILE_FORMAT } from '../files/key-file';
-import { writeSecretFile } from '../files/private-file';
+import { writeSecretFile } from '../../node/secret-file';
 import type { CliContext } from '../context';
 import { usage } from '../exit-codes';
 import { keyCheckValue } from '../../keys/key-check-value';

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Argument, type Command, Option } from 'commander';
 import { KEY_FILE_FORMAT } from '../files/key-file';
-import { writeSecretFile } from '../files/private-file';
-import { masterKeyFileContent } from '../files/master-key-file';
+import { writeSecretFile } from '../../node/secret-file';
+import { masterKeyFileContent } from '../../node/master-key-file';
 import type { CliContext } from '../context';
 import { usage } from '../exit-codes';
 import { examples } from '../help-text';

@@ -3,7 +3,7 @@ import { tidFromWallClock, wallClockFromTid } from '../../codec/tid';
 import { formatWallClock } from '../../codec/wall-clock';
 import { Meter } from '../../meter/meter';
 import { type LockoutPolicy, type MeterProfileInput, profileToJson } from '../../meter/profile';
-import { ensurePrivateDirectory } from '../files/xdg-file';
+import { ensurePrivateDirectory } from '../../node/xdg-file';
 import type { CliContext } from '../context';
 import { usage } from '../exit-codes';
 import { type KeyOptionValues, addKeyOptions, keyFromOptions } from '../options/key';

@@ -2,9 +2,26 @@ import { Option, type Command } from 'commander';
 import type { CliContext } from '../context';
 import { usage } from '../exit-codes';
 import { examples } from '../help-text';
-import { addStoreOptions } from '../hsm/store-options';
+import { hexToBytes } from '../../codec/hex';
+import { resolveStorePath } from '../../node/store-file';
+import { type StoreOptionValues, addStoreOptions, masterKeyText, nodeName } from '../hsm/store-options';
 import { createKeyCommand, listKeysCommand, revokeKeyCommand } from '../serve/api-key-commands';
-import { type ServeOptionValues, serveServer } from '../serve/serve-server';
+import { version } from '../../../package.json';
+
+type ServeOptionValues = StoreOptionValues & { host: string; port: number; rateLimit?: number };
+
+/** Run the server (src/server/start-server.ts) until a signal stops it. */
+async function runServe(ctx: CliContext, o: ServeOptionValues): Promise<void> {
+  const given = masterKeyText(ctx, o);
+  const { startServer } = await import('../../server/start-server');
+  const { stopped } = await startServer({
+    store: resolveStorePath(o.store, ctx.io.env), ...(given !== undefined ? { masterKey: hexToBytes(given.hex) } : {}), env: ctx.io.env,
+    host: o.host, port: o.port, ...(o.rateLimit !== undefined ? { rateLimit: o.rateLimit } : {}), node: nodeName(ctx, o), clock: () => ctx.now(), version,
+    out: (line) => ctx.out(line), log: (line) => ctx.io.stderr(line), secret: (hex) => ctx.addSecret(hex),
+  });
+  await stopped;
+  ctx.out('Stopped.');
+}
 
 function port(v: string): number {
   const n = Number(v);
@@ -40,7 +57,7 @@ ${examples([
   'hydrosync serve --port 8443 --store /var/lib/pdam/hsm.sqlite --master-key-file /etc/pdam/master.key',
   'hydrosync serve key create --role agent --vending-point kiosk-7 --label "Toko Sari"',
 ])}`)
-    .action((o: ServeOptionValues) => serveServer(ctx, o));
+    .action((o: ServeOptionValues) => runServe(ctx, o));
 
   const key = serve.command('key').summary('API keys: create, list, revoke').description('API keys of the server, kept hashed in the store (no master key needed).');
   addStoreOptions(key.command('create').summary('create an API key bound to a vending point (shown once)')

@@ -1,4 +1,4 @@
-import { type XdgFile, resolveXdgFile } from './xdg-file';
+import { type XdgFile, resolveXdgFile } from '../../node/xdg-file';
 
 /** Environment variable naming the simulated meter's state file. */
 export const METER_STATE_ENV = 'HYDROSYNC_METER_STATE';

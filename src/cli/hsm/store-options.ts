@@ -5,17 +5,13 @@
 import type { Command } from 'commander';
 import { hexToBytes } from '../../codec/hex';
 import { HydroSyncError } from '../../errors';
-import { redactConnectionString } from '../../node/postgres/store-errors';
-import type { Hsm, HsmStore } from '../../hsm';
-import { openHsm } from '../../hsm';
-import {
-  MASTER_KEY_ENV, MASTER_KEY_FILE_ENV, type MasterKeyText, readMasterKeyFile,
-} from '../files/master-key-file';
-import { STORE_ENV, resolveStorePath, storeExists } from '../files/store-path';
-import type { XdgFile } from '../files/xdg-file';
+import type { Hsm } from '../../hsm';
+import { checkKeyHex } from '../../keys/key-hex';
+import { MASTER_KEY_ENV, MASTER_KEY_FILE_ENV, type MasterKeyText, readMasterKeyFile } from '../../node/master-key-file';
+import { STORE_ENV, isStoreUrl, openStoreHsm, resolveStorePath, storeExists } from '../../node/store-file';
+import type { XdgFile } from '../../node/xdg-file';
 import type { CliContext } from '../context';
 import { usage } from '../exit-codes';
-import { checkKeyHex } from '../key-source';
 
 /** Values of the store options (every hsm command). */
 export interface StoreOptionValues {
@@ -27,16 +23,6 @@ export interface StoreOptionValues {
 
 /** Environment variable naming this vending node (its audit chain). */
 export const NODE_ENV = 'HYDROSYNC_NODE';
-
-/** Whether the store is a PostgreSQL connection string rather than an SQLite file. */
-export function isStoreUrl(store: string): boolean {
-  return /^postgres(ql)?:\/\//.test(store);
-}
-
-/** The store for messages: a file as given; a connection string as the PostgreSQL store names it (no password, no query parameters). */
-export function storeName(store: string): string {
-  return isStoreUrl(store) ? redactConnectionString(store) : store;
-}
 
 /**
  * Add --store, --node and (unless `masterKey` is false) --master-key-file, and --json (`json`: what
@@ -89,38 +75,10 @@ export function masterKeyText(ctx: CliContext, o: StoreOptionValues): MasterKeyT
   return { hex, source: MASTER_KEY_ENV };
 }
 
-/**
- * Open the store: a PostgreSQL connection string or an SQLite file (each driver loaded on demand,
- * so the token commands work without either).
- */
-export async function openStoreFile(path: string, options: { create?: boolean; migrate?: boolean } = {}): Promise<HsmStore> {
-  if (isStoreUrl(path)) {
-    const { openPostgresStore } = await import('../../node/hsm-postgres-store');
-    return openPostgresStore(path, { migrate: options.migrate === true });
-  }
-  const { openSqliteStore } = await import('../../node/hsm-sqlite-store');
-  return openSqliteStore(path, options);
-}
-
 /** The node name from --node or $HYDROSYNC_NODE (undefined: the module's default, main). */
 export function nodeName(ctx: CliContext, o: StoreOptionValues): string | undefined {
   const v = o.node ?? ctx.env(NODE_ENV);
   return v === undefined || v.trim() === '' ? undefined : v.trim();
-}
-
-/**
- * The module on the store at `path` with `masterKey`, as this node (--node) on the run's clock; the
- * store is closed again when the module cannot be opened.
- */
-export async function openStoreHsm(ctx: CliContext, o: StoreOptionValues, path: string, masterKey: Uint8Array, migrate = false): Promise<Hsm> {
-  const store = await openStoreFile(path, { create: false, migrate });
-  try {
-    const node = nodeName(ctx, o);
-    return await openHsm({ store, masterKey, ...(node !== undefined ? { node } : {}), clock: () => ctx.now() });
-  } catch (e) {
-    await store.close().catch(() => undefined); // closing after a failed open: nothing more to say
-    throw e;
-  }
 }
 
 /** An open security module and where its store is. */
@@ -143,7 +101,7 @@ export async function withHsm<T>(
     const how = location.from === '--store' ? '' : ` (the ${location.from === 'default' ? 'default location' : `location from ${location.from}`}; give --store FILE or set ${STORE_ENV} for another)`;
     throw new HydroSyncError('STORE', `no security module store at ${location.path}${how}: ${options.missing ?? "create one with 'hydrosync hsm init'"}`);
   }
-  const hsm = await openStoreHsm(ctx, o, location.path, masterKeyFromOptions(ctx, o), options.migrate === true);
+  const hsm = await openStoreHsm(location.path, masterKeyFromOptions(ctx, o), { node: nodeName(ctx, o), clock: () => ctx.now(), migrate: options.migrate === true });
   try {
     return await f({ hsm, location });
   } finally {

@@ -1,8 +1,8 @@
 /** `hydrosync serve key create|list|revoke`: API keys in the server tables of the store (no master key needed). */
 import { HydroSyncError } from '../../errors';
 import type { CliContext } from '../context';
-import { resolveStorePath, storeExists } from '../files/store-path';
-import { type StoreOptionValues, isStoreUrl } from '../hsm/store-options';
+import { isStoreUrl, resolveStorePath, storeExists } from '../../node/store-file';
+import type { StoreOptionValues } from '../hsm/store-options';
 import { columns } from '../help-text';
 import type { ServerStore } from '../../server/store/server-store';
 

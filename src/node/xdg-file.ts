@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { HydroSyncError } from '../../errors';
-import { ioReason } from '../../node/json-file';
+import { HydroSyncError } from '../errors';
+import { ioReason } from './json-file';
 
 /**
  * Where a file of ours lives by default: `env`, our variable naming it (HYDROSYNC_STORE); `xdg`, the

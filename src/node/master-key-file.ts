@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync, statSync, unlinkSync } from 'node:fs';
-import { HydroSyncError } from '../../errors';
-import { ioReason } from '../../node/json-file';
-import { checkKeyHex } from '../key-source';
-import { writeSecretFile } from './private-file';
+import { readFileSync, statSync } from 'node:fs';
+import { HydroSyncError } from '../errors';
+import { ioReason } from './json-file';
+import { checkKeyHex } from '../keys/key-hex';
+import { writeSecretFile } from './secret-file';
 
 /** The `format` of a JSON master key file. */
 const MASTER_KEY_FILE_FORMAT = 'hydrosync-master-key/1';
@@ -83,13 +83,4 @@ export function generateMasterKeyFile(path: string, now: Date = new Date()): str
   const hex = randomBytes(32).toString('hex');
   writeSecretFile(path, masterKeyFileContent(hex, now), { force: false, what: 'master key file' });
   return hex;
-}
-
-/** Remove a file if it is there (cleanup after a failed init). */
-export function removeFile(path: string): void {
-  try {
-    unlinkSync(path);
-  } catch {
-    // not there
-  }
 }
