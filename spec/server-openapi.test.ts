@@ -18,6 +18,8 @@ const ROUTES = [
   'post /v1/meters/{pan}/management-tokens', 'post /v1/meters/{pan}/key-changes',
   'get /v1/audit', 'get /v1/audit/verify',
   'post /v1/api-keys', 'get /v1/api-keys', 'delete /v1/api-keys/{id}',
+  'post /v1/customers', 'get /v1/customers', 'get /v1/customers/{number}', 'patch /v1/customers/{number}',
+  'get /v1/customers/{number}/meters', 'post /v1/customers/{number}/meters', 'delete /v1/customers/{number}/meters/{pan}',
 ];
 
 it('GET /v1/openapi.json (no key needed) is a valid OpenAPI 3.1 document listing every route', async () => {

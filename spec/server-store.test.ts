@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openPostgresStore, openSqliteStore } from '../src/node';
 import { apiKeyMatches, createApiKey } from '../src/server/api-key';
 import { openPostgresServerStore } from '../src/server/store/postgres-server-store';
-import { type ServerStore, SERVER_SCHEMA_VERSION } from '../src/server/store/server-store';
+import { type ServerStore, SERVER_MIGRATIONS, SERVER_SCHEMA_VERSION } from '../src/server/store/server-store';
 import { openSqliteServerStore } from '../src/server/store/sqlite-server-store';
 import { MASTER, setup, tempDir } from './hsm-support';
 import { describePostgres, superuserQuery } from './postgres-support';
@@ -63,6 +63,33 @@ function contract(open: () => Promise<ServerStore>): void {
     }
   });
 
+  it('keeps customers and meter links: CONFLICT for a taken number or a meter linked already; prefix search with LIKE characters taken literally', async () => {
+    const store = await open();
+    try {
+      const at = '2026-12-01T02:30:00.000Z';
+      const c = { number: 'S-1', name: 'Ani 50%_off', phone: null, email: null, address: null, createdAt: at, updatedAt: at };
+      await store.insertCustomer(c);
+      await store.insertCustomer({ ...c, number: 'S-2', name: 'Ani Lestari' });
+      await expect(store.insertCustomer({ ...c, name: 'again' })).rejects.toMatchObject({ code: 'CONFLICT', message: 'customer S-1 is registered already' });
+      expect(await store.getCustomer('S-1')).toEqual(c);
+      expect((await store.listCustomers({ prefix: 'ani 50%_', limit: 10 })).map((r) => r.number)).toEqual(['S-1']);
+      expect((await store.listCustomers({ prefix: 'ani 5_', limit: 10 })).map((r) => r.number)).toEqual([]);
+      expect((await store.listCustomers({ prefix: 'ANI', limit: 10 })).map((r) => r.number)).toEqual(['S-1', 'S-2']);
+      expect((await store.listCustomers({ prefix: 's-', after: 'S-1', limit: 10 })).map((r) => r.number)).toEqual(['S-2']);
+      expect(await store.updateCustomer('S-1', { email: 'ani@example.id' }, '2026-12-02T00:00:00.000Z')).toEqual({ ...c, email: 'ani@example.id', updatedAt: '2026-12-02T00:00:00.000Z' });
+      expect(await store.updateCustomer('S-9', { name: 'x' }, at)).toBeUndefined();
+      await store.linkMeter({ pan: '600727000000000009', customerNumber: 'S-1', linkedAt: at });
+      await expect(store.linkMeter({ pan: '600727000000000009', customerNumber: 'S-2', linkedAt: at })).rejects.toMatchObject({ code: 'CONFLICT' });
+      expect(await store.meterLink('600727000000000009')).toEqual({ pan: '600727000000000009', customerNumber: 'S-1', linkedAt: at });
+      expect(await store.unlinkMeter('600727000000000009', 'S-2')).toBe(false);
+      expect((await store.customerMeters('S-1')).map((l) => l.pan)).toEqual(['600727000000000009']);
+      expect(await store.unlinkMeter('600727000000000009', 'S-1')).toBe(true);
+      expect(await store.meterLink('600727000000000009')).toBeUndefined();
+    } finally {
+      await store.close();
+    }
+  });
+
   it('opens again without migrating twice, and keeps what it holds', async () => {
     const first = await open();
     const k = await createApiKey({ role: 'agent', vendingPoint: 'kiosk-2' }, NOW);
@@ -98,7 +125,7 @@ describe('server store on SQLite (the security module\'s file)', () => {
     const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'server_%' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
     const userVersion = db.pragma('user_version', { simple: true });
     db.close();
-    expect(tables).toEqual(['server_api_keys', 'server_meter_states', 'server_schema_version']);
+    expect(tables).toEqual(['server_api_keys', 'server_customer_meters', 'server_customers', 'server_invitations', 'server_meter_states', 'server_schema_version', 'server_sessions', 'server_sign_in_failures', 'server_users']);
     expect(userVersion).toBe(4); // the module's version track is untouched
     const hsm = await openHsm({ store: openSqliteStore(path), masterKey: MASTER });
     expect((await hsm.vend({ operator: 'a', vendingPoint: 'b', pan: '600727000000000009', litres: 100 })).tokens).toHaveLength(1);
@@ -124,7 +151,7 @@ describePostgres('server store on PostgreSQL (the security module\'s database)',
     await hsm.close();
     await (await openPostgresServerStore(ctx().url)).close();
     const server = await superuserQuery(ctx().url, "SELECT table_name FROM information_schema.tables WHERE table_schema = 'hydrosync_server' ORDER BY table_name");
-    expect(server.rows.map((r) => r.table_name)).toEqual(['api_keys', 'meter_states', 'schema_version']);
+    expect(server.rows.map((r) => r.table_name)).toEqual(['api_keys', 'customer_meters', 'customers', 'invitations', 'meter_states', 'schema_version', 'sessions', 'sign_in_failures', 'users']);
     const module = await superuserQuery(ctx().url, "SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'hydrosync' AND table_name LIKE '%api%'");
     expect(module.rows[0].n).toBe(0);
     const reopened = await openHsm({ store: await openPostgresStore(ctx().url), masterKey: MASTER });
@@ -138,7 +165,7 @@ describePostgres('server store on PostgreSQL (the security module\'s database)',
     for (const s of stores) expect(await s.schemaVersion()).toBe(SERVER_SCHEMA_VERSION);
     await Promise.all(stores.map((s) => s.close()));
     const rows = await superuserQuery(ctx().url, 'SELECT version FROM hydrosync_server.schema_version');
-    expect(rows.rows).toEqual([{ version: 1 }, { version: 2 }]);
+    expect(rows.rows.map((r) => r.version)).toEqual(SERVER_MIGRATIONS.map((m) => m.version));
   });
 
   it('refuses a newer server schema and changes nothing', async () => {

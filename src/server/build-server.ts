@@ -13,11 +13,13 @@ import { installErrorHandlers, routePattern } from './error-handler';
 import { HttpProblem } from './problem';
 import { apiKeyRoutes, ApiKeyInfo } from './routes/api-keys';
 import { auditRoutes } from './routes/audit';
+import { customerRoutes } from './routes/customers';
 import { healthRoutes } from './routes/health';
 import { meterRoutes } from './routes/meters';
 import { meterTokenRoutes } from './routes/meter-tokens';
 import { purchaseRoutes } from './routes/purchases';
 import { Problem } from './schemas/common';
+import { Customer, MeterLink } from './schemas/customer';
 import { Issued } from './schemas/issued';
 import { Meter } from './schemas/meter';
 import type { ServerStore } from './store/server-store';
@@ -98,7 +100,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     },
     refResolver: { buildLocalReference: (json, _base, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   });
-  for (const schema of [Problem, Issued, Meter, ApiKeyInfo]) app.addSchema(schema);
+  for (const schema of [Problem, Issued, Meter, ApiKeyInfo, Customer, MeterLink]) app.addSchema(schema);
 
   installAuth(app, options.store);
   healthRoutes(app, options);
@@ -109,6 +111,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   meterTokenRoutes(app, options);
   auditRoutes(app, options);
   apiKeyRoutes(app, { store: options.store, now });
+  customerRoutes(app, { hsm: options.hsm, store: options.store, now });
 
   if (options.closeOnShutdown !== false) {
     app.addHook('onClose', async () => {

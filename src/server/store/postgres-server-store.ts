@@ -9,7 +9,9 @@ import { HydroSyncError } from '../../errors';
 import { loadPostgresDriver } from '../../node/hsm-postgres-store';
 import { connectError, queryError, redactConnectionString, sqlState } from '../../node/postgres/store-errors';
 import {
-  type ApiKeyRow, type MeterStateRow, type ServerMigration, type ServerStore, SERVER_MIGRATIONS, apiKeyFromRow, meterStateFromRow, newerSchemaMessage,
+  type ApiKeyRow, type CustomerChanges, type CustomerRow, type CustomerSearch, type InvitationRow, type MeterLinkRow, type MeterStateRow, type ServerMigration,
+  type ServerStore, type SessionRow, type SignInFailures, type UserRow, SERVER_MIGRATIONS, apiKeyFromRow, customerFromRow, likePrefix,
+  meterLinkFromRow, meterStateFromRow, newerSchemaMessage, sessionFromRow, signInFailuresFromRow, userConflict, userFromRow,
 } from './server-store';
 
 /** The PostgreSQL schema of the server's tables. */
@@ -60,12 +62,12 @@ class PostgresServerStore implements ServerStore {
     }
   }
 
-  async #query(sql: string, params: unknown[] = []): Promise<Pg.QueryResult> {
+  async #query(sql: string, params: unknown[] = [], conflict = 'an API key with this id exists already'): Promise<Pg.QueryResult> {
     const c = await this.#client();
     try {
       return await c.query(sql, params);
     } catch (e) {
-      if (sqlState(e) === '23505') throw new HydroSyncError('CONFLICT', 'an API key with this id exists already');
+      if (sqlState(e) === '23505') throw new HydroSyncError('CONFLICT', conflict);
       throw queryError(e, this.#target);
     } finally {
       c.release();
@@ -118,6 +120,163 @@ class PostgresServerStore implements ServerStore {
   async revokeApiKey(id: string, at: string): Promise<ApiKeyRow | undefined> {
     const row = (await this.#query(`UPDATE ${S}.api_keys SET revoked_at = coalesce(revoked_at, $1) WHERE id = $2 RETURNING *`, [at, id])).rows[0] as Record<string, unknown> | undefined;
     return row === undefined ? undefined : apiKeyFromRow(row);
+  }
+
+  async #one<T>(sql: string, params: unknown[], map: (r: Record<string, unknown>) => T): Promise<T | undefined> {
+    const row = (await this.#query(sql, params)).rows[0] as Record<string, unknown> | undefined;
+    return row === undefined ? undefined : map(row);
+  }
+
+  /** `f` in one transaction on one client (BEGIN … COMMIT; ROLLBACK on any error). */
+  async #transaction<T>(f: (c: Pg.PoolClient) => Promise<T>): Promise<T> {
+    const c = await this.#client();
+    try {
+      await c.query('BEGIN');
+      const out = await f(c);
+      await c.query('COMMIT');
+      return out;
+    } catch (e) {
+      await c.query('ROLLBACK').catch(() => {});
+      if (e instanceof HydroSyncError) throw e;
+      throw queryError(e, this.#target);
+    } finally {
+      c.release();
+    }
+  }
+
+  // ---- Customers and the meters linked to them ----
+
+  async insertCustomer(r: CustomerRow): Promise<void> {
+    await this.#query(`INSERT INTO ${S}.customers (number, name, phone, email, address, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [r.number, r.name, r.phone, r.email, r.address, r.createdAt, r.updatedAt], `customer ${r.number} is registered already`);
+  }
+
+  getCustomer(number: string): Promise<CustomerRow | undefined> {
+    return this.#one(`SELECT * FROM ${S}.customers WHERE number = $1`, [number], customerFromRow);
+  }
+
+  updateCustomer(number: string, changes: CustomerChanges, at: string): Promise<CustomerRow | undefined> {
+    return this.#transaction(async (c) => {
+      const row = (await c.query(`SELECT * FROM ${S}.customers WHERE number = $1 FOR UPDATE`, [number])).rows[0] as Record<string, unknown> | undefined;
+      if (row === undefined) return undefined;
+      const next = { ...customerFromRow(row), ...changes, updatedAt: at };
+      await c.query(`UPDATE ${S}.customers SET name = $1, phone = $2, email = $3, address = $4, updated_at = $5 WHERE number = $6`,
+        [next.name, next.phone, next.email, next.address, next.updatedAt, number]);
+      return next;
+    });
+  }
+
+  async listCustomers(q: CustomerSearch): Promise<CustomerRow[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (q.prefix !== undefined) {
+      params.push(likePrefix(q.prefix));
+      where.push(`(lower(number) LIKE $${params.length} ESCAPE '\\' OR lower(name) LIKE $${params.length} ESCAPE '\\')`);
+    }
+    if (q.after !== undefined) {
+      params.push(q.after);
+      where.push(`number > $${params.length}`);
+    }
+    params.push(q.limit);
+    const sql = `SELECT * FROM ${S}.customers${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY number LIMIT $${params.length}`;
+    return (await this.#query(sql, params)).rows.map(customerFromRow);
+  }
+
+  async linkMeter(r: MeterLinkRow): Promise<void> {
+    await this.#query(`INSERT INTO ${S}.customer_meters (pan, customer_number, linked_at) VALUES ($1, $2, $3)`, [r.pan, r.customerNumber, r.linkedAt],
+      `meter ${r.pan} is linked to a customer already`);
+  }
+
+  async unlinkMeter(pan: string, customerNumber: string): Promise<boolean> {
+    return (await this.#query(`DELETE FROM ${S}.customer_meters WHERE pan = $1 AND customer_number = $2`, [pan, customerNumber])).rowCount === 1;
+  }
+
+  meterLink(pan: string): Promise<MeterLinkRow | undefined> {
+    return this.#one(`SELECT * FROM ${S}.customer_meters WHERE pan = $1`, [pan], meterLinkFromRow);
+  }
+
+  async customerMeters(customerNumber: string): Promise<MeterLinkRow[]> {
+    return (await this.#query(`SELECT * FROM ${S}.customer_meters WHERE customer_number = $1 ORDER BY pan`, [customerNumber])).rows.map(meterLinkFromRow);
+  }
+
+  // ---- Website accounts, invitations, sessions and sign-in failures ----
+
+  static readonly #INSERT_USER = `INSERT INTO ${S}.users (username, role, customer_number, password_hash, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6)`;
+
+  async insertUser(r: UserRow): Promise<void> {
+    await this.#query(PostgresServerStore.#INSERT_USER, [r.username, r.role, r.customerNumber, r.passwordHash, r.createdAt, r.createdBy], userConflict(r));
+  }
+
+  getUser(username: string): Promise<UserRow | undefined> {
+    return this.#one(`SELECT * FROM ${S}.users WHERE username = $1`, [username], userFromRow);
+  }
+
+  customerUser(customerNumber: string): Promise<UserRow | undefined> {
+    return this.#one(`SELECT * FROM ${S}.users WHERE customer_number = $1`, [customerNumber], userFromRow);
+  }
+
+  async listUsers(): Promise<UserRow[]> {
+    return (await this.#query(`SELECT * FROM ${S}.users ORDER BY username`)).rows.map(userFromRow);
+  }
+
+  async insertInvitation(r: InvitationRow): Promise<void> {
+    await this.#query(`INSERT INTO ${S}.invitations (code_hash, customer_number, created_by, created_at, expires_at, used_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+      [r.codeHash, r.customerNumber, r.createdBy, r.createdAt, r.expiresAt, r.usedAt], 'an invitation with this code exists already');
+  }
+
+  redeemInvitation(codeHash: string, user: Omit<UserRow, 'customerNumber'>, at: string): Promise<UserRow | undefined> {
+    return this.#transaction(async (c) => {
+      const inv = (await c.query(`UPDATE ${S}.invitations SET used_at = $2 WHERE code_hash = $1 AND used_at IS NULL AND expires_at > $2 RETURNING customer_number`,
+        [codeHash, at])).rows[0] as { customer_number: string } | undefined;
+      if (inv === undefined) return undefined;
+      const row: UserRow = { ...user, customerNumber: inv.customer_number };
+      try {
+        await c.query(PostgresServerStore.#INSERT_USER, [row.username, row.role, row.customerNumber, row.passwordHash, row.createdAt, row.createdBy]);
+      } catch (e) {
+        if (sqlState(e) === '23505') throw new HydroSyncError('CONFLICT', userConflict(row));
+        throw e;
+      }
+      return row;
+    });
+  }
+
+  async insertSession(r: SessionRow): Promise<void> {
+    await this.#query(`INSERT INTO ${S}.sessions (id_hash, username, created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $4, $5)`,
+      [r.idHash, r.username, r.createdAt, r.lastSeenAt, r.expiresAt], 'a session with this id exists already');
+  }
+
+  getSession(idHash: string): Promise<SessionRow | undefined> {
+    return this.#one(`SELECT * FROM ${S}.sessions WHERE id_hash = $1`, [idHash], sessionFromRow);
+  }
+
+  async touchSession(idHash: string, at: string): Promise<void> {
+    await this.#query(`UPDATE ${S}.sessions SET last_seen_at = $1 WHERE id_hash = $2 AND last_seen_at < $1`, [at, idHash]);
+  }
+
+  async deleteSession(idHash: string): Promise<void> {
+    await this.#query(`DELETE FROM ${S}.sessions WHERE id_hash = $1`, [idHash]);
+  }
+
+  async deleteExpiredSessions(at: string, idleBefore: string): Promise<void> {
+    await this.#query(`DELETE FROM ${S}.sessions WHERE expires_at <= $1 OR last_seen_at < $2`, [at, idleBefore]);
+  }
+
+  getSignInFailures(key: string): Promise<SignInFailures | undefined> {
+    return this.#one(`SELECT * FROM ${S}.sign_in_failures WHERE key = $1`, [key], signInFailuresFromRow);
+  }
+
+  async countSignInFailure(key: string, at: string, windowStart: string): Promise<SignInFailures> {
+    return signInFailuresFromRow((await this.#query(`INSERT INTO ${S}.sign_in_failures AS f (key, failures, first_at, locked_until) VALUES ($1, 1, $2, NULL)
+ON CONFLICT (key) DO UPDATE SET failures = CASE WHEN f.first_at < $3 THEN 1 ELSE f.failures + 1 END, first_at = CASE WHEN f.first_at < $3 THEN excluded.first_at ELSE f.first_at END
+RETURNING failures, first_at, locked_until`, [key, at, windowStart])).rows[0] as Record<string, unknown>);
+  }
+
+  async lockSignIn(key: string, until: string): Promise<void> {
+    await this.#query(`UPDATE ${S}.sign_in_failures SET locked_until = $1, failures = 0 WHERE key = $2`, [until, key]);
+  }
+
+  async clearSignInFailures(key: string): Promise<void> {
+    await this.#query(`DELETE FROM ${S}.sign_in_failures WHERE key = $1`, [key]);
   }
 
   async ping(): Promise<void> {

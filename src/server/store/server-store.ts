@@ -1,5 +1,5 @@
 /**
- * The server's own data (API keys now; customers, sessions, payments later), kept in the same
+ * The server's own data (API keys, customers, website accounts and sessions; payments later), kept in the same
  * database as the security module's store but in tables of its own with its own migration track,
  * so the two schemas never collide: SQLite tables named `server_*` with `server_schema_version`;
  * PostgreSQL tables in the schema `hydrosync_server` with its `schema_version`.
@@ -37,6 +37,80 @@ export interface MeterStateRow {
   pendingKeyChangeAt: string | null;
 }
 
+/** A customer of the utility, registered by an admin under the number the utility chose. */
+export interface CustomerRow {
+  /** The utility's customer number (1 to 30 characters from A-Z a-z 0-9 . _ -). */
+  number: string;
+  name: string;
+  phone: string | null;
+  email: string | null;
+  address: string | null;
+  /** ISO 8601 UTC instants. */
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** The contact fields an admin may change. */
+export type CustomerChanges = Partial<Pick<CustomerRow, 'name' | 'phone' | 'email' | 'address'>>;
+
+/** A meter linked to a customer (a meter has at most one customer). */
+export interface MeterLinkRow {
+  pan: string;
+  customerNumber: string;
+  linkedAt: string;
+}
+
+/** A page of customers: by number, or by number or name prefix (case-insensitive). */
+export interface CustomerSearch {
+  prefix?: string;
+  /** Customer numbers after this one (the `next` of the previous page). */
+  after?: string;
+  limit: number;
+}
+
+/** Who may sign in to the website: an admin user or a customer's account. */
+export type UserRole = 'admin' | 'customer';
+
+/** A website account; the password only as a slow salted hash (password-hash.ts). */
+export interface UserRow {
+  /** Lower case, 3 to 32 characters from a-z 0-9 . _ - (password-rules.ts). */
+  username: string;
+  role: UserRole;
+  /** The customer a customer account speaks for (one account per customer); null for admin users. */
+  customerNumber: string | null;
+  passwordHash: string;
+  createdAt: string;
+  /** Who made it: `user:<name>`, `apikey:<id>`, `cli`, `invitation`, `self-registration`. */
+  createdBy: string;
+}
+
+/** An admin's invitation for a customer: the one-time code only as its SHA-256 (hex). */
+export interface InvitationRow {
+  codeHash: string;
+  customerNumber: string;
+  createdBy: string;
+  createdAt: string;
+  expiresAt: string;
+  usedAt: string | null;
+}
+
+/** A signed-in website session: the session id only as its SHA-256 (hex). */
+export interface SessionRow {
+  idHash: string;
+  username: string;
+  createdAt: string;
+  lastSeenAt: string;
+  /** The absolute end, whatever the activity. */
+  expiresAt: string;
+}
+
+/** Failed sign-ins counted under one key (`user:<name>` or `address:<ip>`). */
+export interface SignInFailures {
+  failures: number;
+  firstAt: string;
+  lockedUntil: string | null;
+}
+
 /** The server store: asynchronous, one implementation per database (SQLite, PostgreSQL). */
 export interface ServerStore {
   readonly kind: 'sqlite' | 'postgres';
@@ -49,6 +123,52 @@ export interface ServerStore {
   listApiKeys(): Promise<ApiKeyRow[]>;
   /** Mark a key revoked at `at` (a key revoked before keeps its first time). The row after, or undefined for an unknown id. */
   revokeApiKey(id: string, at: string): Promise<ApiKeyRow | undefined>;
+
+  // ---- Customers and the meters linked to them (routes/customers.ts) ----
+  /** CONFLICT if the number is taken. */
+  insertCustomer(row: CustomerRow): Promise<void>;
+  getCustomer(number: string): Promise<CustomerRow | undefined>;
+  /** The row after the change, or undefined for an unknown number. */
+  updateCustomer(number: string, changes: CustomerChanges, at: string): Promise<CustomerRow | undefined>;
+  /** Customers in number order, a page at a time. */
+  listCustomers(search: CustomerSearch): Promise<CustomerRow[]>;
+  /** CONFLICT if the meter is linked already (to anyone); the caller checks that the customer and the meter exist. */
+  linkMeter(row: MeterLinkRow): Promise<void>;
+  /** Whether a link of this meter to this customer was removed. */
+  unlinkMeter(pan: string, customerNumber: string): Promise<boolean>;
+  /** The link of a meter, if it has a customer. */
+  meterLink(pan: string): Promise<MeterLinkRow | undefined>;
+  /** A customer's meters in PAN order. */
+  customerMeters(customerNumber: string): Promise<MeterLinkRow[]>;
+
+  // ---- Website accounts, invitations, sessions and sign-in failures (accounts.ts, session.ts) ----
+  /** CONFLICT if the username is taken or the customer has an account already. */
+  insertUser(row: UserRow): Promise<void>;
+  getUser(username: string): Promise<UserRow | undefined>;
+  /** The account of a customer, if any. */
+  customerUser(customerNumber: string): Promise<UserRow | undefined>;
+  /** Every account, by username. */
+  listUsers(): Promise<UserRow[]>;
+  insertInvitation(row: InvitationRow): Promise<void>;
+  /**
+   * In one transaction: mark the invitation used (it must be unused and not expired at `at`) and
+   * insert the customer's account. Undefined (nothing changed) for an unknown, used or expired
+   * code; CONFLICT (nothing changed) for a taken username or a customer with an account.
+   */
+  redeemInvitation(codeHash: string, user: Omit<UserRow, 'customerNumber'>, at: string): Promise<UserRow | undefined>;
+  insertSession(row: SessionRow): Promise<void>;
+  getSession(idHash: string): Promise<SessionRow | undefined>;
+  touchSession(idHash: string, at: string): Promise<void>;
+  deleteSession(idHash: string): Promise<void>;
+  /** Remove sessions whose absolute end or idle end (last seen before `idleBefore`) has passed. */
+  deleteExpiredSessions(at: string, idleBefore: string): Promise<void>;
+  getSignInFailures(key: string): Promise<SignInFailures | undefined>;
+  /** Count one failure (a count whose first failure is before `windowStart` starts again at 1); the count after. */
+  countSignInFailure(key: string, at: string, windowStart: string): Promise<SignInFailures>;
+  /** Lock a key until `until` (the count starts again). */
+  lockSignIn(key: string, until: string): Promise<void>;
+  clearSignInFailures(key: string): Promise<void>;
+
   /** A round trip to the database (readiness). */
   ping(): Promise<void>;
 
@@ -102,6 +222,61 @@ CREATE TABLE ${s}.meter_states (
   pending_key_change TEXT, pending_key_change_at TEXT
 );`,
   },
+  {
+    version: 3,
+    summary: 'customers and the meters linked to them',
+    sqlite: `
+CREATE TABLE server_customers (
+  number TEXT PRIMARY KEY, name TEXT NOT NULL, phone TEXT, email TEXT, address TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL
+);
+CREATE INDEX server_customers_name ON server_customers (lower(name), number);
+CREATE TABLE server_customer_meters (
+  pan TEXT PRIMARY KEY, customer_number TEXT NOT NULL REFERENCES server_customers (number), linked_at TEXT NOT NULL
+);
+CREATE INDEX server_customer_meters_customer ON server_customer_meters (customer_number, pan);`,
+    postgres: (s) => `
+CREATE TABLE ${s}.customers (
+  number TEXT COLLATE "C" PRIMARY KEY, name TEXT NOT NULL, phone TEXT, email TEXT, address TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL
+);
+CREATE INDEX customers_name ON ${s}.customers ((lower(name)) text_pattern_ops, number);
+CREATE TABLE ${s}.customer_meters (
+  pan TEXT COLLATE "C" PRIMARY KEY, customer_number TEXT COLLATE "C" NOT NULL REFERENCES ${s}.customers (number), linked_at TEXT NOT NULL
+);
+CREATE INDEX customer_meters_customer ON ${s}.customer_meters (customer_number, pan);`,
+  },
+  {
+    version: 4,
+    summary: 'website accounts, invitations, sessions and sign-in failures',
+    sqlite: `
+CREATE TABLE server_users (
+  username TEXT PRIMARY KEY, role TEXT NOT NULL CHECK (role IN ('admin', 'customer')),
+  customer_number TEXT UNIQUE REFERENCES server_customers (number), password_hash TEXT NOT NULL, created_at TEXT NOT NULL, created_by TEXT NOT NULL,
+  CHECK ((role = 'customer') = (customer_number IS NOT NULL))
+);
+CREATE TABLE server_invitations (
+  code_hash TEXT PRIMARY KEY, customer_number TEXT NOT NULL REFERENCES server_customers (number), created_by TEXT NOT NULL,
+  created_at TEXT NOT NULL, expires_at TEXT NOT NULL, used_at TEXT
+);
+CREATE TABLE server_sessions (
+  id_hash TEXT PRIMARY KEY, username TEXT NOT NULL REFERENCES server_users (username), created_at TEXT NOT NULL, last_seen_at TEXT NOT NULL, expires_at TEXT NOT NULL
+);
+CREATE TABLE server_sign_in_failures (key TEXT PRIMARY KEY, failures INTEGER NOT NULL, first_at TEXT NOT NULL, locked_until TEXT);`,
+    postgres: (s) => `
+CREATE TABLE ${s}.users (
+  username TEXT COLLATE "C" PRIMARY KEY, role TEXT NOT NULL CHECK (role IN ('admin', 'customer')),
+  customer_number TEXT COLLATE "C" UNIQUE REFERENCES ${s}.customers (number), password_hash TEXT NOT NULL, created_at TEXT NOT NULL, created_by TEXT NOT NULL,
+  CHECK ((role = 'customer') = (customer_number IS NOT NULL))
+);
+CREATE TABLE ${s}.invitations (
+  code_hash TEXT COLLATE "C" PRIMARY KEY, customer_number TEXT COLLATE "C" NOT NULL REFERENCES ${s}.customers (number), created_by TEXT NOT NULL,
+  created_at TEXT COLLATE "C" NOT NULL, expires_at TEXT COLLATE "C" NOT NULL, used_at TEXT
+);
+CREATE TABLE ${s}.sessions (
+  id_hash TEXT COLLATE "C" PRIMARY KEY, username TEXT COLLATE "C" NOT NULL REFERENCES ${s}.users (username),
+  created_at TEXT COLLATE "C" NOT NULL, last_seen_at TEXT COLLATE "C" NOT NULL, expires_at TEXT COLLATE "C" NOT NULL
+);
+CREATE TABLE ${s}.sign_in_failures (key TEXT COLLATE "C" PRIMARY KEY, failures INTEGER NOT NULL, first_at TEXT COLLATE "C" NOT NULL, locked_until TEXT COLLATE "C");`,
+  },
 ];
 
 /** The version this hydrosync writes. */
@@ -122,6 +297,43 @@ export function meterStateFromRow(r: Record<string, unknown>): MeterStateRow {
     pan: r.pan as string, deactivatedAt: text(r.deactivated_at), deactivatedBy: text(r.deactivated_by), deactivationReason: text(r.deactivation_reason),
     pendingKeyChange: text(r.pending_key_change), pendingKeyChangeAt: text(r.pending_key_change_at),
   };
+}
+
+/** A row of customers as the drivers return it → CustomerRow. */
+export function customerFromRow(r: Record<string, unknown>): CustomerRow {
+  return {
+    number: r.number as string, name: r.name as string, phone: (r.phone as string | null) ?? null, email: (r.email as string | null) ?? null,
+    address: (r.address as string | null) ?? null, createdAt: r.created_at as string, updatedAt: r.updated_at as string,
+  };
+}
+
+export function meterLinkFromRow(r: Record<string, unknown>): MeterLinkRow {
+  return { pan: r.pan as string, customerNumber: r.customer_number as string, linkedAt: r.linked_at as string };
+}
+
+export function userFromRow(r: Record<string, unknown>): UserRow {
+  return {
+    username: r.username as string, role: r.role as UserRole, customerNumber: (r.customer_number as string | null) ?? null,
+    passwordHash: r.password_hash as string, createdAt: r.created_at as string, createdBy: r.created_by as string,
+  };
+}
+
+export function sessionFromRow(r: Record<string, unknown>): SessionRow {
+  return { idHash: r.id_hash as string, username: r.username as string, createdAt: r.created_at as string, lastSeenAt: r.last_seen_at as string, expiresAt: r.expires_at as string };
+}
+
+export function signInFailuresFromRow(r: Record<string, unknown>): SignInFailures {
+  return { failures: Number(r.failures), firstAt: r.first_at as string, lockedUntil: (r.locked_until as string | null) ?? null };
+}
+
+/** `prefix` as a LIKE pattern (lower case, % and _ escaped with \). */
+export function likePrefix(prefix: string): string {
+  return `${prefix.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/** What a taken username or a customer with an account is called in a CONFLICT. */
+export function userConflict(r: Pick<UserRow, 'username' | 'customerNumber'>): string {
+  return r.customerNumber === null ? `the username ${r.username} is taken` : `the username ${r.username} is taken, or customer ${r.customerNumber} has an account already`;
 }
 
 /** The message for a database written by a newer hydrosync (never touched). */

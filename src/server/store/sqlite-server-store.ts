@@ -7,7 +7,9 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { HydroSyncError } from '../../errors';
 import { loadSqliteDriver } from '../../node/hsm-sqlite-store';
 import {
-  type ApiKeyRow, type MeterStateRow, type ServerMigration, type ServerStore, SERVER_MIGRATIONS, apiKeyFromRow, meterStateFromRow, newerSchemaMessage,
+  type ApiKeyRow, type CustomerChanges, type CustomerRow, type CustomerSearch, type InvitationRow, type MeterLinkRow, type MeterStateRow, type ServerMigration,
+  type ServerStore, type SessionRow, type SignInFailures, type UserRow, SERVER_MIGRATIONS, apiKeyFromRow, customerFromRow, likePrefix,
+  meterLinkFromRow, meterStateFromRow, newerSchemaMessage, sessionFromRow, signInFailuresFromRow, userConflict, userFromRow,
 } from './server-store';
 
 function storeError(message: string, cause?: unknown): HydroSyncError {
@@ -81,12 +83,22 @@ class SqliteServerStore implements ServerStore {
     };
   }
 
-  #run<T>(f: () => T): Promise<T> {
+  readonly #prepared = new Map<string, BetterSqlite3.Statement>();
+
+  /** A prepared statement, kept for the next call. */
+  #p(sql: string): BetterSqlite3.Statement {
+    let st = this.#prepared.get(sql);
+    if (st === undefined) this.#prepared.set(sql, st = this.#db.prepare(sql));
+    return st;
+  }
+
+  #run<T>(f: () => T, conflict = 'an API key with this id exists already'): Promise<T> {
     try {
       return Promise.resolve(f());
     } catch (e) {
+      if (e instanceof HydroSyncError) return Promise.reject(e);
       const code = (e as { code?: unknown }).code;
-      if (code === 'SQLITE_CONSTRAINT_PRIMARYKEY') return Promise.reject(new HydroSyncError('CONFLICT', 'an API key with this id exists already'));
+      if (code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE') return Promise.reject(new HydroSyncError('CONFLICT', conflict));
       return Promise.reject(storeError(`the server tables in ${this.#path} failed (${typeof code === 'string' ? code : (e as Error).message})`, e));
     }
   }
@@ -117,6 +129,181 @@ class SqliteServerStore implements ServerStore {
       this.#s.revoke.run(at, id);
       const row = this.#s.get.get(id) as Record<string, unknown> | undefined;
       return row === undefined ? undefined : apiKeyFromRow(row);
+    });
+  }
+
+  // ---- Customers and the meters linked to them ----
+
+  insertCustomer(r: CustomerRow): Promise<void> {
+    return this.#run(() => {
+      this.#p('INSERT INTO server_customers (number, name, phone, email, address, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .run(r.number, r.name, r.phone, r.email, r.address, r.createdAt, r.updatedAt);
+    }, `customer ${r.number} is registered already`);
+  }
+
+  getCustomer(number: string): Promise<CustomerRow | undefined> {
+    return this.#run(() => {
+      const row = this.#p('SELECT * FROM server_customers WHERE number = ?').get(number) as Record<string, unknown> | undefined;
+      return row === undefined ? undefined : customerFromRow(row);
+    });
+  }
+
+  updateCustomer(number: string, changes: CustomerChanges, at: string): Promise<CustomerRow | undefined> {
+    return this.#run(() => this.#db.transaction(() => {
+      const row = this.#p('SELECT * FROM server_customers WHERE number = ?').get(number) as Record<string, unknown> | undefined;
+      if (row === undefined) return undefined;
+      const next = { ...customerFromRow(row), ...changes, updatedAt: at };
+      this.#p('UPDATE server_customers SET name = ?, phone = ?, email = ?, address = ?, updated_at = ? WHERE number = ?')
+        .run(next.name, next.phone, next.email, next.address, next.updatedAt, number);
+      return next;
+    }).immediate());
+  }
+
+  listCustomers(q: CustomerSearch): Promise<CustomerRow[]> {
+    return this.#run(() => {
+      const where: string[] = [];
+      const params: unknown[] = [];
+      if (q.prefix !== undefined) {
+        where.push("(lower(number) LIKE ? ESCAPE '\\' OR lower(name) LIKE ? ESCAPE '\\')");
+        params.push(likePrefix(q.prefix), likePrefix(q.prefix));
+      }
+      if (q.after !== undefined) {
+        where.push('number > ?');
+        params.push(q.after);
+      }
+      const sql = `SELECT * FROM server_customers${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY number LIMIT ?`;
+      return (this.#p(sql).all(...params, q.limit) as Record<string, unknown>[]).map(customerFromRow);
+    });
+  }
+
+  linkMeter(r: MeterLinkRow): Promise<void> {
+    return this.#run(() => {
+      this.#p('INSERT INTO server_customer_meters (pan, customer_number, linked_at) VALUES (?, ?, ?)').run(r.pan, r.customerNumber, r.linkedAt);
+    }, `meter ${r.pan} is linked to a customer already`);
+  }
+
+  unlinkMeter(pan: string, customerNumber: string): Promise<boolean> {
+    return this.#run(() => this.#p('DELETE FROM server_customer_meters WHERE pan = ? AND customer_number = ?').run(pan, customerNumber).changes === 1);
+  }
+
+  meterLink(pan: string): Promise<MeterLinkRow | undefined> {
+    return this.#run(() => {
+      const row = this.#p('SELECT * FROM server_customer_meters WHERE pan = ?').get(pan) as Record<string, unknown> | undefined;
+      return row === undefined ? undefined : meterLinkFromRow(row);
+    });
+  }
+
+  customerMeters(customerNumber: string): Promise<MeterLinkRow[]> {
+    return this.#run(() => (this.#p('SELECT * FROM server_customer_meters WHERE customer_number = ? ORDER BY pan').all(customerNumber) as Record<string, unknown>[]).map(meterLinkFromRow));
+  }
+
+  // ---- Website accounts, invitations, sessions and sign-in failures ----
+
+  #insertUser(r: UserRow): void {
+    this.#p('INSERT INTO server_users (username, role, customer_number, password_hash, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(r.username, r.role, r.customerNumber, r.passwordHash, r.createdAt, r.createdBy);
+  }
+
+  insertUser(r: UserRow): Promise<void> {
+    return this.#run(() => this.#insertUser(r), userConflict(r));
+  }
+
+  getUser(username: string): Promise<UserRow | undefined> {
+    return this.#run(() => {
+      const row = this.#p('SELECT * FROM server_users WHERE username = ?').get(username) as Record<string, unknown> | undefined;
+      return row === undefined ? undefined : userFromRow(row);
+    });
+  }
+
+  customerUser(customerNumber: string): Promise<UserRow | undefined> {
+    return this.#run(() => {
+      const row = this.#p('SELECT * FROM server_users WHERE customer_number = ?').get(customerNumber) as Record<string, unknown> | undefined;
+      return row === undefined ? undefined : userFromRow(row);
+    });
+  }
+
+  listUsers(): Promise<UserRow[]> {
+    return this.#run(() => (this.#p('SELECT * FROM server_users ORDER BY username').all() as Record<string, unknown>[]).map(userFromRow));
+  }
+
+  insertInvitation(r: InvitationRow): Promise<void> {
+    return this.#run(() => {
+      this.#p('INSERT INTO server_invitations (code_hash, customer_number, created_by, created_at, expires_at, used_at) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(r.codeHash, r.customerNumber, r.createdBy, r.createdAt, r.expiresAt, r.usedAt);
+    }, 'an invitation with this code exists already');
+  }
+
+  redeemInvitation(codeHash: string, user: Omit<UserRow, 'customerNumber'>, at: string): Promise<UserRow | undefined> {
+    return this.#run(() => this.#db.transaction(() => {
+      const inv = this.#p('SELECT customer_number FROM server_invitations WHERE code_hash = ? AND used_at IS NULL AND expires_at > ?').get(codeHash, at) as { customer_number: string } | undefined;
+      if (inv === undefined) return undefined;
+      const row: UserRow = { ...user, customerNumber: inv.customer_number };
+      try {
+        this.#insertUser(row);
+      } catch (e) {
+        const code = (e as { code?: unknown }).code;
+        if (code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE') throw new HydroSyncError('CONFLICT', userConflict(row));
+        throw e;
+      }
+      this.#p('UPDATE server_invitations SET used_at = ? WHERE code_hash = ?').run(at, codeHash);
+      return row;
+    }).immediate());
+  }
+
+  insertSession(r: SessionRow): Promise<void> {
+    return this.#run(() => {
+      this.#p('INSERT INTO server_sessions (id_hash, username, created_at, last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?)')
+        .run(r.idHash, r.username, r.createdAt, r.lastSeenAt, r.expiresAt);
+    }, 'a session with this id exists already');
+  }
+
+  getSession(idHash: string): Promise<SessionRow | undefined> {
+    return this.#run(() => {
+      const row = this.#p('SELECT * FROM server_sessions WHERE id_hash = ?').get(idHash) as Record<string, unknown> | undefined;
+      return row === undefined ? undefined : sessionFromRow(row);
+    });
+  }
+
+  touchSession(idHash: string, at: string): Promise<void> {
+    return this.#run(() => {
+      this.#p('UPDATE server_sessions SET last_seen_at = ? WHERE id_hash = ? AND last_seen_at < ?').run(at, idHash, at);
+    });
+  }
+
+  deleteSession(idHash: string): Promise<void> {
+    return this.#run(() => {
+      this.#p('DELETE FROM server_sessions WHERE id_hash = ?').run(idHash);
+    });
+  }
+
+  deleteExpiredSessions(at: string, idleBefore: string): Promise<void> {
+    return this.#run(() => {
+      this.#p('DELETE FROM server_sessions WHERE expires_at <= ? OR last_seen_at < ?').run(at, idleBefore);
+    });
+  }
+
+  getSignInFailures(key: string): Promise<SignInFailures | undefined> {
+    return this.#run(() => {
+      const row = this.#p('SELECT * FROM server_sign_in_failures WHERE key = ?').get(key) as Record<string, unknown> | undefined;
+      return row === undefined ? undefined : signInFailuresFromRow(row);
+    });
+  }
+
+  countSignInFailure(key: string, at: string, windowStart: string): Promise<SignInFailures> {
+    return this.#run(() => signInFailuresFromRow(this.#p(`INSERT INTO server_sign_in_failures (key, failures, first_at, locked_until) VALUES (?, 1, ?, NULL)
+ON CONFLICT (key) DO UPDATE SET failures = CASE WHEN first_at < ? THEN 1 ELSE failures + 1 END, first_at = CASE WHEN first_at < ? THEN excluded.first_at ELSE first_at END
+RETURNING failures, first_at, locked_until`).get(key, at, windowStart, windowStart) as Record<string, unknown>));
+  }
+
+  lockSignIn(key: string, until: string): Promise<void> {
+    return this.#run(() => {
+      this.#p('UPDATE server_sign_in_failures SET locked_until = ?, failures = 0 WHERE key = ?').run(until, key);
+    });
+  }
+
+  clearSignInFailures(key: string): Promise<void> {
+    return this.#run(() => {
+      this.#p('DELETE FROM server_sign_in_failures WHERE key = ?').run(key);
     });
   }
 
