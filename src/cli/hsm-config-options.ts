@@ -3,17 +3,13 @@
  * utility's local time, daily limits per vending point, and the PDAM block tariffs.
  */
 import type { Command } from 'commander';
-import { HydroSyncError } from '../errors';
-import { checkTariff } from '../hsm/config';
-import type { HsmConfig, Tariff } from '../hsm/types';
-import { readJsonFile } from '../node/json-file';
+import type { HsmConfig } from '../hsm/types';
+import { TARIFFS_FILE_FORMAT, readTariffsFile } from '../node/tariffs-file';
 import type { CliContext } from './context';
 import { parseInteger } from './option-values';
 import { offsetText, thousands } from './hsm/issued-text';
 import { table } from './token-text';
 import { UTC_OFFSET_ENV, utcOffsetFromOptions } from './time-options';
-
-export const TARIFFS_FILE_FORMAT = 'hydrosync-tariffs/1';
 
 export interface ConfigOptionValues {
   utcOffset?: string;
@@ -38,24 +34,6 @@ export function addConfigOptions(cmd: Command): Command {
 function limit(text: string, option: string): number | null {
   if (text.trim().toLowerCase() === 'none') return null;
   return parseInteger(text, option, 1, Number.MAX_SAFE_INTEGER);
-}
-
-/**
- * Read a tariffs file: {"format":"hydrosync-tariffs/1","tariffs":[…]} or a bare array of tariffs,
- * each checked by the module's own rule (checkTariff); errors name the file.
- */
-export function readTariffsFile(path: string): Tariff[] {
-  const json = readJsonFile(path, 'tariffs file') as { format?: unknown; tariffs?: unknown } | null;
-  const list = Array.isArray(json) ? json : json?.format === TARIFFS_FILE_FORMAT ? json.tariffs : undefined;
-  if (!Array.isArray(list)) {
-    throw new HydroSyncError('FORMAT', `tariffs file ${path} must hold {"format":"${TARIFFS_FILE_FORMAT}","tariffs":[…]} or an array of tariffs`);
-  }
-  try {
-    return list.map(checkTariff);
-  } catch (e) {
-    if (e instanceof HydroSyncError) throw new HydroSyncError(e.code, `tariffs file ${path}: ${e.message}`);
-    throw e;
-  }
 }
 
 /** Configuration changes given by the options (only those given). */

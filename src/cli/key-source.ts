@@ -3,13 +3,14 @@
  * into a DecoderKey: the hex checked before anything can quote it, the attribute flags applied,
  * every message naming where the key came from and never its digits.
  */
+import type { Command } from 'commander';
 import type { StaTables } from '../cipher/sta-tables';
 import { HydroSyncError } from '../errors';
 import type { DecoderKey } from '../keys/decoder-key';
 import { keyFromObject } from '../vectors/key-object';
 import type { CliContext } from './context';
 import { usage } from './exit-codes';
-import { readKeyFile } from './files/key-file';
+import { readKeyFile } from '../node/key-file';
 import { checkKeyHex } from '../keys/key-hex';
 import { baseDateOf, eaOf, parseInteger, sgcOf, tiOf } from './option-values';
 
@@ -55,21 +56,37 @@ export function envKeySource(ctx: CliContext, vk: string, dk: string): KeySource
   return decoder === undefined ? undefined : { source: dk, object: { decoderKey: decoder } };
 }
 
-/** The attribute flags: option, flag (without "--"), field of the key object, parser (errors name the flag). */
-export const KEY_ATTRIBUTES: readonly [keyof AttributeFlags, string, string, (text: string, flag: string) => unknown][] = [
-  ['pan', 'pan', 'pan', (text) => text],
-  ['sgc', 'sgc', 'supplyGroupCode', sgcOf],
-  ['ti', 'ti', 'tariffIndex', tiOf],
-  ['krn', 'krn', 'keyRevisionNumber', (text, flag) => parseInteger(text, flag, 1, 9)],
-  ['kt', 'kt', 'keyType', (text, flag) => parseInteger(text, flag, 0, 3)],
-  ['ken', 'ken', 'keyExpiryNumber', (text, flag) => parseInteger(text, flag, 0, 255)],
-  ['baseDate', 'base-date', 'baseDate', baseDateOf],
-  ['ea', 'ea', 'encryptionAlgorithm', eaOf],
+/**
+ * The attribute flags, each defined once: option, flag (without "--"), field of the key object,
+ * parser (errors name the flag), argument and description (addAttributeOptions).
+ */
+export const KEY_ATTRIBUTES: readonly [keyof AttributeFlags, string, string, (text: string, flag: string) => unknown, string, string][] = [
+  ['pan', 'pan', 'pan', (text) => text, '<digits>', '18-digit MeterPAN (IIN, DRN, check digit)'],
+  ['sgc', 'sgc', 'supplyGroupCode', sgcOf, '<digits>', '6-digit supply group code'],
+  ['ti', 'ti', 'tariffIndex', tiOf, '<digits>', '2-digit tariff index'],
+  ['krn', 'krn', 'keyRevisionNumber', (text, flag) => parseInteger(text, flag, 1, 9), '<n>', 'key revision number, 1-9'],
+  ['kt', 'kt', 'keyType', (text, flag) => parseInteger(text, flag, 0, 3), '<n>', 'key type, 0-3 (2 = unique key, DUTK)'],
+  ['ken', 'ken', 'keyExpiryNumber', (text, flag) => parseInteger(text, flag, 0, 255), '<n>', 'key expiry number, 0-255 (default 255: never expires)'],
+  ['baseDate', 'base-date', 'baseDate', baseDateOf, '<year>', 'TID base date: 1993, 2014 or 2035'],
+  ['ea', 'ea', 'encryptionAlgorithm', eaOf, '<code>', 'encryption algorithm: 07 (STA), 09 (DES, deprecated) or 11 (MISTY1)'],
   ['dkga', 'dkga', 'dkga', (text, flag) => {
     const d = text.trim().padStart(2, '0');
     return d === '02' || d === '04' ? d : usage(`${flag} must be 02 or 04`);
-  }],
+  }, '<code>', 'decoder key generation algorithm: 02 or 04 (default: from the vending key length)'],
 ];
+
+/**
+ * Add the attribute flags `names` to a command, in KEY_ATTRIBUTES order: `prefix` ("new-") before
+ * each flag, `describe` rewording every description, `help` one flag's own for a command that means more by it.
+ */
+export function addAttributeOptions(cmd: Command, names: readonly (keyof AttributeFlags)[], options: {
+  prefix?: string; describe?: (description: string) => string; help?: Partial<Record<keyof AttributeFlags, string>>;
+} = {}): Command {
+  for (const [option, flag, , , arg, description] of KEY_ATTRIBUTES) {
+    if (names.includes(option)) cmd.option(`--${options.prefix ?? ''}${flag} ${arg}`, options.help?.[option] ?? options.describe?.(description) ?? description);
+  }
+  return cmd;
+}
 
 /** Key attribute overrides from flags (names as in the key object); `prefix` names the flags in errors. */
 export function attributeOverrides(o: AttributeFlags, prefix = '--'): Record<string, unknown> {

@@ -9,7 +9,7 @@ import { refusalsExit1 } from '../hsm/refusals';
 import { type RequestOptionValues, addRequestOptions, operatorName } from '../hsm/request-options';
 import { type StoreOptionValues, addStoreOptions, withHsm } from '../hsm/store-options';
 import { checkKeyHex } from '../../keys/key-hex';
-import { type AttributeFlags, KEY_ATTRIBUTES, KEY_ENV, keyFileSource } from '../key-source';
+import { type AttributeFlags, KEY_ATTRIBUTES, KEY_ENV, addAttributeOptions, keyFileSource } from '../key-source';
 import { algorithmText, table } from '../token-text';
 
 interface KeyImportOptions extends StoreOptionValues, RequestOptionValues, AttributeFlags {
@@ -93,14 +93,10 @@ export function registerHsmKeyImport(key: Command, ctx: CliContext): void {
     .description('Import a vending key into the store, where it is kept wrapped with the master key. The key comes from a key file (--key-file, hydrosync-key/1 with "vendingKey") or HYDROSYNC_VENDING_KEY, never from the command line; its attributes from the file or the flags (flags win).')
     .addOption(vendingKeyIdOption('--id <id>', 'the key\'s id in the store, e.g. 201457-krn1 (required; A-Z a-z 0-9 . _ -)'))
     .option('--key-file <file>', 'key file: JSON {"format":"hydrosync-key/1","vendingKey":"…", attributes} (or HYDROSYNC_VENDING_KEY)')
-    .option('--sgc <digits>', '6-digit supply group code')
-    .option('--krn <n>', 'key revision number, 1-9')
     .option('--vending-key-type <type>', 'unique (DUTK), default (DDTK) or common (DCTK) (default: from the key file\'s keyType, else unique)')
-    .option('--base-date <year>', 'TID base date: 1993, 2014 or 2035')
-    .option('--ea <code>', 'encryption algorithm of the decoder keys: 07, 09 or 11 (default for DKGA04: 11)')
-    .option('--dkga <code>', 'decoder key generation algorithm: 02 or 04 (default: from the key length)')
     .option('--active-from <when>', 'local date-time from which the key may issue tokens, YYYY-MM-DDTHH:MM (default: now)')
     .option('--issued-until <when>', 'local date-time after which the key issues no tokens (default: no end)');
+  addAttributeOptions(cmd, ['sgc', 'krn', 'baseDate', 'ea', 'dkga'], { help: { ea: 'encryption algorithm of the decoder keys: 07, 09 or 11 (default for DKGA04: 11)' } });
   addRequestOptions(cmd, { adminOnly: true });
   addStoreOptions(cmd)
     .addHelpText('after', examples([

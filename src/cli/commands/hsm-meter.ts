@@ -9,7 +9,7 @@ import { refusalsExit1 } from '../hsm/refusals';
 import { type RequestOptionValues, addRequestOptions, operatorName } from '../hsm/request-options';
 import { type StoreOptionValues, addStoreOptions, withHsm } from '../hsm/store-options';
 import { panOption } from '../options/pan';
-import { type AttributeFlags, attributeOverrides } from '../key-source';
+import { type AttributeFlags, addAttributeOptions, attributeOverrides } from '../key-source';
 import { sgcOf } from '../option-values';
 import { algorithmText, keyTypeText, table } from '../token-text';
 
@@ -85,14 +85,8 @@ export function registerHsmMeter(hsmGroup: Command, ctx: CliContext, requireSubc
     .description('Register a meter: its MeterPAN, the customer, and the parameters of its decoder key. SGC, KRN, base date and encryption algorithm default to those of the vending key (--vending-key-id ID, or the only one that fits).')
     .option('--pan <digits>', '18-digit MeterPAN (required)')
     .option('--customer-ref <ref>', 'customer reference, e.g. the utility\'s account number (required)')
-    .option('--customer-group <code>', 'tariff group for vend --rupiah, e.g. R1 (default: the module\'s default)')
-    .option('--sgc <digits>', '6-digit supply group code')
-    .option('--ti <digits>', '2-digit tariff index (default 01)')
-    .option('--krn <n>', 'key revision number, 1-9')
-    .option('--kt <n>', 'key type, 0-3 (default 2, unique key)')
-    .option('--ken <n>', 'key expiry number, 0-255 (default 255: never expires)')
-    .option('--ea <code>', 'encryption algorithm: 07, 09 or 11')
-    .option('--base-date <year>', 'TID base date: 1993, 2014 or 2035')
+    .option('--customer-group <code>', 'tariff group for vend --rupiah, e.g. R1 (default: the module\'s default)');
+  addAttributeOptions(add, ['sgc', 'ti', 'krn', 'kt', 'ken', 'baseDate', 'ea'], { help: { ti: '2-digit tariff index (default 01)', kt: 'key type, 0-3 (default 2, unique key)' } })
     .option('--profile <name>', 'meter profile (default: water)')
     .addOption(vendingKeyIdOption('--vending-key-id <id>', 'id of the vending key the meter\'s decoder key derives from (default: the one that fits)'));
   addRequestOptions(add, { adminOnly: true });

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { KEY_FILE_FORMAT } from '../files/key-file';
+import { KEY_FILE_FORMAT } from '../../node/key-file';
 import { writeSecretFile } from '../../node/secret-file';
 import type { CliContext } from '../context';
 import { usage } from '../exit-codes';

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { Argument, type Command, Option } from 'commander';
-import { KEY_FILE_FORMAT } from '../files/key-file';
+import { KEY_FILE_FORMAT } from '../../node/key-file';
 import { writeSecretFile } from '../../node/secret-file';
 import { masterKeyFileContent } from '../../node/master-key-file';
 import type { CliContext } from '../context';
 import { usage } from '../exit-codes';
 import { examples } from '../help-text';
-import { type AttributeFlags, attributeOverrides } from '../key-source';
+import { type AttributeFlags, addAttributeOptions, attributeOverrides } from '../key-source';
 
 /** What `key generate` makes: a vending key for DKGA02 (8 bytes) or DKGA04 (20 bytes), or a master key (32 bytes). */
 export type GeneratedKeyKind = 'vending' | 'master';
@@ -42,7 +42,7 @@ type KeyGenerateOptions = Pick<AttributeFlags, 'sgc' | 'ti' | 'krn' | 'kt' | 'ba
 
 /** `hydrosync key generate vending|master --out FILE`. */
 export function registerKeyGenerate(key: Command, ctx: CliContext): void {
-  key
+  const cmd = key
     .command('generate')
     .summary('generate a vending key (8 or 20 bytes) or a master key (32 bytes) into a file (mode 0600)')
     .description('Generate a random key from the platform CSPRNG and write it to a file with mode 0600. The key is never printed; the file is never replaced without --force.')
@@ -50,14 +50,9 @@ export function registerKeyGenerate(key: Command, ctx: CliContext): void {
     .requiredOption('--out <file>', 'where to write the key (mode 0600)')
     .addOption(new Option('--dkga <code>', 'vending keys: 02 (64-bit key, DKGA02) or 04 (160-bit key, DKGA04)').choices(['02', '04']).default('04'))
     .option('--force', 'replace an existing file')
-    .option('--sgc <digits>', 'vending keys: supply group code to record in the file')
-    .option('--ti <digits>', 'vending keys: tariff index to record')
-    .option('--krn <n>', 'vending keys: key revision number to record')
-    .option('--kt <n>', 'vending keys: key type to record (2 = unique)')
-    .option('--base-date <year>', 'vending keys: base date to record (1993, 2014, 2035)')
-    .option('--ea <code>', 'vending keys: encryption algorithm to record (07, 09, 11)')
     .option('--json', 'print one JSON object (never the key)')
-    .option('-q, --quiet', 'print nothing on success')
+    .option('-q, --quiet', 'print nothing on success');
+  addAttributeOptions(cmd, ['sgc', 'ti', 'krn', 'kt', 'baseDate', 'ea'], { describe: (d) => `vending keys: ${d}, to record in the file` })
     .addHelpText('after', examples([
       'hydrosync key generate master --out master.key',
       'hydrosync key generate vending --out vk.json --sgc 600727 --ti 01 --krn 1 --kt 2 --base-date 2014 --ea 11',

@@ -4,7 +4,7 @@ import type { CliContext } from '../context';
 import { DEMO_KEY, DEMO_KEY_NOTICE } from '../demo-key';
 import { usage } from '../exit-codes';
 import {
-  type AttributeFlags, KEY_ATTRIBUTES, KEY_ENV, type KeySource, type ResolvedKey, attributeOverrides, envKeySource, keyFileSource, resolveKey,
+  type AttributeFlags, KEY_ATTRIBUTES, addAttributeOptions, KEY_ENV, type KeySource, type ResolvedKey, attributeOverrides, envKeySource, keyFileSource, resolveKey,
 } from '../key-source';
 import { atMostOne } from '../option-values';
 import { staTablesFromOptions } from './sta-tables';
@@ -25,21 +25,13 @@ const KEY_SOURCES_TEXT = '--key-file FILE, HYDROSYNC_VENDING_KEY or HYDROSYNC_DE
 
 /** Add the key options to a command. */
 export function addKeyOptions(cmd: Command): Command {
-  return cmd
+  const sources = cmd
     .optionsGroup('Key options:')
     .option('--key-file <file>', 'key file: JSON {"format":"hydrosync-key/1", vendingKey or decoderKey, attributes}')
     .option('--demo-key', 'use the public STS compliance-test key (never in production)')
     .option('--vending-key <hex>', 'vending key as hex (discouraged: use --key-file or HYDROSYNC_VENDING_KEY)')
-    .option('--decoder-key <hex>', 'decoder key as hex (discouraged: use --key-file or HYDROSYNC_DECODER_KEY)')
-    .option('--pan <digits>', '18-digit MeterPAN (IIN, DRN, check digit)')
-    .option('--sgc <digits>', '6-digit supply group code')
-    .option('--ti <digits>', '2-digit tariff index')
-    .option('--krn <n>', 'key revision number, 1-9')
-    .option('--kt <n>', 'key type, 0-3 (2 = unique key, DUTK)')
-    .option('--ken <n>', 'key expiry number, 0-255 (default 255: never expires)')
-    .option('--base-date <year>', 'TID base date: 1993, 2014 or 2035')
-    .option('--ea <code>', 'encryption algorithm: 07 (STA), 09 (DES, deprecated) or 11 (MISTY1)')
-    .option('--dkga <code>', 'decoder key generation algorithm: 02 or 04 (default: from the vending key length)')
+    .option('--decoder-key <hex>', 'decoder key as hex (discouraged: use --key-file or HYDROSYNC_DECODER_KEY)');
+  return addAttributeOptions(sources, KEY_ATTRIBUTES.map(([option]) => option))
     .option('--sta-tables <file>', 'STA tables for EA07 (JSON hydrosync-sta-tables/1; or HYDROSYNC_STA_TABLES)')
     .optionsGroup('Options:');
 }

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { HydroSyncError } from '../../errors';
 import type { CliContext } from '../context';
 import { usage } from '../exit-codes';
-import { KEY_ENV, type KeySource, type ResolvedKey, attributeOverrides, envKeySource, keyFileSource, resolveKey } from '../key-source';
+import { KEY_ENV, type KeySource, type ResolvedKey, addAttributeOptions, attributeOverrides, envKeySource, keyFileSource, resolveKey } from '../key-source';
 import { staTablesFromOptions } from './sta-tables';
 
 /** Values of the new-key options. */
@@ -20,17 +20,13 @@ export interface NewKeyOptionValues {
 
 /** Add the new-key options of a key change. */
 export function addNewKeyOptions(cmd: Command): Command {
-  return cmd
+  cmd
     .optionsGroup('New key options:')
-    .option('--new-key-file <file>', 'key file of the new key (or HYDROSYNC_NEW_VENDING_KEY / HYDROSYNC_NEW_DECODER_KEY)')
-    .option('--new-krn <n>', 'new key revision number (default: the current one)')
-    .option('--new-kt <n>', 'new key type (default: the current one)')
-    .option('--new-ti <digits>', 'new tariff index (default: the current one)')
-    .option('--new-ken <n>', 'new key expiry number (default: the current one)')
-    .option('--new-base-date <year>', 'new base date (default: the current one; a change means rollover)')
-    .option('--new-sgc <digits>', 'new supply group code (default: the current one)')
-    .option('--new-ea <code>', 'new encryption algorithm (default: the current one)')
-    .optionsGroup('Options:');
+    .option('--new-key-file <file>', 'key file of the new key (or HYDROSYNC_NEW_VENDING_KEY / HYDROSYNC_NEW_DECODER_KEY)');
+  return addAttributeOptions(cmd, ['sgc', 'ti', 'krn', 'kt', 'ken', 'baseDate', 'ea'], {
+    prefix: 'new-', describe: (d) => `new ${d} (default: the current one)`,
+    help: { baseDate: 'new TID base date: 1993, 2014 or 2035 (default: the current one; a change means rollover)' },
+  }).optionsGroup('Options:');
 }
 
 /**

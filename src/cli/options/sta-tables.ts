@@ -1,6 +1,6 @@
 import type { StaTables } from '../../cipher/sta-tables';
 import type { CliContext } from '../context';
-import { loadStaTablesFile } from '../files/sta-tables-file';
+import { loadStaTablesFile } from '../../node/sta-tables-file';
 
 export const STA_TABLES_ENV = 'HYDROSYNC_STA_TABLES';
 

@@ -1,6 +1,6 @@
-import { parseStaTables, type StaTables } from '../../cipher/sta-tables';
-import { HydroSyncError } from '../../errors';
-import { readJsonFile } from '../../node/json-file';
+import { parseStaTables, type StaTables } from '../cipher/sta-tables';
+import { HydroSyncError } from '../errors';
+import { readJsonFile } from './json-file';
 
 /**
  * Load an STA (EA07) table set from a `hydrosync-sta-tables/1` JSON file. IO if unreadable,

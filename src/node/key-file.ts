@@ -1,5 +1,5 @@
-import { HydroSyncError } from '../../errors';
-import { readJsonFile } from '../../node/json-file';
+import { HydroSyncError } from '../errors';
+import { readJsonFile } from './json-file';
 
 /** The `format` of a key file. */
 export const KEY_FILE_FORMAT = 'hydrosync-key/1';
