@@ -20,6 +20,8 @@ const ROUTES = [
   'post /v1/api-keys', 'get /v1/api-keys', 'delete /v1/api-keys/{id}',
   'post /v1/customers', 'get /v1/customers', 'get /v1/customers/{number}', 'patch /v1/customers/{number}',
   'get /v1/customers/{number}/meters', 'post /v1/customers/{number}/meters', 'delete /v1/customers/{number}/meters/{pan}',
+  'get /metrics', 'get /v1/meters/{pan}/state', 'put /v1/meters/{pan}/deactivation', 'delete /v1/meters/{pan}/deactivation',
+  'delete /v1/meters/{pan}/pending-key-change', 'post /v1/meters/{pan}/reports', 'get /v1/meters/{pan}/summary',
 ];
 
 it('GET /v1/openapi.json (no key needed) is a valid OpenAPI 3.1 document listing every route', async () => {

@@ -10,6 +10,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Hsm } from '../hsm';
 import { installAuth } from './auth';
 import { installErrorHandlers, routePattern } from './error-handler';
+import { installMetrics, metricsRoute } from './metrics';
 import { HttpProblem } from './problem';
 import { apiKeyRoutes, ApiKeyInfo } from './routes/api-keys';
 import { auditRoutes } from './routes/audit';
@@ -17,11 +18,14 @@ import { customerRoutes } from './routes/customers';
 import { healthRoutes } from './routes/health';
 import { meterRoutes } from './routes/meters';
 import { meterTokenRoutes } from './routes/meter-tokens';
+import { meterStateRoutes } from './routes/meter-states';
 import { purchaseRoutes } from './routes/purchases';
+import { ReportSummary, reportRoutes } from './routes/reports';
 import { Problem } from './schemas/common';
 import { Customer, MeterLink } from './schemas/customer';
 import { Issued } from './schemas/issued';
 import { Meter } from './schemas/meter';
+import { MeterState } from './schemas/meter-state';
 import type { ServerStore } from './store/server-store';
 
 export interface ServerOptions {
@@ -73,7 +77,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push({ method, pattern: routePattern(route.url) });
   });
-  installErrorHandlers(app, routes);
+  const metrics = installMetrics(app);
+  installErrorHandlers(app, routes, (code, status) => metrics.refused(code, status));
 
   if (options.rateLimit !== false) {
     const limit = options.rateLimit ?? { max: 600, timeWindowMs: 60_000 };
@@ -100,15 +105,18 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     },
     refResolver: { buildLocalReference: (json, _base, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   });
-  for (const schema of [Problem, Issued, Meter, ApiKeyInfo, Customer, MeterLink]) app.addSchema(schema);
+  for (const schema of [Problem, Issued, Meter, MeterState, ReportSummary, ApiKeyInfo, Customer, MeterLink]) app.addSchema(schema);
 
   installAuth(app, options.store);
   healthRoutes(app, options);
+  metricsRoute(app);
   app.get('/v1/openapi.json', { config: { access: 'public' }, schema: { tags: ['operations'], summary: 'this API as an OpenAPI 3.1 document', security: [] } },
     async () => app.swagger());
   meterRoutes(app, options);
   purchaseRoutes(app, options);
   meterTokenRoutes(app, options);
+  meterStateRoutes(app, { ...options, now });
+  reportRoutes(app, options);
   auditRoutes(app, options);
   apiKeyRoutes(app, { store: options.store, now });
   customerRoutes(app, { hsm: options.hsm, store: options.store, now });

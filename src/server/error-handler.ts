@@ -65,9 +65,10 @@ export function problemOf(error: unknown, request: FastifyRequest): { problem: P
 }
 
 /** Install the error and not-found handlers; `routes` are the method+path pairs (for 405). */
-export function installErrorHandlers(app: FastifyInstance, routes: { method: string; pattern: RegExp }[]): void {
+export function installErrorHandlers(app: FastifyInstance, routes: { method: string; pattern: RegExp }[], onProblem: (code: string, status: number) => void = () => {}): void {
   app.setErrorHandler((error, request, reply) => {
     const { problem: p, headers, internal } = problemOf(error, request);
+    onProblem(p.code, p.status);
     if (internal) request.log.error({ err: error }, 'internal error');
     else request.log.info({ status: p.status, code: p.code }, 'refused');
     return send(reply, p, headers);
@@ -75,10 +76,11 @@ export function installErrorHandlers(app: FastifyInstance, routes: { method: str
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0] ?? request.url;
     const allowed = [...new Set(routes.filter((r) => r.pattern.test(path)).map((r) => r.method))];
-    if (allowed.length > 0) {
-      return send(reply, problem(405, 'METHOD_NOT_ALLOWED', `${request.method} is not allowed on ${path}; allowed: ${allowed.join(', ')}`, path), { allow: allowed.join(', ') });
-    }
-    return send(reply, problem(404, 'NOT_FOUND', `there is no route ${request.method} ${path}`, path));
+    const p = allowed.length > 0
+      ? problem(405, 'METHOD_NOT_ALLOWED', `${request.method} is not allowed on ${path}; allowed: ${allowed.join(', ')}`, path)
+      : problem(404, 'NOT_FOUND', `there is no route ${request.method} ${path}`, path);
+    onProblem(p.code, p.status);
+    return send(reply, p, allowed.length > 0 ? { allow: allowed.join(', ') } : {});
   });
 }
 

@@ -8,6 +8,7 @@ import { callerOf } from '../auth';
 import { withField } from '../fields';
 import { HttpProblem } from '../problem';
 import { Pan, RequestId, problems } from '../schemas/common';
+import type { ServerStore } from '../store/server-store';
 import { issuedAnswer, transactionIdOf } from './issued-answer';
 
 const MeterParams = Type.Object({ pan: Pan });
@@ -31,7 +32,7 @@ export const KeyChangeBody = Type.Object({
   threeTokenSet: Type.Optional(Type.Boolean()),
 }, { additionalProperties: false });
 
-export function meterTokenRoutes(app: FastifyInstance, deps: { hsm: Hsm }): void {
+export function meterTokenRoutes(app: FastifyInstance, deps: { hsm: Hsm; store: ServerStore }): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   r.post('/v1/meters/:pan/management-tokens', {
     config: { access: 'admin' },
@@ -56,13 +57,14 @@ export function meterTokenRoutes(app: FastifyInstance, deps: { hsm: Hsm }): void
       request = { ...base, action: 'clearTamper' };
     }
     const issued = await deps.hsm.manage(request);
+    app.metrics.issued(issued);
     return reply.code(issued.reissued ? 200 : 201).send(issuedAnswer(issued, b.requestId));
   });
 
   r.post('/v1/meters/:pan/key-changes', {
     config: { access: 'admin' },
     schema: {
-      tags: ['meters'], summary: 'a key-change set (2, 3 or 4 tokens, in entry order); the registry moves to the new key', params: MeterParams, body: KeyChangeBody,
+      tags: ['meters'], summary: 'a key-change set (2, 3 or 4 tokens, in entry order); the registry moves to the new key, and purchases return the set first until a report verifies under the new key', params: MeterParams, body: KeyChangeBody,
       response: { 201: Type.Ref('Issued'), 200: Type.Ref('Issued'), ...problems(400, 403, 404, 409, 413, 415, 422) },
     },
   }, async (req, reply) => {
@@ -71,6 +73,9 @@ export function meterTokenRoutes(app: FastifyInstance, deps: { hsm: Hsm }): void
     const { requestId, ...change } = req.body;
     const request = { ...change, pan, operator: caller.operator, vendingPoint: caller.vendingPoint, transactionId: transactionIdOf(caller, requestId) } as KeyChangeRequest;
     const issued = await deps.hsm.keyChange(request);
+    app.metrics.issued(issued);
+    // Handed out before every credit token until a report verifies under the new key (meter-state.ts).
+    if (!issued.reissued) await deps.store.setPendingKeyChange(pan, { transactionId: issued.transactionId, at: issued.issuedAt });
     return reply.code(issued.reissued ? 200 : 201).send(issuedAnswer(issued, requestId));
   });
 }

@@ -11,6 +11,8 @@ import { parseDecimalAmount } from '../../codec/decimal-amount';
 import { parseMeterPan } from '../../codec/pan';
 import type { Hsm, VendRequest } from '../../hsm';
 import { callerOf } from '../auth';
+import { beforeSale } from '../meter-state';
+import type { ServerStore } from '../store/server-store';
 import { withField } from '../fields';
 import { HttpProblem } from '../problem';
 import { Pan, RequestId, problems } from '../schemas/common';
@@ -28,12 +30,12 @@ export const PurchaseRequest = Type.Object({
 
 const UNITS = ['rupiah', 'cubicMetres', 'litres'] as const;
 
-export function purchaseRoutes(app: FastifyInstance, deps: { hsm: Hsm }): void {
+export function purchaseRoutes(app: FastifyInstance, deps: { hsm: Hsm; store: ServerStore }): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   r.post('/v1/purchases', {
     config: { access: 'agent' },
     schema: {
-      tags: ['purchases'], summary: 'sell water: one credit token (a retry with the same purchaseId returns the same token)', body: PurchaseRequest,
+      tags: ['purchases'], summary: 'sell water: one credit token (a retry with the same purchaseId returns the same token), after any key-change set the meter has not confirmed', body: PurchaseRequest,
       response: { 201: Type.Ref('Issued'), 200: Type.Ref('Issued'), ...problems(400, 404, 409, 413, 415, 422) },
     },
   }, async (req, reply) => {
@@ -47,12 +49,14 @@ export function purchaseRoutes(app: FastifyInstance, deps: { hsm: Hsm }): void {
     const text = req.body[unit]!;
     withField(`body.${unit}`, () => parseDecimalAmount(text, unit));
     const pan = withField('body.pan', () => parseMeterPan(req.body.pan).pan);
-    const request: VendRequest = {
-      pan, [unit]: text, operator: caller.operator, vendingPoint: caller.vendingPoint,
-      transactionId: transactionIdOf(caller, req.body.purchaseId),
-    };
+    const transactionId = transactionIdOf(caller, req.body.purchaseId);
+    const before = await beforeSale(deps, caller, pan, transactionId);
+    if (before.retry !== undefined) return reply.code(200).send(issuedAnswer(before.retry, req.body.purchaseId));
+    const request: VendRequest = { pan, [unit]: text, operator: caller.operator, vendingPoint: caller.vendingPoint, transactionId };
     const issued = await deps.hsm.vend(request);
-    return reply.code(issued.reissued ? 200 : 201).send(issuedAnswer(issued, req.body.purchaseId));
+    app.metrics.issued(issued);
+    const answer = issuedAnswer(issued, req.body.purchaseId);
+    return reply.code(issued.reissued ? 200 : 201).send(before.pending === undefined ? answer : { ...answer, pendingKeyChange: before.pending });
   });
 
   r.post('/v1/reprints', {

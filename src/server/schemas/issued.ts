@@ -1,5 +1,6 @@
 /** What an issuing route answers: the tokens and what they carry (the module's Issued, without internals). */
 import Type from 'typebox';
+import { PendingKeyChange } from './meter-state';
 
 const KeyAttributes = Type.Object({
   vendingKeyId: Type.String(), supplyGroupCode: Type.String(), tariffIndex: Type.String(), keyRevisionNumber: Type.Integer(),
@@ -29,5 +30,6 @@ export const Issued = Type.Object({
   })),
   keyChange: Type.Optional(Type.Object({ from: KeyAttributes, to: KeyAttributes, rollover: Type.Boolean(), tokenCount: Type.Integer() })),
   notes: Type.Optional(Type.Array(Type.String())),
+  pendingKeyChange: Type.Optional(PendingKeyChange),
   issuedAt: Type.String(),
 }, { $id: 'Issued' });
