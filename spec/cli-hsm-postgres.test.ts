@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { storeName } from '../src/node/store-file';
-import { DEMO_KEY } from '../src/cli/demo-key';
+import { DEMO_KEY } from '../src/keys/demo-key';
 import { deriveDecoderKey } from '../src/keys/derive';
 import { decodeToken } from '../src/tokens/decode';
 import { connectionString, describePostgres, superuserQuery } from './postgres-support';

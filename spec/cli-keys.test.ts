@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_KEY } from '../src/cli/demo-key';
+import { DEMO_KEY } from '../src/keys/demo-key';
 import { deriveDecoderKey } from '../src/keys/derive';
 import { runCapture as run } from './support';
 

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEMO_KEY } from '../src/cli/demo-key';
+import { DEMO_KEY } from '../src/keys/demo-key';
 import { deriveDecoderKey } from '../src/keys/derive';
 import type { KeyParameters } from '../src/keys/types';
 import { resolveMeterStatePath } from '../src/cli/files/meter-state-path';

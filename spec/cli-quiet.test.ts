@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_KEY } from '../src/cli/demo-key';
+import { DEMO_KEY } from '../src/keys/demo-key';
 import { deriveDecoderKey } from '../src/keys/derive';
 import { decodeToken } from '../src/tokens/decode';
 import { runCapture } from './support';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { deriveDecoderKey } from '../src/keys/derive';
-import { DEMO_KEY } from '../src/cli/demo-key';
+import { DEMO_KEY } from '../src/keys/demo-key';
 import { runCapture as run } from './support';
 
 function json(s: string): Record<string, any> {

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEMO_KEY } from '../src/cli/demo-key';
+import { DEMO_KEY } from '../src/keys/demo-key';
 import { deriveDecoderKey } from '../src/keys/derive';
 import type { KeyParameters } from '../src/keys/types';
 import { deriveReportKey, verifyReportFrame } from '../src/report';

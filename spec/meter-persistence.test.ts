@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { DEMO_KEY } from '../src/cli/demo-key';
+import { DEMO_KEY } from '../src/keys/demo-key';
 import { tidFromWallClock } from '../src/codec/tid';
 import { deriveDecoderKey } from '../src/keys/derive';
 import type { KeyParameters } from '../src/keys/types';

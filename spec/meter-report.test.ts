@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEMO_KEY } from '../src/cli/demo-key';
+import { DEMO_KEY } from '../src/keys/demo-key';
 import { tidFromWallClock } from '../src/codec/tid';
 import { deriveDecoderKey } from '../src/keys/derive';
 import type { KeyParameters } from '../src/keys/types';

@@ -27,7 +27,7 @@ import { processIo } from './process-io';
 
 export type { CliIo } from './io';
 export { EXIT } from './exit-codes';
-export { DEMO_KEY } from './demo-key';
+export { DEMO_KEY } from '../keys/demo-key';
 
 const contexts = new WeakMap<Command, CliContext>();
 

@@ -14,7 +14,7 @@ import { generateToken } from '../../tokens/generate';
 import { issueCredit } from '../../tokens/issue';
 import { generateKeyChange, keyChangeTokens } from '../../tokens/key-change';
 import type { CliContext } from '../context';
-import { DEMO_KEY } from '../demo-key';
+import { DEMO_KEY } from '../../keys/demo-key';
 import { keyCheckValue } from '../../keys/key-check-value';
 import { volumeText } from '../meter-text';
 import { creditText, describeRows, groupDigits, keyTypeText, table } from '../token-text';

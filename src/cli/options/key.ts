@@ -1,7 +1,7 @@
 /** The key options (key file, hex, environment, demo key, attributes, STA tables) and the key they give. */
 import type { Command } from 'commander';
 import type { CliContext } from '../context';
-import { DEMO_KEY, DEMO_KEY_NOTICE } from '../demo-key';
+import { DEMO_KEY, DEMO_KEY_NOTICE } from '../../keys/demo-key';
 import { usage } from '../exit-codes';
 import {
   type AttributeFlags, KEY_ATTRIBUTES, addAttributeOptions, KEY_ENV, type KeySource, type ResolvedKey, attributeOverrides, envKeySource, keyFileSource, resolveKey,
