@@ -1,7 +1,10 @@
 // Structured JSON logs (pino) without secrets: after purchases, key changes, API key creation and
 // refused requests, no captured log line holds an API key, an Authorization header, a token, the
-// master key or a vending key.
+// master key or a vending key; a payment flow logs no gateway server key or notification signature.
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { MidtransGateway } from '../src/server/payments/midtrans-gateway';
+import { midtransSignature } from '../src/server/payments/midtrans-signature';
+import { PaymentSimulator } from '../src/server/payment-simulator/payment-simulator';
 import { MASTER_HEX, PAN, VK04 } from './hsm-support';
 import { type TestServer, json, sqliteServer } from './server-support';
 
@@ -43,4 +46,34 @@ it('redacts credentials and tokens that code logs on purpose (pino redact paths)
   expect(line).toContain('careless');
   expect(line).toContain('[redacted]');
   for (const secret of [s.agentKey, s.adminKey, '12345678901234567890']) expect(line).not.toContain(secret);
+});
+
+it('a payment flow logs neither the gateway\'s server key nor a notification\'s signature, and logs a forged notification', async () => {
+  const serverKey = 'SB-Mid-server-logtest-9f8e7d6c5b4a';
+  const sim = await PaymentSimulator.start({ serverKey });
+  const own: string[] = [];
+  const p = await sqliteServer({
+    logger: { level: 'trace', stream: { write: (l: string) => { own.push(l); } } },
+    payments: { gateway: new MidtransGateway({ apiBaseUrl: sim.url, serverKey }) },
+  });
+  try {
+    const created = json<{ id: string }>(await p.app.inject({ method: 'POST', url: '/v1/payments', headers: { authorization: p.agent }, payload: { pan: PAN, rupiah: '20000' } }));
+    await sim.settle(created.id); // no callback URL: the notification is sent by hand below
+    const good = { order_id: created.id, status_code: '200', gross_amount: '20000.00', transaction_status: 'settlement', signature_key: midtransSignature(created.id, '200', '20000.00', serverKey) };
+    const forged = { ...good, signature_key: midtransSignature(created.id, '200', '20000.00', 'guess') };
+    expect((await p.app.inject({ method: 'POST', url: '/v1/payments/notifications', payload: forged })).statusCode).toBe(403);
+    expect((await p.app.inject({ method: 'POST', url: '/v1/payments/notifications', payload: good })).statusCode).toBe(200);
+    const read = json<{ status: string; issued: { tokens: string[] } }>(await p.app.inject({ method: 'GET', url: `/v1/payments/${created.id}`, headers: { authorization: p.agent } }));
+    expect(read.status).toBe('issued');
+    p.app.log.info({ serverKey, signature_key: good.signature_key }, 'careless');
+    const all = own.join('\n');
+    expect(all).toContain('payment notification refused: the signature does not match');
+    expect(all).toContain(created.id);
+    for (const secret of [serverKey, good.signature_key, forged.signature_key, Buffer.from(`${serverKey}:`).toString('base64'), ...read.issued.tokens]) {
+      expect(all.includes(secret), `a log line holds ${secret.slice(0, 8)}…`).toBe(false);
+    }
+  } finally {
+    await p.close();
+    await sim.close();
+  }
 });

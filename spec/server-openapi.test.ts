@@ -22,6 +22,8 @@ const ROUTES = [
   'get /v1/customers/{number}/meters', 'post /v1/customers/{number}/meters', 'delete /v1/customers/{number}/meters/{pan}',
   'get /metrics', 'get /v1/meters/{pan}/state', 'put /v1/meters/{pan}/deactivation', 'delete /v1/meters/{pan}/deactivation',
   'delete /v1/meters/{pan}/pending-key-change', 'post /v1/meters/{pan}/reports', 'get /v1/meters/{pan}/summary',
+  'post /v1/payments/quote', 'post /v1/payments', 'get /v1/payments/{id}', 'get /v1/payments/{id}/events', 'post /v1/payments/{id}/retry',
+  'post /v1/payments/notifications',
 ];
 
 it('GET /v1/openapi.json (no key needed) is a valid OpenAPI 3.1 document listing every route', async () => {

@@ -125,7 +125,7 @@ describe('server store on SQLite (the security module\'s file)', () => {
     const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'server_%' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
     const userVersion = db.pragma('user_version', { simple: true });
     db.close();
-    expect(tables).toEqual(['server_api_keys', 'server_customer_meters', 'server_customers', 'server_invitations', 'server_meter_states', 'server_schema_version', 'server_sessions', 'server_sign_in_failures', 'server_users']);
+    expect(tables).toEqual(['server_api_keys', 'server_customer_meters', 'server_customers', 'server_invitations', 'server_meter_states', 'server_payment_events', 'server_payments', 'server_schema_version', 'server_sessions', 'server_sign_in_failures', 'server_users']);
     expect(userVersion).toBe(4); // the module's version track is untouched
     const hsm = await openHsm({ store: openSqliteStore(path), masterKey: MASTER });
     expect((await hsm.vend({ operator: 'a', vendingPoint: 'b', pan: '600727000000000009', litres: 100 })).tokens).toHaveLength(1);
@@ -151,7 +151,7 @@ describePostgres('server store on PostgreSQL (the security module\'s database)',
     await hsm.close();
     await (await openPostgresServerStore(ctx().url)).close();
     const server = await superuserQuery(ctx().url, "SELECT table_name FROM information_schema.tables WHERE table_schema = 'hydrosync_server' ORDER BY table_name");
-    expect(server.rows.map((r) => r.table_name)).toEqual(['api_keys', 'customer_meters', 'customers', 'invitations', 'meter_states', 'schema_version', 'sessions', 'sign_in_failures', 'users']);
+    expect(server.rows.map((r) => r.table_name)).toEqual(['api_keys', 'customer_meters', 'customers', 'invitations', 'meter_states', 'payment_events', 'payments', 'schema_version', 'sessions', 'sign_in_failures', 'users']);
     const module = await superuserQuery(ctx().url, "SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'hydrosync' AND table_name LIKE '%api%'");
     expect(module.rows[0].n).toBe(0);
     const reopened = await openHsm({ store: await openPostgresStore(ctx().url), masterKey: MASTER });

@@ -19,6 +19,7 @@ import { healthRoutes } from './routes/health';
 import { meterRoutes } from './routes/meters';
 import { meterTokenRoutes } from './routes/meter-tokens';
 import { meterStateRoutes } from './routes/meter-states';
+import { type PaymentOptions, paymentRoutes } from './routes/payments';
 import { purchaseRoutes } from './routes/purchases';
 import { ReportSummary, reportRoutes } from './routes/reports';
 import { Problem } from './schemas/common';
@@ -43,6 +44,8 @@ export interface ServerOptions {
   now?: () => Date;
   /** Close the module and the server store when the server closes (default true). */
   closeOnShutdown?: boolean;
+  /** The payment gateway and how payments are taken (routes/payments.ts); without it the payment routes answer 503. */
+  payments?: PaymentOptions;
   /** The package version shown in the OpenAPI document. */
   version?: string;
 }
@@ -53,7 +56,8 @@ export interface ServerOptions {
  */
 export const REDACTED_LOG_PATHS = [
   'req.headers.authorization', 'headers.authorization', 'authorization', 'key', 'apiKey', 'masterKey', 'keyHex', 'token', 'tokens', 'grouped',
-  '*.key', '*.apiKey', '*.masterKey', '*.keyHex', '*.token', '*.tokens', '*.grouped', '*.authorization',
+  'serverKey', 'signature_key', 'signatureKey',
+  '*.key', '*.apiKey', '*.masterKey', '*.keyHex', '*.token', '*.tokens', '*.grouped', '*.authorization', '*.serverKey', '*.signature_key', '*.signatureKey',
 ];
 
 /** Build the server (not listening): `await app.ready()` or `app.inject(…)`, `app.listen(…)`. */
@@ -114,6 +118,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     async () => app.swagger());
   meterRoutes(app, options);
   purchaseRoutes(app, options);
+  paymentRoutes(app, { ...options, now });
   meterTokenRoutes(app, options);
   meterStateRoutes(app, { ...options, now });
   reportRoutes(app, options);

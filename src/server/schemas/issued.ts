@@ -7,6 +7,15 @@ const KeyAttributes = Type.Object({
   keyType: Type.Integer(), keyExpiryNumber: Type.Integer(), baseDate: Type.Integer(), encryptionAlgorithm: Type.String(),
 });
 
+/** What the money bought through the block tariff, block by block. */
+export const TariffBreakdown = Type.Object({
+  group: Type.String(), monthToDateLitres: Type.Integer(), paidRupiah: Type.Integer(), chargedRupiah: Type.Integer(), changeRupiah: Type.Integer(),
+  lines: Type.Array(Type.Object({
+    fromCubicMetres: Type.String(), toCubicMetres: Type.Union([Type.String(), Type.Null()]), rupiahPerCubicMetre: Type.Integer(),
+    litres: Type.Integer(), rupiah: Type.Integer(),
+  })),
+});
+
 export const Issued = Type.Object({
   requestId: Type.String({ description: 'the purchase or request id the client chose' }),
   transactionId: Type.String({ description: 'the security module transaction id: <vending point>:<request id>' }),
@@ -21,13 +30,7 @@ export const Issued = Type.Object({
   requested: Type.Optional(Type.String()),
   encoded: Type.Optional(Type.String()),
   creditedLitres: Type.Optional(Type.Integer()),
-  tariff: Type.Optional(Type.Object({
-    group: Type.String(), monthToDateLitres: Type.Integer(), paidRupiah: Type.Integer(), chargedRupiah: Type.Integer(), changeRupiah: Type.Integer(),
-    lines: Type.Array(Type.Object({
-      fromCubicMetres: Type.String(), toCubicMetres: Type.Union([Type.String(), Type.Null()]), rupiahPerCubicMetre: Type.Integer(),
-      litres: Type.Integer(), rupiah: Type.Integer(),
-    })),
-  })),
+  tariff: Type.Optional(TariffBreakdown),
   keyChange: Type.Optional(Type.Object({ from: KeyAttributes, to: KeyAttributes, rollover: Type.Boolean(), tokenCount: Type.Integer() })),
   notes: Type.Optional(Type.Array(Type.String())),
   pendingKeyChange: Type.Optional(PendingKeyChange),

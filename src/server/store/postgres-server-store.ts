@@ -10,8 +10,9 @@ import { loadPostgresDriver } from '../../node/hsm-postgres-store';
 import { connectError, queryError, redactConnectionString, sqlState } from '../../node/postgres/store-errors';
 import {
   type ApiKeyRow, type CustomerChanges, type CustomerRow, type CustomerSearch, type InvitationRow, type MeterLinkRow, type MeterStateRow, type ServerMigration,
-  type ServerStore, type SessionRow, type SignInFailures, type UserRow, SERVER_MIGRATIONS, apiKeyFromRow, customerFromRow, likePrefix,
-  meterLinkFromRow, meterStateFromRow, newerSchemaMessage, sessionFromRow, signInFailuresFromRow, userConflict, userFromRow,
+  type ServerStore, type SessionRow, type SignInFailures, type UserRow, type PaymentEventInput, type PaymentEventRow, type PaymentRow, PAYMENT_COLUMN_NAMES,
+  SERVER_MIGRATIONS, apiKeyFromRow, customerFromRow, likePrefix,
+  meterLinkFromRow, meterStateFromRow, newerSchemaMessage, sessionFromRow, signInFailuresFromRow, userConflict, userFromRow, paymentEventFromRow, paymentFromRow, paymentValues,
 } from './server-store';
 
 /** The PostgreSQL schema of the server's tables. */
@@ -277,6 +278,53 @@ RETURNING failures, first_at, locked_until`, [key, at, windowStart])).rows[0] as
 
   async clearSignInFailures(key: string): Promise<void> {
     await this.#query(`DELETE FROM ${S}.sign_in_failures WHERE key = $1`, [key]);
+  }
+
+  // ---- Payments ----
+
+  async #event(c: Pg.PoolClient, id: string, e: PaymentEventInput): Promise<void> {
+    await c.query(`INSERT INTO ${S}.payment_events (payment_id, seq, at, source, gateway_status, from_status, to_status, note)
+      VALUES ($1, (SELECT coalesce(max(seq), 0) + 1 FROM ${S}.payment_events WHERE payment_id = $1), $2, $3, $4, $5, $6, $7)`,
+    [id, e.at, e.source, e.gatewayStatus, e.fromStatus, e.toStatus, e.note]);
+  }
+
+  async insertPayment(row: PaymentRow, event: PaymentEventInput): Promise<void> {
+    const cols = PAYMENT_COLUMN_NAMES;
+    await this.#transaction(async (c) => {
+      await c.query(`INSERT INTO ${S}.payments (${cols.join(', ')}) VALUES (${cols.map((_, i) => `$${i + 1}`).join(', ')})`, paymentValues(row, (b) => b));
+      await this.#event(c, row.id, event);
+    });
+  }
+
+  async getPayment(id: string): Promise<PaymentRow | undefined> {
+    const r = (await this.#query(`SELECT * FROM ${S}.payments WHERE id = $1`, [id])).rows[0] as Record<string, unknown> | undefined;
+    return r === undefined ? undefined : paymentFromRow(r);
+  }
+
+  async updatePayment(id: string, change: (current: PaymentRow) => { row: PaymentRow; event: PaymentEventInput } | undefined): Promise<PaymentRow | undefined> {
+    const cols = PAYMENT_COLUMN_NAMES.slice(1);
+    return this.#transaction(async (c) => {
+      // FOR UPDATE: two nodes handling the same payment take turns; each sees the other's write.
+      const r = (await c.query(`SELECT * FROM ${S}.payments WHERE id = $1 FOR UPDATE`, [id])).rows[0] as Record<string, unknown> | undefined;
+      if (r === undefined) return undefined;
+      const current = paymentFromRow(r);
+      const next = change(current);
+      if (next === undefined) return current;
+      const values = paymentValues({ ...next.row, id }, (b) => b).slice(1);
+      await c.query(`UPDATE ${S}.payments SET ${cols.map((col, i) => `${col} = $${i + 1}`).join(', ')} WHERE id = $${cols.length + 1}`, [...values, id]);
+      await this.#event(c, id, next.event);
+      return { ...next.row, id };
+    });
+  }
+
+  async paymentEvents(id: string): Promise<PaymentEventRow[]> {
+    return (await this.#query(`SELECT * FROM ${S}.payment_events WHERE payment_id = $1 ORDER BY seq`, [id])).rows.map(paymentEventFromRow);
+  }
+
+  async paymentsForReconciliation(from: string, to: string): Promise<{ issued: PaymentRow[]; withoutToken: PaymentRow[] }> {
+    const issued = (await this.#query(`SELECT * FROM ${S}.payments WHERE issued_at >= $1 AND issued_at < $2 ORDER BY issued_at, id`, [from, to])).rows.map(paymentFromRow);
+    const withoutToken = (await this.#query(`SELECT * FROM ${S}.payments WHERE status IN ('paid', 'attention') ORDER BY paid_at, id`)).rows.map(paymentFromRow);
+    return { issued, withoutToken };
   }
 
   async ping(): Promise<void> {

@@ -1,9 +1,11 @@
 /**
- * The server's own data (API keys, customers, website accounts and sessions; payments later), kept in the same
+ * The server's own data (API keys, customers, website accounts and sessions, payments), kept in the same
  * database as the security module's store but in tables of its own with its own migration track,
  * so the two schemas never collide: SQLite tables named `server_*` with `server_schema_version`;
  * PostgreSQL tables in the schema `hydrosync_server` with its `schema_version`.
  */
+
+import type { PaymentStatus } from '../payments/payment-status';
 
 /** Who an API key speaks for: an agent sells (purchases, reprints, meter look-up); an admin manages. */
 export type ApiKeyRole = 'agent' | 'admin';
@@ -169,6 +171,21 @@ export interface ServerStore {
   lockSignIn(key: string, until: string): Promise<void>;
   clearSignInFailures(key: string): Promise<void>;
 
+  // ---- Payments (payments/*.ts, routes/payments.ts): rows and their state transitions ----
+  /** Insert a new payment with its first event. CONFLICT if the id exists. */
+  insertPayment(row: PaymentRow, event: PaymentEventInput): Promise<void>;
+  getPayment(id: string): Promise<PaymentRow | undefined>;
+  /**
+   * Change one payment under a row lock (serialized across nodes): `change` sees the row as it is
+   * now and returns the row to write and the event to record, or undefined to leave it. The row
+   * after, or undefined for an unknown id.
+   */
+  updatePayment(id: string, change: (current: PaymentRow) => { row: PaymentRow; event: PaymentEventInput } | undefined): Promise<PaymentRow | undefined>;
+  /** A payment's events, oldest first. */
+  paymentEvents(id: string): Promise<PaymentEventRow[]>;
+  /** Payments whose token was issued in [from, to) (ISO instants), and every payment whose money was taken without a token (paid, attention). */
+  paymentsForReconciliation(from: string, to: string): Promise<{ issued: PaymentRow[]; withoutToken: PaymentRow[] }>;
+
   /** A round trip to the database (readiness). */
   ping(): Promise<void>;
 
@@ -181,6 +198,58 @@ export interface ServerStore {
   setPendingKeyChange(pan: string, pending: { transactionId: string; at: string } | null): Promise<MeterStateRow>;
 
   close(): Promise<void>;
+}
+
+/** A payment as stored: the gateway's order id is the payment id; the module's transaction id follows from it. */
+export interface PaymentRow {
+  /** `pay_` and 24 hex digits: the gateway's order_id. */
+  id: string;
+  pan: string;
+  /** The money asked for, whole rupiah (the gateway's gross_amount). */
+  rupiah: number;
+  status: PaymentStatus;
+  /** The gateway's name (midtrans). */
+  gateway: string;
+  /** Where the customer pays. */
+  payUrl: string;
+  /** Who created it: the audit operator (apikey:<id>, customer:<id>). */
+  createdBy: string;
+  /** The vending point the module records the sale under (default `online`). */
+  vendingPoint: string;
+  /** The module's transaction id: `payment:<id>`, so the token is issued once whatever happens. */
+  transactionId: string;
+  /** ISO 8601 UTC instants. */
+  createdAt: string;
+  expiresAt: string;
+  updatedAt: string;
+  /** When the money was confirmed by the gateway's status API. */
+  paidAt: string | null;
+  /** Confirmed paid after the payment had expired or failed (money taken late: the token is still issued). */
+  late: boolean;
+  /** The token's issue time, its TID's litres and the rupiah the tariff charged (the rest is change). */
+  issuedAt: string | null;
+  creditedLitres: number | null;
+  chargedRupiah: number | null;
+  /** Why the payment needs a person (the module's refusal code and message, or AMOUNT_MISMATCH). */
+  attentionCode: string | null;
+  attentionMessage: string | null;
+}
+
+/** What moved a payment (or was refused), in order. */
+export interface PaymentEventInput {
+  at: string;
+  /** create, notification, status (a read that asked the gateway), vend, retry. */
+  source: 'create' | 'notification' | 'status' | 'vend' | 'retry';
+  /** The gateway's transaction_status the event carried, if any. */
+  gatewayStatus: string | null;
+  fromStatus: PaymentStatus | null;
+  toStatus: PaymentStatus;
+  note: string | null;
+}
+
+export interface PaymentEventRow extends PaymentEventInput {
+  paymentId: string;
+  seq: number;
 }
 
 /** One step of the server schema: what it adds and its SQL for each database. */
@@ -277,6 +346,36 @@ CREATE TABLE ${s}.sessions (
 );
 CREATE TABLE ${s}.sign_in_failures (key TEXT COLLATE "C" PRIMARY KEY, failures INTEGER NOT NULL, first_at TEXT COLLATE "C" NOT NULL, locked_until TEXT COLLATE "C");`,
   },
+  {
+    version: 5,
+    summary: 'payments through a payment gateway and their state transitions',
+    sqlite: `
+CREATE TABLE server_payments (
+  id TEXT PRIMARY KEY, pan TEXT NOT NULL, rupiah INTEGER NOT NULL, status TEXT NOT NULL, gateway TEXT NOT NULL, pay_url TEXT NOT NULL,
+  created_by TEXT NOT NULL, vending_point TEXT NOT NULL, transaction_id TEXT NOT NULL UNIQUE,
+  created_at TEXT NOT NULL, expires_at TEXT NOT NULL, updated_at TEXT NOT NULL, paid_at TEXT, late INTEGER NOT NULL DEFAULT 0,
+  issued_at TEXT, credited_litres INTEGER, charged_rupiah INTEGER, attention_code TEXT, attention_message TEXT
+);
+CREATE INDEX server_payments_issued_at ON server_payments (issued_at);
+CREATE INDEX server_payments_status ON server_payments (status);
+CREATE TABLE server_payment_events (
+  payment_id TEXT NOT NULL REFERENCES server_payments (id), seq INTEGER NOT NULL, at TEXT NOT NULL, source TEXT NOT NULL,
+  gateway_status TEXT, from_status TEXT, to_status TEXT NOT NULL, note TEXT, PRIMARY KEY (payment_id, seq)
+);`,
+    postgres: (s) => `
+CREATE TABLE ${s}.payments (
+  id TEXT COLLATE "C" PRIMARY KEY, pan TEXT NOT NULL, rupiah BIGINT NOT NULL, status TEXT NOT NULL, gateway TEXT NOT NULL, pay_url TEXT NOT NULL,
+  created_by TEXT NOT NULL, vending_point TEXT NOT NULL, transaction_id TEXT NOT NULL UNIQUE,
+  created_at TEXT COLLATE "C" NOT NULL, expires_at TEXT COLLATE "C" NOT NULL, updated_at TEXT COLLATE "C" NOT NULL, paid_at TEXT COLLATE "C",
+  late BOOLEAN NOT NULL DEFAULT false, issued_at TEXT COLLATE "C", credited_litres BIGINT, charged_rupiah BIGINT, attention_code TEXT, attention_message TEXT
+);
+CREATE INDEX payments_issued_at ON ${s}.payments (issued_at);
+CREATE INDEX payments_status ON ${s}.payments (status);
+CREATE TABLE ${s}.payment_events (
+  payment_id TEXT COLLATE "C" NOT NULL REFERENCES ${s}.payments (id), seq INTEGER NOT NULL, at TEXT NOT NULL, source TEXT NOT NULL,
+  gateway_status TEXT, from_status TEXT, to_status TEXT NOT NULL, note TEXT, PRIMARY KEY (payment_id, seq)
+);`,
+  },
 ];
 
 /** The version this hydrosync writes. */
@@ -334,6 +433,43 @@ export function likePrefix(prefix: string): string {
 /** What a taken username or a customer with an account is called in a CONFLICT. */
 export function userConflict(r: Pick<UserRow, 'username' | 'customerNumber'>): string {
   return r.customerNumber === null ? `the username ${r.username} is taken` : `the username ${r.username} is taken, or customer ${r.customerNumber} has an account already`;
+}
+
+const PAYMENT_COLUMNS: readonly [keyof PaymentRow, string][] = [
+  ['id', 'id'], ['pan', 'pan'], ['rupiah', 'rupiah'], ['status', 'status'], ['gateway', 'gateway'], ['payUrl', 'pay_url'],
+  ['createdBy', 'created_by'], ['vendingPoint', 'vending_point'], ['transactionId', 'transaction_id'], ['createdAt', 'created_at'],
+  ['expiresAt', 'expires_at'], ['updatedAt', 'updated_at'], ['paidAt', 'paid_at'], ['late', 'late'], ['issuedAt', 'issued_at'],
+  ['creditedLitres', 'credited_litres'], ['chargedRupiah', 'charged_rupiah'], ['attentionCode', 'attention_code'], ['attentionMessage', 'attention_message'],
+];
+
+/** The payments table's column names, in the order of paymentValues. */
+export const PAYMENT_COLUMN_NAMES = PAYMENT_COLUMNS.map(([, c]) => c);
+
+/** A PaymentRow's values in column order (`late` as the driver wants it). */
+export function paymentValues(row: PaymentRow, late: (b: boolean) => unknown): unknown[] {
+  return PAYMENT_COLUMNS.map(([k]) => (k === 'late' ? late(row.late) : row[k]));
+}
+
+const intOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+
+/** A row of payments as the drivers return it → PaymentRow (BIGINT arrives as text from pg). */
+export function paymentFromRow(r: Record<string, unknown>): PaymentRow {
+  return {
+    id: r.id as string, pan: r.pan as string, rupiah: Number(r.rupiah), status: r.status as PaymentStatus, gateway: r.gateway as string,
+    payUrl: r.pay_url as string, createdBy: r.created_by as string, vendingPoint: r.vending_point as string, transactionId: r.transaction_id as string,
+    createdAt: r.created_at as string, expiresAt: r.expires_at as string, updatedAt: r.updated_at as string, paidAt: (r.paid_at as string | null) ?? null,
+    late: r.late === true || r.late === 1, issuedAt: (r.issued_at as string | null) ?? null, creditedLitres: intOrNull(r.credited_litres),
+    chargedRupiah: intOrNull(r.charged_rupiah), attentionCode: (r.attention_code as string | null) ?? null, attentionMessage: (r.attention_message as string | null) ?? null,
+  };
+}
+
+/** A row of payment_events → PaymentEventRow. */
+export function paymentEventFromRow(r: Record<string, unknown>): PaymentEventRow {
+  return {
+    paymentId: r.payment_id as string, seq: Number(r.seq), at: r.at as string, source: r.source as PaymentEventRow['source'],
+    gatewayStatus: (r.gateway_status as string | null) ?? null, fromStatus: (r.from_status as PaymentStatus | null) ?? null,
+    toStatus: r.to_status as PaymentStatus, note: (r.note as string | null) ?? null,
+  };
 }
 
 /** The message for a database written by a newer hydrosync (never touched). */

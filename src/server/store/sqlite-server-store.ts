@@ -8,8 +8,9 @@ import { HydroSyncError } from '../../errors';
 import { loadSqliteDriver } from '../../node/hsm-sqlite-store';
 import {
   type ApiKeyRow, type CustomerChanges, type CustomerRow, type CustomerSearch, type InvitationRow, type MeterLinkRow, type MeterStateRow, type ServerMigration,
-  type ServerStore, type SessionRow, type SignInFailures, type UserRow, SERVER_MIGRATIONS, apiKeyFromRow, customerFromRow, likePrefix,
-  meterLinkFromRow, meterStateFromRow, newerSchemaMessage, sessionFromRow, signInFailuresFromRow, userConflict, userFromRow,
+  type ServerStore, type SessionRow, type SignInFailures, type UserRow, type PaymentEventInput, type PaymentEventRow, type PaymentRow, PAYMENT_COLUMN_NAMES,
+  SERVER_MIGRATIONS, apiKeyFromRow, customerFromRow, likePrefix,
+  meterLinkFromRow, meterStateFromRow, newerSchemaMessage, sessionFromRow, signInFailuresFromRow, userConflict, userFromRow, paymentEventFromRow, paymentFromRow, paymentValues,
 } from './server-store';
 
 function storeError(message: string, cause?: unknown): HydroSyncError {
@@ -58,6 +59,11 @@ function migrate(db: BetterSqlite3.Database, path: string, migrations: readonly 
     throw e;
   }
 }
+
+const INSERT_PAYMENT = `INSERT INTO server_payments (${PAYMENT_COLUMN_NAMES.join(', ')}) VALUES (${PAYMENT_COLUMN_NAMES.map(() => '?').join(', ')})`;
+const UPDATE_PAYMENT = `UPDATE server_payments SET ${PAYMENT_COLUMN_NAMES.slice(1).map((c) => `${c} = ?`).join(', ')} WHERE id = ?`;
+const INSERT_PAYMENT_EVENT = `INSERT INTO server_payment_events (payment_id, seq, at, source, gateway_status, from_status, to_status, note)
+  VALUES (?, (SELECT coalesce(max(seq), 0) + 1 FROM server_payment_events WHERE payment_id = ?), ?, ?, ?, ?, ?, ?)`;
 
 class SqliteServerStore implements ServerStore {
   readonly kind = 'sqlite';
@@ -305,6 +311,53 @@ RETURNING failures, first_at, locked_until`).get(key, at, windowStart, windowSta
     return this.#run(() => {
       this.#p('DELETE FROM server_sign_in_failures WHERE key = ?').run(key);
     });
+  }
+
+  // ---- Payments ----
+
+  #event(id: string, e: PaymentEventInput): void {
+    this.#p(INSERT_PAYMENT_EVENT).run(id, id, e.at, e.source, e.gatewayStatus, e.fromStatus, e.toStatus, e.note);
+  }
+
+  insertPayment(row: PaymentRow, event: PaymentEventInput): Promise<void> {
+    return this.#run(() => {
+      this.#db.transaction(() => {
+        this.#p(INSERT_PAYMENT).run(...paymentValues(row, (b) => (b ? 1 : 0)));
+        this.#event(row.id, event);
+      }).immediate();
+    }, `a payment with id ${row.id} exists already`);
+  }
+
+  getPayment(id: string): Promise<PaymentRow | undefined> {
+    return this.#run(() => {
+      const r = this.#p('SELECT * FROM server_payments WHERE id = ?').get(id) as Record<string, unknown> | undefined;
+      return r === undefined ? undefined : paymentFromRow(r);
+    });
+  }
+
+  updatePayment(id: string, change: (current: PaymentRow) => { row: PaymentRow; event: PaymentEventInput } | undefined): Promise<PaymentRow | undefined> {
+    return this.#run(() => this.#db.transaction(() => {
+      const r = this.#p('SELECT * FROM server_payments WHERE id = ?').get(id) as Record<string, unknown> | undefined;
+      if (r === undefined) return undefined;
+      const current = paymentFromRow(r);
+      const next = change(current);
+      if (next === undefined) return current;
+      const values = paymentValues({ ...next.row, id }, (b) => (b ? 1 : 0));
+      this.#p(UPDATE_PAYMENT).run(...values.slice(1), id);
+      this.#event(id, next.event);
+      return { ...next.row, id };
+    }).immediate());
+  }
+
+  paymentEvents(id: string): Promise<PaymentEventRow[]> {
+    return this.#run(() => (this.#p('SELECT * FROM server_payment_events WHERE payment_id = ? ORDER BY seq').all(id) as Record<string, unknown>[]).map(paymentEventFromRow));
+  }
+
+  paymentsForReconciliation(from: string, to: string): Promise<{ issued: PaymentRow[]; withoutToken: PaymentRow[] }> {
+    return this.#run(() => ({
+      issued: (this.#p('SELECT * FROM server_payments WHERE issued_at >= ? AND issued_at < ? ORDER BY issued_at, id').all(from, to) as Record<string, unknown>[]).map(paymentFromRow),
+      withoutToken: (this.#p("SELECT * FROM server_payments WHERE status IN ('paid', 'attention') ORDER BY paid_at, id").all() as Record<string, unknown>[]).map(paymentFromRow),
+    }));
   }
 
   ping(): Promise<void> {
