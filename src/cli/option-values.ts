@@ -1,5 +1,5 @@
 import type { BaseDate } from '../codec/tid';
-import type { EncryptionAlgorithm, KeyType } from '../keys/types';
+import type { EncryptionAlgorithm } from '../keys/types';
 import { usage } from './exit-codes';
 
 /**
@@ -77,9 +77,4 @@ export function tiOf(v: unknown, what: string): string {
   const t = String(v).trim();
   if (!/^\d{1,2}$/.test(t)) usage(`${what} must be a 2-digit tariff index; got ${shortValue(t)}`);
   return t.padStart(2, '0');
-}
-
-/** A key type, 0-3. */
-export function ktOf(v: string, what: string): KeyType {
-  return parseInteger(v, what, 0, 3) as KeyType;
 }

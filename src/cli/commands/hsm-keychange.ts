@@ -8,7 +8,7 @@ import { issueAndPrint } from '../hsm/issued-text';
 import { type RequestOptionValues, addRequestOptions, requestContext } from '../hsm/request-options';
 import { type StoreOptionValues, addStoreOptions } from '../hsm/store-options';
 import { panOption } from '../options/pan';
-import { baseDateOf, ktOf, parseInteger, sgcOf, tiOf } from '../option-values';
+import { addAttributeOptions, attributeOverrides } from '../key-source';
 
 /** The new-key options of hsm key-change (single meter and the fleet defaults). */
 export interface NewKeyValues {
@@ -26,16 +26,12 @@ export interface NewKeyValues {
 
 type KeyChangeOptions = StoreOptionValues & RequestOptionValues & NewKeyValues & FleetOptionValues & { pan?: string };
 
-/** The new key's attributes given by the options (only those given). */
+/** The new key's attributes given by the options (only those given), parsed as the key attribute flags are. */
 export function newKeyFromOptions(o: NewKeyValues): Omit<KeyChangeRequest, 'pan' | 'operator' | 'vendingPoint' | 'transactionId'> {
+  const a = attributeOverrides({ krn: o.newKrn, kt: o.newKt, ken: o.newKen, ti: o.newTi, sgc: o.newSgc, baseDate: o.newBaseDate }, '--new-');
   return {
     ...(o.newVendingKeyId !== undefined ? { newVendingKeyId: o.newVendingKeyId.trim() } : {}),
-    ...(o.newKrn !== undefined ? { newKeyRevisionNumber: parseInteger(o.newKrn, '--new-krn', 1, 9) } : {}),
-    ...(o.newKt !== undefined ? { newKeyType: ktOf(o.newKt, '--new-kt') } : {}),
-    ...(o.newKen !== undefined ? { newKeyExpiryNumber: parseInteger(o.newKen, '--new-ken', 0, 255) } : {}),
-    ...(o.newTi !== undefined ? { newTariffIndex: tiOf(o.newTi, '--new-ti') } : {}),
-    ...(o.newSgc !== undefined ? { newSupplyGroupCode: sgcOf(o.newSgc, '--new-sgc') } : {}),
-    ...(o.newBaseDate !== undefined ? { newBaseDate: baseDateOf(o.newBaseDate, '--new-base-date') } : {}),
+    ...Object.fromEntries(Object.entries(a).map(([field, v]) => [`new${field[0]!.toUpperCase()}${field.slice(1)}`, v])),
     ...(o.threeTokenSet || o.threeToken ? { threeTokenSet: true } : {}),
   };
 }
@@ -48,13 +44,10 @@ export function registerHsmKeyChange(hsm: Command, ctx: CliContext): void {
     .description('Issue the key change token set (2, 3 or 4 tokens, in entry order) that moves a meter to a new decoder key: new KRN, KT, KEN, TI, SGC or base date (a new base date is a rollover, RO = 1). With --fleet, do it for every meter of a CSV file.')
     .option('--pan <digits>', '18-digit MeterPAN of a registered meter (one meter)')
     .optionsGroup('New key options (default: the meter\'s current values):')
-    .option('--new-vending-key-id <id>', 'vending key of the new decoder key (default: the meter\'s)')
-    .option('--new-krn <n>', 'new key revision number, 1-9')
-    .option('--new-kt <n>', 'new key type, 0-3')
-    .option('--new-ken <n>', 'new key expiry number, 0-255')
-    .option('--new-ti <digits>', 'new tariff index')
-    .option('--new-sgc <digits>', 'new supply group code')
-    .option('--new-base-date <year>', 'new base date: 1993, 2014 or 2035 (a change is a rollover, RO = 1)')
+    .option('--new-vending-key-id <id>', 'vending key of the new decoder key (default: the meter\'s)');
+  addAttributeOptions(cmd, ['sgc', 'ti', 'krn', 'kt', 'ken', 'baseDate'], {
+    prefix: 'new-', describe: (d) => `new ${d}`, help: { baseDate: 'new base date: 1993, 2014 or 2035 (a change is a rollover, RO = 1)' },
+  })
     .option('--three-token-set', '64-bit keys: a 3-token set that also carries the SGC (3KCT)')
     .addOption(new Option('--three-token', 'old spelling of --three-token-set').hideHelp())
     .optionsGroup('Fleet options:')
