@@ -4,7 +4,10 @@
  * A plain function: `npm start`, tests and the CLI call it; lines for people go to `out`, the JSON
  * logs to `log`.
  */
-import { existsSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { HydroSyncError } from '../errors';
 import { hexToBytes } from '../codec/hex';
@@ -12,6 +15,7 @@ import { MASTER_KEY_ENV, MASTER_KEY_FILE_ENV, generateMasterKeyFile, readMasterK
 import { createStore, isStoreUrl, openStoreHsm, storeExists, storeName } from '../node/store-file';
 import { type XdgFile, ensurePrivateDirectory, resolveXdgFile } from '../node/xdg-file';
 import { buildServer } from './build-server';
+import { demoDataLines, seedDemoData } from './demo-data';
 import { listen, stopOnSignals } from './run-server';
 import { openServerStore } from './store/open-server-store';
 
@@ -39,6 +43,11 @@ export interface StartServerOptions {
   secret?: (hex: string) => void;
   /** Stop on SIGTERM or SIGINT (default true). */
   signals?: boolean;
+  /**
+   * Demo data (`npm start`): a fresh store in a temporary directory (ignoring `store` and
+   * `masterKey`), filled by demo-data.ts, its passwords and keys printed, deleted when the server stops.
+   */
+  demo?: boolean;
 }
 
 /** Where an embedded install keeps its master key: $XDG_CONFIG_HOME/hydrosync/master.key, else ~/.config/hydrosync/master.key. */
@@ -71,12 +80,13 @@ function masterKey(o: StartServerOptions, fresh: boolean): Uint8Array {
  * after the first SIGTERM or SIGINT has closed it (in-flight requests finished, store closed).
  */
 export async function startServer(o: StartServerOptions): Promise<{ app: FastifyInstance; url: string; stopped: Promise<void> }> {
-  const path = o.store.path;
+  const demoDir = o.demo === true ? mkdtempSync(join(tmpdir(), 'hydrosync-demo-')) : undefined;
+  const path = demoDir !== undefined ? join(demoDir, 'hsm.sqlite') : o.store.path;
   const fresh = !isStoreUrl(path) && !storeExists(path);
-  const key = masterKey(o, fresh);
+  const key = demoDir !== undefined ? new Uint8Array(randomBytes(32)) : masterKey(o, fresh);
   if (fresh) {
     await createStore(path, key, {}, o.clock());
-    o.out(`Created the security module store ${path} (mode 0600).`);
+    if (demoDir === undefined) o.out(`Created the security module store ${path} (mode 0600).`);
   }
   const hsm = await openStoreHsm(path, key, { node: o.node, clock: o.clock });
   let serverStore;
@@ -91,11 +101,14 @@ export async function startServer(o: StartServerOptions): Promise<{ app: Fastify
     logger: { stream: { write: (line: string) => o.log(line) } },
     ...(o.rateLimit !== undefined ? { rateLimit: o.rateLimit === 0 ? false : { max: o.rateLimit, timeWindowMs: 60_000 } } : {}),
   });
+  const demo = demoDir !== undefined ? await seedDemoData(hsm, serverStore, o.clock()) : undefined;
+  if (demoDir !== undefined) app.addHook('onClose', async () => rmSync(demoDir, { recursive: true, force: true }));
   const stopped = o.signals === false ? new Promise<void>((resolve) => app.addHook('onClose', async () => resolve()))
     : stopOnSignals(app, (signal) => o.out(`Stopping (${signal}): finishing requests in flight, then closing the store.`));
   const url = await listen(app, o.host, o.port);
   o.out(`HydroSync server on ${url} (store ${storeName(path)}); API ${url}/v1, OpenAPI ${url}/v1/openapi.json`);
-  if ((await serverStore.listApiKeys()).length === 0) {
+  if (demo !== undefined) for (const line of demoDataLines(demo, url)) o.out(line);
+  else if ((await serverStore.listApiKeys()).length === 0) {
     o.out(`No API keys yet: create an admin key with 'hydrosync serve key create --role admin --vending-point office${o.store.from === '--store' ? ` --store ${path}` : ''}'.`);
   }
   return { app, url, stopped };
