@@ -145,3 +145,25 @@ describe('/metrics', () => {
     expect((await call('GET', '/metrics', null)).statusCode).toBe(401);
   });
 });
+
+describe('audit export', () => {
+  it('the whole log as CSV (header, CRLF) or NDJSON, the same records as the audit pages; admins only', async () => {
+    const csv = await call('GET', '/v1/audit/export', s.admin);
+    expect(csv.statusCode).toBe(200);
+    expect(csv.headers['content-type']).toMatch(/^text\/csv/);
+    expect(csv.headers['content-disposition']).toBe('attachment; filename="hydrosync-audit.csv"');
+    const rows = csv.body.split('\r\n');
+    expect(rows.at(-1)).toBe('');
+    expect(rows[0]).toBe('chain,seq,at,operator,vendingPoint,transactionId,pan,kind,outcome,errorCode,amount,tid,tokenHash,prevHash,hash');
+    const total = json<{ matched: number }>(await call('GET', '/v1/audit?limit=1', s.admin)).matched;
+    expect(rows.length - 2).toBe(total);
+    const nd = await call('GET', '/v1/audit/export?format=ndjson', s.admin);
+    expect(nd.headers['content-type']).toMatch(/^application\/x-ndjson/);
+    const records = nd.body.trimEnd().split('\n').map((l) => JSON.parse(l) as { transactionId: string; outcome: string; hash: string });
+    expect(records).toHaveLength(total);
+    expect(records.some((r) => r.transactionId === 'kiosk-7:d-1' && r.outcome === 'issued')).toBe(true);
+    expect(new Set(records.map((r) => r.hash)).size).toBe(total);
+    expect(json(await call('GET', '/v1/audit/export?format=xml', s.admin))).toMatchObject({ status: 400, field: 'query.format' });
+    expect((await call('GET', '/v1/audit/export', s.agent)).statusCode).toBe(403);
+  });
+});

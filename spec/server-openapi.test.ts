@@ -21,7 +21,7 @@ const ROUTES = [
   'post /v1/customers', 'get /v1/customers', 'get /v1/customers/{number}', 'patch /v1/customers/{number}',
   'get /v1/customers/{number}/meters', 'post /v1/customers/{number}/meters', 'delete /v1/customers/{number}/meters/{pan}',
   'get /metrics', 'get /v1/meters/{pan}/state', 'put /v1/meters/{pan}/deactivation', 'delete /v1/meters/{pan}/deactivation',
-  'delete /v1/meters/{pan}/pending-key-change', 'post /v1/meters/{pan}/reports', 'get /v1/meters/{pan}/summary',
+  'delete /v1/meters/{pan}/pending-key-change', 'post /v1/meters/{pan}/reports', 'get /v1/meters/{pan}/summary', 'get /v1/audit/export',
   'post /v1/payments/quote', 'post /v1/payments', 'get /v1/payments/{id}', 'get /v1/payments/{id}/events', 'post /v1/payments/{id}/retry',
   'post /v1/payments/notifications',
 ];

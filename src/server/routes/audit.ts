@@ -35,6 +35,23 @@ export function auditRoutes(app: FastifyInstance, deps: { hsm: Hsm }): void {
     },
   }, async (req) => deps.hsm.queryAudit(req.query));
 
+  r.get('/v1/audit/export', {
+    config: { access: 'admin' },
+    schema: {
+      tags: ['audit'], summary: 'the whole audit log as a file: CSV (RFC 4180, header first) or NDJSON; anyone can recompute the hash chains from it',
+      querystring: Type.Object({ format: Type.Union([Type.Literal('csv'), Type.Literal('ndjson')], { default: 'csv' }) }, { additionalProperties: false }),
+      response: { 200: { type: 'string', description: 'text/csv or application/x-ndjson' }, ...problems(400, 403) },
+    },
+  }, async (req, reply) => {
+    const format = req.query.format;
+    const lines = await deps.hsm.exportAudit(format);
+    req.log.info({ format, records: lines.length - (format === 'csv' ? 1 : 0) }, 'audit exported');
+    return reply
+      .type(format === 'csv' ? 'text/csv; charset=utf-8; header=present' : 'application/x-ndjson; charset=utf-8')
+      .header('content-disposition', `attachment; filename="hydrosync-audit.${format === 'csv' ? 'csv' : 'ndjson'}"`)
+      .send(lines.map((l) => `${l}${format === 'csv' ? '\r\n' : '\n'}`).join(''));
+  });
+
   r.get('/v1/audit/verify', {
     config: { access: 'admin' },
     schema: {
