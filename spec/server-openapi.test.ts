@@ -23,7 +23,7 @@ const ROUTES = [
   'get /metrics', 'get /v1/meters/{pan}/state', 'put /v1/meters/{pan}/deactivation', 'delete /v1/meters/{pan}/deactivation',
   'delete /v1/meters/{pan}/pending-key-change', 'post /v1/meters/{pan}/reports', 'get /v1/meters/{pan}/summary', 'get /v1/audit/export',
   'post /v1/payments/quote', 'post /v1/payments', 'get /v1/payments/{id}', 'get /v1/payments/{id}/events', 'post /v1/payments/{id}/retry',
-  'post /v1/payments/notifications',
+  'post /v1/payments/notifications', 'get /v1/reconciliation',
 ];
 
 it('GET /v1/openapi.json (no key needed) is a valid OpenAPI 3.1 document listing every route', async () => {

@@ -221,6 +221,56 @@ function journey(make: (extras: ServerExtras) => Promise<TestServer>): void {
     expect((await call('POST', '/v1/payments/notifications', null, signed('pay_000000000000000000000000', 'settlement', '1.00'))).status).toBe(404);
     expect((await call('POST', '/v1/payments/notifications', null, { order_id: 'x' })).body).toMatchObject({ status: 400, rule: 'required' });
   });
+
+  it('daily reconciliation per vending point: sales, litres and rupiah from the audit and the module\'s counters agree with the payments; a paid payment without a token is listed', async () => {
+    type Rec = { rows: { date: string; vendingPoint: string; sales: number; litres: number; rupiah: number; counterLitres: number; payments: { sales: number; rupiah: number } | null; ok: boolean }[]; totals: { sales: number; litres: number; rupiah: number }; paidWithoutToken: { id: string; status: string }[]; ok: boolean; utcOffsetMinutes: number };
+    const day = '2026-12-01'; // the test module's clock: 2026-12-01T02:30Z, 09:30 in Jakarta
+    const rec = async (q = `from=${day}&to=${day}`) => (await call('GET', `/v1/reconciliation?${q}`, s.admin)).body as unknown as Rec;
+    const before = await rec();
+    expect(before.utcOffsetMinutes).toBe(420);
+    const kioskBefore = before.rows.find((r) => r.vendingPoint === 'kiosk-7') ?? { sales: 0, litres: 0, rupiah: 0 };
+    const sale = (await call('POST', '/v1/purchases', s.agent, { purchaseId: 'rec-1', pan: PAN, rupiah: '40000' })).body as { creditedLitres: number; tariff: { chargedRupiah: number } };
+    await call('POST', '/v1/purchases', s.agent, { purchaseId: 'rec-2', pan: PAN, litres: '2_500' });
+    await call('POST', '/v1/purchases', s.agent, { purchaseId: 'rec-2', pan: PAN, litres: '2_500' }); // a retry: no second sale
+    const after = await rec();
+    const kiosk = after.rows.find((r) => r.vendingPoint === 'kiosk-7')!;
+    expect(kiosk).toMatchObject({
+      date: day, sales: kioskBefore.sales + 2, litres: kioskBefore.litres + sale.creditedLitres + 2500, rupiah: kioskBefore.rupiah + sale.tariff.chargedRupiah,
+      payments: null, ok: true,
+    });
+    expect(kiosk.counterLitres).toBe(kiosk.litres);
+    // Payments issued in this journey: Rp 50,000, 20,000, 10,000, 15,000, 30,000 (after the retry), 25,000.
+    const online = after.rows.find((r) => r.vendingPoint === 'online')!;
+    expect(online).toMatchObject({ sales: 6, ok: true, payments: { sales: 6 } });
+    expect(online.payments!.rupiah).toBe(online.rupiah);
+    expect(online.rupiah).toBeGreaterThan(0);
+    expect(after.totals).toEqual({
+      sales: after.rows.reduce((n, r) => n + r.sales, 0), litres: after.rows.reduce((n, r) => n + r.litres, 0), rupiah: after.rows.reduce((n, r) => n + r.rupiah, 0),
+    });
+    expect(after).toMatchObject({ paidWithoutToken: [], ok: true });
+    expect((await rec(`from=${day}&to=${day}&vendingPoint=kiosk-7`)).rows.map((r) => r.vendingPoint)).toEqual(['kiosk-7']);
+    expect((await rec('from=2026-11-30&to=2026-11-30')).rows).toEqual([]);
+
+    // A paid payment the module refuses (over the daily limit): listed, and the day is not ok.
+    await s.hsm.setConfig({ dailyLimitRupiahPerVendingPoint: 1 }, OP);
+    const p = await create('10000');
+    try {
+      await sim.settle(p.id as string);
+    } finally {
+      await s.hsm.setConfig({ dailyLimitRupiahPerVendingPoint: null }, OP);
+    }
+    const stuck = await rec();
+    expect(stuck.paidWithoutToken).toEqual([expect.objectContaining({ id: p.id, status: 'attention', attentionCode: 'LIMIT' })]);
+    expect(stuck.ok).toBe(false);
+    await call('POST', `/v1/payments/${p.id as string}/retry`, s.admin);
+    expect((await rec()).ok).toBe(true);
+
+    expect((await call('GET', `/v1/reconciliation?from=${day}`, s.agent)).status).toBe(403);
+    expect((await call('GET', '/v1/reconciliation?from=2026-13-01', s.admin)).body).toMatchObject({ status: 400, code: 'FORMAT' });
+    expect((await call('GET', '/v1/reconciliation?from=2026-12-02&to=2026-12-01', s.admin)).body).toMatchObject({ status: 400, code: 'FORMAT' });
+    expect((await call('GET', '/v1/reconciliation?from=2026-01-01&to=2026-12-01', s.admin)).body).toMatchObject({ status: 400, code: 'FORMAT' });
+    expect((await call('GET', '/v1/reconciliation?from=2026-12-01&x=1', s.admin)).body).toMatchObject({ status: 400, field: 'query.x' });
+  });
 }
 
 describe('payments on SQLite', () => {

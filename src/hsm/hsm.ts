@@ -18,6 +18,7 @@ import { Core } from './core';
 import { vendingKeyInfo } from './key-store';
 import { keyChange } from './key-change';
 import { keyChangeFleet } from './key-change-fleet';
+import { readUsage } from './limits';
 import { manage } from './manage';
 import type { MasterKeys } from './master-key';
 import { runAdmin } from './operation';
@@ -201,6 +202,20 @@ export class Hsm {
   /** A meter's remaining m³, consumption per day, days left, last seen and alerts, from its reports. NOT_FOUND for an unknown meter. */
   async reportSummary(pan: string, options: { silentDays?: number } = {}): Promise<ReportSummary> {
     return this.#readMeter(pan, (tx, meter, core) => reportSummary(core, tx, meter, options ?? {}));
+  }
+
+  /**
+   * What a vending point sold on one local day (YYYY-MM-DD, the module's utcOffsetMinutes), from
+   * the counters the daily limits keep in each sale's transaction: litres of water, and rupiah
+   * charged (rupiah sales at the charged amount, currency tokens at what they carry). Read only.
+   * @param vendingPoint - the vending point of the sales
+   * @param day - a local date, YYYY-MM-DD
+   * @throws HydroSyncError FORMAT for a malformed date or vending point.
+   */
+  async dailyUsage(vendingPoint: string, day: string): Promise<{ litres: number; rupiah: number }> {
+    if (typeof vendingPoint !== 'string' || vendingPoint.length === 0 || vendingPoint.length > 64) fail('FORMAT', 'vendingPoint must be 1 to 64 characters');
+    if (typeof day !== 'string' || !/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/.test(day)) fail('FORMAT', `day must be a local date YYYY-MM-DD; got ${String(day).slice(0, 20)}`);
+    return this.#read((tx) => readUsage(tx, vendingPoint, day));
   }
 
   /**

@@ -40,3 +40,11 @@ export async function recordUsage(tx: StoreTx, vendingPoint: string, day: string
   if (add.litres > 0) await tx.addToCounter(counterNames.litresToday(vendingPoint, day), add.litres);
   if (add.rupiah > 0) await tx.addToCounter(counterNames.rupiahToday(vendingPoint, day), add.rupiah);
 }
+
+/** What a vending point sold on a local day (YYYY-MM-DD), as the daily-limit counters hold it: litres, and rupiah charged. */
+export async function readUsage(tx: StoreTx, vendingPoint: string, day: string): Promise<Usage> {
+  return {
+    litres: await tx.getCounter(counterNames.litresToday(vendingPoint, day)),
+    rupiah: await tx.getCounter(counterNames.rupiahToday(vendingPoint, day)),
+  };
+}

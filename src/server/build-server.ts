@@ -21,6 +21,7 @@ import { meterTokenRoutes } from './routes/meter-tokens';
 import { meterStateRoutes } from './routes/meter-states';
 import { type PaymentOptions, paymentRoutes } from './routes/payments';
 import { purchaseRoutes } from './routes/purchases';
+import { reconciliationRoutes } from './routes/reconciliation';
 import { ReportSummary, reportRoutes } from './routes/reports';
 import { Problem } from './schemas/common';
 import { Customer, MeterLink } from './schemas/customer';
@@ -119,6 +120,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   meterRoutes(app, options);
   purchaseRoutes(app, options);
   paymentRoutes(app, { ...options, now });
+  reconciliationRoutes(app, { ...options, now });
   meterTokenRoutes(app, options);
   meterStateRoutes(app, { ...options, now });
   reportRoutes(app, options);
