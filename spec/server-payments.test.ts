@@ -294,3 +294,43 @@ describe('payments on SQLite', () => {
 describePostgres('payments on PostgreSQL', import.meta.url, (ctx) => {
   journey((extras) => postgresServer(ctx().url, extras));
 });
+
+describe('hydrosync serve --demo / --payment-simulator (startServer)', () => {
+  it('runs the payment simulator in process: a payment created, paid on its pay page, and its token read back over real HTTP', async () => {
+    const out: string[] = [];
+    const { startServer } = await import('../src/server/start-server');
+    const { app, url } = await startServer({
+      store: { path: 'unused (the demo makes its own)', from: 'default' }, env: {}, host: '127.0.0.1', port: 0, clock: () => new Date(), version: 'test',
+      out: (l) => out.push(l), log: () => {}, signals: false, demo: true,
+    });
+    try {
+      const line = out.find((l) => l.startsWith('Payments: the local payment simulator on '));
+      expect(line, out.join('\n')).toBeDefined();
+      const agent = /agent API key\s+(\S+)/.exec(out.join('\n'))![1]!;
+      const pan = /meter ([0-9]{18})/.exec(out.join('\n'))![1]!;
+      const created = await fetch(`${url}/v1/payments`, { method: 'POST', headers: { authorization: `Bearer ${agent}`, 'content-type': 'application/json' }, body: JSON.stringify({ pan, rupiah: '50000' }) });
+      expect(created.status).toBe(201);
+      const p = await created.json() as { id: string; payUrl: string; quote: { creditedLitres: number } };
+      expect(p.quote.creditedLitres).toBe(17100);
+      expect((await fetch(`${p.payUrl}/settle`, { method: 'POST', headers: { accept: 'application/json' } })).status).toBe(200);
+      const read = await (await fetch(`${url}/v1/payments/${p.id}`, { headers: { authorization: `Bearer ${agent}` } })).json() as { status: string; issued: { tokens: string[] } };
+      expect(read.status).toBe('issued');
+      expect(read.issued.tokens[0]).toMatch(/^[0-9]{20}$/);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('a gateway from the environment needs both its URL and its server key', async () => {
+    const { setUpPayments } = await import('../src/server/payments/payment-setup');
+    await expect(setUpPayments({ simulator: false, env: { HYDROSYNC_PAYMENT_API_URL: 'https://api.sandbox.midtrans.com' } })).rejects.toMatchObject({ code: 'USAGE' });
+    await expect(setUpPayments({ simulator: false, env: { HYDROSYNC_PAYMENT_API_URL: 'ftp://x', HYDROSYNC_PAYMENT_SERVER_KEY: 'k' } })).rejects.toMatchObject({ code: 'USAGE' });
+    expect((await setUpPayments({ simulator: false, env: {} })).options).toBeUndefined();
+    const secrets: string[] = [];
+    const set = await setUpPayments({ simulator: false, env: { HYDROSYNC_PAYMENT_API_URL: 'https://api.sandbox.midtrans.com', HYDROSYNC_PAYMENT_SERVER_KEY: 'SB-Mid-server-xyz' }, secret: (k) => secrets.push(k) });
+    expect(set.options?.gateway.name).toBe('midtrans');
+    expect(set.description).not.toContain('SB-Mid-server-xyz');
+    expect(JSON.stringify(set.options)).not.toContain('SB-Mid-server-xyz');
+    expect(secrets).toEqual(['SB-Mid-server-xyz']);
+  });
+});

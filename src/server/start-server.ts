@@ -16,6 +16,7 @@ import { createStore, isStoreUrl, openStoreHsm, storeExists, storeName } from '.
 import { type XdgFile, ensurePrivateDirectory, resolveXdgFile } from '../node/xdg-file';
 import { buildServer } from './build-server';
 import { demoDataLines, seedDemoData } from './demo-data';
+import { setUpPayments } from './payments/payment-setup';
 import { listen, stopOnSignals } from './run-server';
 import { openServerStore } from './store/open-server-store';
 
@@ -48,6 +49,8 @@ export interface StartServerOptions {
    * `masterKey`), filled by demo-data.ts, its passwords and keys printed, deleted when the server stops.
    */
   demo?: boolean;
+  /** Run the local payment simulator in this process and take payments through it (also with `demo`); otherwise a gateway from the environment, if set (payments/payment-setup.ts). */
+  paymentSimulator?: boolean;
 }
 
 /** Where an embedded install keeps its master key: $XDG_CONFIG_HOME/hydrosync/master.key, else ~/.config/hydrosync/master.key. */
@@ -96,17 +99,28 @@ export async function startServer(o: StartServerOptions): Promise<{ app: Fastify
     await hsm.close();
     throw e;
   }
+  let payments;
+  try {
+    payments = await setUpPayments({ simulator: o.paymentSimulator === true || demoDir !== undefined, env: o.env, ...(o.secret !== undefined ? { secret: o.secret } : {}) });
+  } catch (e) {
+    await hsm.close();
+    await serverStore.close();
+    throw e;
+  }
   const app = await buildServer({
-    hsm, store: serverStore, version: o.version,
+    hsm, store: serverStore, version: o.version, ...(payments.options !== undefined ? { payments: payments.options } : {}),
     logger: { stream: { write: (line: string) => o.log(line) } },
     ...(o.rateLimit !== undefined ? { rateLimit: o.rateLimit === 0 ? false : { max: o.rateLimit, timeWindowMs: 60_000 } } : {}),
   });
   const demo = demoDir !== undefined ? await seedDemoData(hsm, serverStore, o.clock()) : undefined;
+  app.addHook('onClose', () => payments.close());
   if (demoDir !== undefined) app.addHook('onClose', async () => rmSync(demoDir, { recursive: true, force: true }));
   const stopped = o.signals === false ? new Promise<void>((resolve) => app.addHook('onClose', async () => resolve()))
     : stopOnSignals(app, (signal) => o.out(`Stopping (${signal}): finishing requests in flight, then closing the store.`));
   const url = await listen(app, o.host, o.port);
+  payments.listening(url);
   o.out(`HydroSync server on ${url} (store ${storeName(path)}); API ${url}/v1, OpenAPI ${url}/v1/openapi.json`);
+  o.out(payments.description);
   if (demo !== undefined) for (const line of demoDataLines(demo, url)) o.out(line);
   else if ((await serverStore.listApiKeys()).length === 0) {
     o.out(`No API keys yet: create an admin key with 'hydrosync serve key create --role admin --vending-point office${o.store.from === '--store' ? ` --store ${path}` : ''}'.`);

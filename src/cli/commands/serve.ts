@@ -8,7 +8,7 @@ import { type StoreOptionValues, addStoreOptions, masterKeyText, nodeName } from
 import { createKeyCommand, listKeysCommand, revokeKeyCommand } from '../serve/api-key-commands';
 import { version } from '../../../package.json';
 
-type ServeOptionValues = StoreOptionValues & { host: string; port: number; rateLimit?: number; demo?: boolean };
+type ServeOptionValues = StoreOptionValues & { host: string; port: number; rateLimit?: number; demo?: boolean; paymentSimulator?: boolean };
 
 /** Run the server (src/server/start-server.ts) until a signal stops it. */
 async function runServe(ctx: CliContext, o: ServeOptionValues): Promise<void> {
@@ -16,7 +16,7 @@ async function runServe(ctx: CliContext, o: ServeOptionValues): Promise<void> {
   const { startServer } = await import('../../server/start-server');
   const { stopped } = await startServer({
     store: resolveStorePath(o.store, ctx.io.env), ...(given !== undefined ? { masterKey: hexToBytes(given.hex) } : {}), env: ctx.io.env,
-    host: o.host, port: o.port, ...(o.rateLimit !== undefined ? { rateLimit: o.rateLimit } : {}), node: nodeName(ctx, o), clock: () => ctx.now(), version, demo: o.demo === true,
+    host: o.host, port: o.port, ...(o.rateLimit !== undefined ? { rateLimit: o.rateLimit } : {}), node: nodeName(ctx, o), clock: () => ctx.now(), version, demo: o.demo === true, paymentSimulator: o.paymentSimulator === true,
     out: (line) => ctx.out(line), log: (line) => ctx.io.stderr(line), secret: (hex) => ctx.addSecret(hex),
   });
   await stopped;
@@ -45,6 +45,7 @@ export function registerServe(program: Command, ctx: CliContext, requireSubcomma
     .description('Run the vending server: a versioned JSON API (/v1) over the security module, for the utility, its agents and apps. A fresh install gets an SQLite store in the data directory and a master key file in the config directory on first start. Loopback only unless --host says otherwise. Stops on SIGTERM or SIGINT after the requests in flight.')
     .option('--host <address>', 'address to listen on (0.0.0.0 or :: for every interface)', '127.0.0.1')
     .addOption(new Option('--port <n>', 'TCP port (0: any free port)').argParser(port).default(8080))
+    .option('--payment-simulator', 'take payments through the local payment simulator in this process (nothing real is charged); --demo does too')
     .option('--demo', 'a throwaway store with demo data (public test key, a meter, its customer, accounts and API keys, printed); deleted on stop')
     .addOption(new Option('--rate-limit <n>', 'requests a minute per API key (per address without one); 0: no limit').argParser(perMinute).default(600));
   addStoreOptions(serve, { json: false })
