@@ -129,6 +129,26 @@ function journey(make: (extras: ServerExtras) => Promise<TestServer>): void {
     expect(await issuedRecords(id)).toBe(1);
   });
 
+  it('10 concurrent copies of the settlement notification: all answered, one vend, one issued audit record', async () => {
+    const p = await create('35000');
+    const id = p.id as string;
+    const callback = sim.callbackUrl;
+    sim.callbackUrl = undefined;
+    try {
+      await sim.settle(id);
+    } finally {
+      sim.callbackUrl = callback;
+    }
+    const all = await Promise.all(Array.from({ length: 10 }, () => call('POST', '/v1/payments/notifications', null, signed(id, 'settlement', '35000.00'))));
+    expect(all.map((r) => r.status)).toEqual(Array(10).fill(200));
+    expect(all.every((r) => r.body.status === 'issued' || r.body.status === 'paid')).toBe(true);
+    expect((await read(id)).status).toBe('issued');
+    expect(await issuedRecords(id)).toBe(1);
+    const ev = await events(id);
+    expect(ev.filter((e) => e.toStatus === 'paid' && e.fromStatus === 'pending')).toHaveLength(1);
+    expect(ev.filter((e) => e.toStatus === 'issued' && e.fromStatus !== 'issued')).toHaveLength(1);
+  });
+
   it('a late settlement (after the payment expired) still issues the token and is marked late', async () => {
     const p = await create('15000');
     const id = p.id as string;
@@ -239,9 +259,9 @@ function journey(make: (extras: ServerExtras) => Promise<TestServer>): void {
       payments: null, ok: true,
     });
     expect(kiosk.counterLitres).toBe(kiosk.litres);
-    // Payments issued in this journey: Rp 50,000, 20,000, 10,000, 15,000, 30,000 (after the retry), 25,000.
+    // Payments issued in this journey: Rp 50,000, 20,000, 10,000, 35,000, 15,000, 30,000 (after the retry), 25,000.
     const online = after.rows.find((r) => r.vendingPoint === 'online')!;
-    expect(online).toMatchObject({ sales: 6, ok: true, payments: { sales: 6 } });
+    expect(online).toMatchObject({ sales: 7, ok: true, payments: { sales: 7 } });
     expect(online.payments!.rupiah).toBe(online.rupiah);
     expect(online.rupiah).toBeGreaterThan(0);
     expect(after.totals).toEqual({
