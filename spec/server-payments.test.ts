@@ -311,6 +311,44 @@ describe('payments on SQLite', () => {
   });
 });
 
+describe('a gateway that cannot be reached', () => {
+  it('creating a payment is 503 IO and stores nothing; a pending payment still reads from the store', async () => {
+    const sim = await PaymentSimulator.start({ serverKey: SERVER_KEY });
+    const s = await sqliteServer({ payments: { gateway: new MidtransGateway({ apiBaseUrl: sim.url, serverKey: SERVER_KEY, timeoutMs: 2000 }) } });
+    try {
+      const created = await s.app.inject({ method: 'POST', url: '/v1/payments', headers: { authorization: s.agent }, payload: { pan: PAN, rupiah: '50000' } });
+      expect(created.statusCode).toBe(201);
+      const id = (JSON.parse(created.body) as { id: string }).id;
+      await sim.close(); // the gateway goes away
+      const down = await s.app.inject({ method: 'POST', url: '/v1/payments', headers: { authorization: s.agent }, payload: { pan: PAN, rupiah: '50000' } });
+      expect(down.statusCode).toBe(503);
+      expect(down.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(JSON.parse(down.body)).toMatchObject({ code: 'IO' });
+      const read = await s.app.inject({ method: 'GET', url: `/v1/payments/${id}`, headers: { authorization: s.agent } });
+      expect(read.statusCode).toBe(200);
+      expect(JSON.parse(read.body)).toMatchObject({ id, status: 'pending' });
+      expect((await s.store.paymentEvents(id)).map((e) => e.source)).toEqual(['create']);
+    } finally {
+      await s.close();
+      await sim.close().catch(() => {});
+    }
+  });
+
+  it('the wrong server key: the simulator refuses the adapter (401), which is 503 IO, never a 500', async () => {
+    const sim = await PaymentSimulator.start({ serverKey: SERVER_KEY });
+    const s = await sqliteServer({ payments: { gateway: new MidtransGateway({ apiBaseUrl: sim.url, serverKey: 'another-key' }) } });
+    try {
+      const r = await s.app.inject({ method: 'POST', url: '/v1/payments', headers: { authorization: s.agent }, payload: { pan: PAN, rupiah: '50000' } });
+      expect(r.statusCode).toBe(503);
+      expect(JSON.parse(r.body).detail).toMatch(/refused to create payment pay_[0-9a-f]{24} \(HTTP 401/);
+      expect(r.body).not.toContain('another-key');
+    } finally {
+      await s.close();
+      await sim.close();
+    }
+  });
+});
+
 describePostgres('payments on PostgreSQL', import.meta.url, (ctx) => {
   journey((extras) => postgresServer(ctx().url, extras));
 });
