@@ -214,6 +214,19 @@ describe('daily credit limit per vending point (local day)', () => {
     expect(await errorCode(() => hsm.vend({ ...CTX, pan: PAN, rupiah: 500 }))).toBe('LIMIT');
   });
 
+  it('a request\'s own daily limits (an API key\'s) tighten the module\'s, never loosen them; a bad one is RANGE', async () => {
+    const { hsm } = await setup({ config: { dailyLimitLitresPerVendingPoint: 5000 } });
+    const own = { litres: 3000, rupiah: null };
+    await hsm.vend({ ...CTX, pan: PAN, litres: 3000, dailyLimits: own });
+    expect(await errorCode(() => hsm.vend({ ...CTX, pan: PAN, litres: 100, dailyLimits: own }))).toBe('LIMIT');
+    // The same vending point without its own limit: the module's 5000 L still count the 3000 L sold.
+    await hsm.vend({ ...CTX, pan: PAN, litres: 2000 });
+    expect(await errorCode(() => hsm.vend({ ...CTX, pan: PAN, litres: 100, dailyLimits: { litres: 1_000_000 } }))).toBe('LIMIT');
+    expect(await errorCode(() => hsm.vend({ ...CTX, vendingPoint: 'till-2', pan: PAN, litres: 100, dailyLimits: { litres: 0 } }))).toBe('RANGE');
+    expect(await errorCode(() => hsm.vend({ ...CTX, vendingPoint: 'till-2', pan: PAN, litres: 100, dailyLimits: { rupiah: 1.5 } }))).toBe('RANGE');
+    expect((await hsm.vend({ ...CTX, vendingPoint: 'till-2', pan: PAN, litres: 100, dailyLimits: { rupiah: 10 } })).creditedLitres).toBe(100);
+  });
+
   it('limits are configurable at run time and audited', async () => {
     const { hsm } = await setup();
     await hsm.vend({ ...CTX, pan: PAN, litres: 2000 });

@@ -167,3 +167,28 @@ describe('audit export', () => {
     expect((await call('GET', '/v1/audit/export', s.agent)).statusCode).toBe(403);
   });
 });
+
+describe('API key limits', () => {
+  it('a key\'s own daily litres and rupiah limits refuse a sale past them (422 LIMIT, nothing sold); other keys are not limited by them', async () => {
+    const made = await call('POST', '/v1/api-keys', s.admin, { role: 'agent', vendingPoint: 'kiosk-limited', dailyLimitLitres: 3000, dailyLimitRupiah: 20000 });
+    expect(made.statusCode, made.body).toBe(201);
+    const { key, dailyLimitLitres, dailyLimitRupiah } = json<{ key: string; dailyLimitLitres: number; dailyLimitRupiah: number }>(made);
+    expect([dailyLimitLitres, dailyLimitRupiah]).toEqual([3000, 20000]);
+    const limited = `Bearer ${key}`;
+    const sell = (id: string, body: Record<string, string>, auth = limited) => call('POST', '/v1/purchases', auth, { purchaseId: id, pan: PAN2, ...body });
+    expect((await sell('l-1', { litres: '2000' })).statusCode).toBe(201);
+    const over = await sell('l-2', { litres: '1500' });
+    expect(over.statusCode).toBe(422);
+    expect(json(over)).toMatchObject({ code: 'LIMIT', detail: expect.stringContaining('3000 L') });
+    expect((await sell('l-3', { litres: '1000' })).statusCode).toBe(201);
+    const moneyKey = json<{ key: string }>(await call('POST', '/v1/api-keys', s.admin, { role: 'agent', vendingPoint: 'kiosk-money', dailyLimitRupiah: 20000 })).key;
+    expect((await sell('l-4', { rupiah: '15000' }, `Bearer ${moneyKey}`)).statusCode).toBe(201);
+    const money = await sell('l-5', { rupiah: '10000' }, `Bearer ${moneyKey}`);
+    expect(json(money)).toMatchObject({ status: 422, code: 'LIMIT', detail: expect.stringContaining('daily limit of Rp 20000') });
+    expect((await sell('l-6', { litres: '1500' }, s.agent)).statusCode).toBe(201);
+    expect(json<{ matched: number }>(await call('GET', '/v1/audit?transactionId=kiosk-limited:l-2&outcome=refused', s.admin)).matched).toBe(1);
+    const listed = json<{ id: string; dailyLimitLitres: number | null }[]>(await call('GET', '/v1/api-keys', s.admin));
+    expect(listed.find((k) => k.id === s.agentId)?.dailyLimitLitres).toBeNull();
+    expect(json(await call('POST', '/v1/api-keys', s.admin, { role: 'agent', vendingPoint: 'x', dailyLimitLitres: 0 }))).toMatchObject({ status: 400, field: 'body.dailyLimitLitres', rule: 'minimum' });
+  });
+});

@@ -18,8 +18,23 @@ export interface Usage {
   rupiah: number;
 }
 
+type DailyLimits = Pick<HsmConfig, 'dailyLimitLitresPerVendingPoint' | 'dailyLimitRupiahPerVendingPoint'>;
+
+/** The module's daily limits tightened by a request's own (e.g. its API key's): the smaller of each; RANGE for a limit that is not a whole number above 0. */
+export function tightenLimits(config: DailyLimits, own: { litres?: number | null; rupiah?: number | null } | undefined): DailyLimits {
+  const pick = (name: string, module: number | null, v: number | null | undefined): number | null => {
+    if (v === undefined || v === null) return module;
+    if (!Number.isSafeInteger(v) || v <= 0) fail('RANGE', `dailyLimits.${name} must be a whole number above 0; got ${String(v)}`);
+    return module === null ? v : Math.min(module, v);
+  };
+  return {
+    dailyLimitLitresPerVendingPoint: pick('litres', config.dailyLimitLitresPerVendingPoint, own?.litres),
+    dailyLimitRupiahPerVendingPoint: pick('rupiah', config.dailyLimitRupiahPerVendingPoint, own?.rupiah),
+  };
+}
+
 /** LIMIT if this vend would take the vending point over a daily limit. */
-export async function checkDailyLimits(tx: StoreTx, config: HsmConfig, vendingPoint: string, day: string, add: Usage): Promise<void> {
+export async function checkDailyLimits(tx: StoreTx, config: DailyLimits, vendingPoint: string, day: string, add: Usage): Promise<void> {
   const lim = config.dailyLimitLitresPerVendingPoint;
   if (lim !== null && add.litres > 0) {
     const used = await tx.getCounter(counterNames.litresToday(vendingPoint, day), { lock: true });

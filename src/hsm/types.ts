@@ -101,6 +101,8 @@ export interface VendRequest extends RequestContext {
   rupiah?: number | string;
   /** Water currency token (class 0 subclass 5), amount in currency units as text in parseDecimalAmount's grammar ("25_000", "12.5"). */
   currency?: string;
+  /** Daily limits of this vending point tighter than the module's (e.g. its API key's): litres and rupiah a local day; the smaller applies. */
+  dailyLimits?: { litres?: number | null; rupiah?: number | null };
 }
 
 export interface TariffLine {

@@ -18,7 +18,7 @@ import { checkCreditTenths, issueCredit, issueCurrencyCredit } from '../tokens/i
 import { auditText } from './context';
 import type { Core } from './core';
 import { allocateTokenTime, issuedWithTid } from './issue-time';
-import { checkDailyLimits, recordUsage } from './limits';
+import { checkDailyLimits, recordUsage, tightenLimits } from './limits';
 import { localDateTime } from './local-time';
 import { runIssue } from './operation';
 import type { SealedIssue } from './sealed-result';
@@ -84,6 +84,7 @@ export function vend(core: Core, req: VendRequest): Promise<Issued> {
       fail('DDTK', `meter ${meter.pan} still has a default key (KT 1, DDTK); meters refuse credit under it (reference §7.6). Issue a key change to a unique key (KT 2) first`);
     }
     const config = await core.config(tx);
+    const limits = tightenLimits(config, req.dailyLimits);
     const row = await core.vendingKeyRow(tx, meter.vendingKeyId);
     const time = allocateTokenTime(meter, row, now, config.utcOffsetMinutes);
     const dk = core.decoderKey(meter, row);
@@ -98,7 +99,7 @@ export function vend(core: Core, req: VendRequest): Promise<Issued> {
       // The 20-bit currency field rounds the amount up (§3.2): limits count what the token carries.
       const carried = decodeCurrencyUnits(encodeCurrencyUnits(amount.units));
       usage = { litres: 0, rupiah: Number((carried + UNITS_PER_RUPIAH - 1n) / UNITS_PER_RUPIAH) };
-      await checkDailyLimits(tx, config, ctx.vendingPoint, day, usage);
+      await checkDailyLimits(tx, limits, ctx.vendingPoint, day, usage);
       const c = issueCurrencyCredit(dk, { amount: formatCurrencyAmount(amount.units), tid: time.tid, subclass: 5 });
       result = issuedWithTid('vend', ctx.transactionId, meter.pan, [c.token], [c.grouped], time, meter.keyRevisionNumber, now);
       result.requested = amount.requested;
@@ -121,7 +122,7 @@ export function vend(core: Core, req: VendRequest): Promise<Issued> {
       if (carried > config.maxLitresPerSale) {
         fail('RANGE', `${litresToCubicMetresText(carried)} m³${amount.unit === 'rupiah' ? ` (what ${amount.requested} buys)` : ''} is above the largest sale of ${litresToCubicMetresText(config.maxLitresPerSale)} m³ (maxLitresPerSale; a water meter holds at most ${litresToCubicMetresText(DEFAULT_CREDIT_CAP_LITRES)} m³ and answers OVERFLOW above it); sell less`);
       }
-      await checkDailyLimits(tx, config, ctx.vendingPoint, day, usage);
+      await checkDailyLimits(tx, limits, ctx.vendingPoint, day, usage);
       const c = issueCredit(dk, { tenths, tid: time.tid, subclass: 1, rnd: randomNibble() });
       result = issuedWithTid('vend', ctx.transactionId, meter.pan, [c.token], [c.grouped], time, meter.keyRevisionNumber, now);
       const litres = c.creditedLitres!;

@@ -21,7 +21,9 @@ export function apiKeyId(presented: string): string | undefined {
 }
 
 /** A new key and the row to store (the key itself is returned once and never stored). */
-export async function createApiKey(input: { role: ApiKeyRole; vendingPoint: string; label?: string }, now: Date): Promise<{ key: string; row: ApiKeyRow }> {
+export async function createApiKey(
+  input: { role: ApiKeyRole; vendingPoint: string; label?: string; dailyLimitLitres?: number | null; dailyLimitRupiah?: number | null }, now: Date,
+): Promise<{ key: string; row: ApiKeyRow }> {
   if (input.role !== 'agent' && input.role !== 'admin') throw new HydroSyncError('FORMAT', 'role must be agent or admin');
   if (typeof input.vendingPoint !== 'string' || !VENDING_POINT.test(input.vendingPoint)) {
     throw new HydroSyncError('FORMAT', `the vending point must be ${VENDING_POINT_RULE}`);
@@ -30,6 +32,10 @@ export async function createApiKey(input: { role: ApiKeyRole; vendingPoint: stri
   if (typeof label !== 'string' || label.length > 100 || /[\u0000-\u001f\u007f]/.test(label)) {
     throw new HydroSyncError('FORMAT', 'the label must be at most 100 printable characters');
   }
+  for (const name of ['dailyLimitLitres', 'dailyLimitRupiah'] as const) {
+    const v = input[name];
+    if (v !== undefined && v !== null && (!Number.isSafeInteger(v) || v <= 0)) throw new HydroSyncError('RANGE', `${name} must be a whole number above 0, or absent for the module's limit only`);
+  }
   const id = randomBytes(6).toString('hex');
   const key = `hsk_${id}_${randomBytes(32).toString('base64url')}`;
   return {
@@ -37,6 +43,7 @@ export async function createApiKey(input: { role: ApiKeyRole; vendingPoint: stri
     row: {
       id, hash: await hashSecret(key),
       role: input.role, vendingPoint: input.vendingPoint, label, createdAt: now.toISOString(), revokedAt: null,
+      dailyLimitLitres: input.dailyLimitLitres ?? null, dailyLimitRupiah: input.dailyLimitRupiah ?? null,
     },
   };
 }

@@ -42,7 +42,10 @@ export function installAuth(app: FastifyInstance, store: ServerStore): void {
     if (access === 'admin' && row.role !== 'admin') {
       throw new HttpProblem(403, 'FORBIDDEN', `the API key ${id} is an ${row.role} key; this route needs an admin key`);
     }
-    const caller: Caller = { keyId: id, role: row.role, vendingPoint: row.vendingPoint, operator: `apikey:${id}` };
+    const caller: Caller = {
+      keyId: id, role: row.role, vendingPoint: row.vendingPoint, operator: `apikey:${id}`,
+      ...(row.dailyLimitLitres !== null || row.dailyLimitRupiah !== null ? { dailyLimits: { litres: row.dailyLimitLitres, rupiah: row.dailyLimitRupiah } } : {}),
+    };
     request.caller = caller;
   });
 }

@@ -10,6 +10,8 @@ export interface Caller {
   vendingPoint: string;
   /** The operator name recorded in the audit log. */
   operator: string;
+  /** The API key's own daily limits for its vending point (passed to the module with each sale). */
+  dailyLimits?: { litres: number | null; rupiah: number | null };
 }
 
 /** Who may call a route: anyone, agents and admins, or admins only. */

@@ -11,12 +11,16 @@ import type { ApiKeyRow, ServerStore } from '../store/server-store';
 export const ApiKeyInfo = Type.Object({
   id: Type.String(), role: Type.String(), vendingPoint: Type.String(), label: Type.String(), createdAt: Type.String(),
   revokedAt: Type.Union([Type.String(), Type.Null()]),
+  dailyLimitLitres: Type.Union([Type.Integer(), Type.Null()], { description: 'litres a local day this key may sell (besides the module\'s limit per vending point); null: no limit of its own' }),
+  dailyLimitRupiah: Type.Union([Type.Integer(), Type.Null()], { description: 'rupiah a local day this key may sell; null: no limit of its own' }),
 }, { $id: 'ApiKey' });
 
 export const ApiKeyCreation = Type.Object({
   role: Type.Union([Type.Literal('agent'), Type.Literal('admin')]),
   vendingPoint: Type.String({ pattern: '^[A-Za-z0-9._-]{1,40}$', description: 'the till, kiosk or channel the key sells for' }),
   label: Type.Optional(Type.String({ maxLength: 100, pattern: '^[^\\u0000-\\u001f\\u007f]*$' })),
+  dailyLimitLitres: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'litres a local day this key may sell' })),
+  dailyLimitRupiah: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'rupiah a local day this key may sell' })),
 }, { additionalProperties: false });
 
 /** A key's row as shown (never its hash). */

@@ -52,7 +52,10 @@ export function purchaseRoutes(app: FastifyInstance, deps: { hsm: Hsm; store: Se
     const transactionId = transactionIdOf(caller, req.body.purchaseId);
     const before = await beforeSale(deps, caller, pan, transactionId);
     if (before.retry !== undefined) return reply.code(200).send(issuedAnswer(before.retry, req.body.purchaseId));
-    const request: VendRequest = { pan, [unit]: text, operator: caller.operator, vendingPoint: caller.vendingPoint, transactionId };
+    const request: VendRequest = {
+      pan, [unit]: text, operator: caller.operator, vendingPoint: caller.vendingPoint, transactionId,
+      ...(caller.dailyLimits !== undefined ? { dailyLimits: caller.dailyLimits } : {}),
+    };
     const issued = await deps.hsm.vend(request);
     app.metrics.issued(issued);
     const answer = issuedAnswer(issued, req.body.purchaseId);

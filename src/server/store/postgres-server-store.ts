@@ -105,8 +105,8 @@ class PostgresServerStore implements ServerStore {
   }
 
   async insertApiKey(r: ApiKeyRow): Promise<void> {
-    await this.#query(`INSERT INTO ${S}.api_keys (id, hash, role, vending_point, label, created_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      [r.id, r.hash, r.role, r.vendingPoint, r.label, r.createdAt, r.revokedAt]);
+    await this.#query(`INSERT INTO ${S}.api_keys (id, hash, role, vending_point, label, created_at, revoked_at, daily_limit_litres, daily_limit_rupiah)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, [r.id, r.hash, r.role, r.vendingPoint, r.label, r.createdAt, r.revokedAt, r.dailyLimitLitres, r.dailyLimitRupiah]);
   }
 
   async getApiKey(id: string): Promise<ApiKeyRow | undefined> {

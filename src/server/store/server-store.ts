@@ -24,6 +24,9 @@ export interface ApiKeyRow {
   /** ISO 8601 UTC instants. */
   createdAt: string;
   revokedAt: string | null;
+  /** The key's own daily limits (litres, rupiah a local day for its vending point), tighter than the module's; null: the module's only. */
+  dailyLimitLitres: number | null;
+  dailyLimitRupiah: number | null;
 }
 
 /** The server's state of one meter (the module keeps its keys and sales; this is what the vending system adds). */
@@ -376,6 +379,14 @@ CREATE TABLE ${s}.payment_events (
   gateway_status TEXT, from_status TEXT, to_status TEXT NOT NULL, note TEXT, PRIMARY KEY (payment_id, seq)
 );`,
   },
+  {
+    version: 6,
+    summary: 'daily limits of an API key',
+    sqlite: `
+ALTER TABLE server_api_keys ADD COLUMN daily_limit_litres INTEGER;
+ALTER TABLE server_api_keys ADD COLUMN daily_limit_rupiah INTEGER;`,
+    postgres: (s) => `ALTER TABLE ${s}.api_keys ADD COLUMN daily_limit_litres BIGINT, ADD COLUMN daily_limit_rupiah BIGINT;`,
+  },
 ];
 
 /** The version this hydrosync writes. */
@@ -386,6 +397,9 @@ export function apiKeyFromRow(r: Record<string, unknown>): ApiKeyRow {
   return {
     id: r.id as string, hash: r.hash as string, role: r.role as ApiKeyRole, vendingPoint: r.vending_point as string,
     label: r.label as string, createdAt: r.created_at as string, revokedAt: (r.revoked_at as string | null) ?? null,
+    // PostgreSQL BIGINT arrives as text; the limits are safe integers.
+    dailyLimitLitres: r.daily_limit_litres == null ? null : Number(r.daily_limit_litres),
+    dailyLimitRupiah: r.daily_limit_rupiah == null ? null : Number(r.daily_limit_rupiah),
   };
 }
 

@@ -76,7 +76,7 @@ class SqliteServerStore implements ServerStore {
     this.#path = path;
     this.#s = {
       version: db.prepare('SELECT max(version) AS v FROM server_schema_version'),
-      insert: db.prepare('INSERT INTO server_api_keys (id, hash, role, vending_point, label, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      insert: db.prepare('INSERT INTO server_api_keys (id, hash, role, vending_point, label, created_at, revoked_at, daily_limit_litres, daily_limit_rupiah) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
       get: db.prepare('SELECT * FROM server_api_keys WHERE id = ?'),
       list: db.prepare('SELECT * FROM server_api_keys ORDER BY created_at, id'),
       revoke: db.prepare('UPDATE server_api_keys SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?'),
@@ -115,7 +115,7 @@ class SqliteServerStore implements ServerStore {
 
   insertApiKey(r: ApiKeyRow): Promise<void> {
     return this.#run(() => {
-      this.#s.insert.run(r.id, r.hash, r.role, r.vendingPoint, r.label, r.createdAt, r.revokedAt);
+      this.#s.insert.run(r.id, r.hash, r.role, r.vendingPoint, r.label, r.createdAt, r.revokedAt, r.dailyLimitLitres, r.dailyLimitRupiah);
     });
   }
 
