@@ -2,7 +2,7 @@
 import { type Command, Option } from 'commander';
 import { parseLinkFault, simulateLinkSession, type LinkSessionResult, type SteppedFault } from '../link/simulation';
 import type { CliContext } from './context';
-import { type MeterTimeOptionValues, type StateOptionValues, guardMeterKey, meterStateFile, meterTimeFromOptions } from './meter-options';
+import { type MeterTimeOptionValues, type StateOptionValues, updateMeterAt } from './meter-options';
 import { usage } from './exit-codes';
 
 export interface LinkOptionValues extends StateOptionValues, MeterTimeOptionValues {
@@ -27,12 +27,6 @@ export function addLinkOptions(cmd: Command): Command {
 export async function runLinkOnStateFile(ctx: CliContext, o: LinkOptionValues, tokens: string[], report: boolean): Promise<LinkSessionResult & { mtu: number }> {
   const mtu = Number(o.mtu);
   if (!/^\d{2,3}$/.test(o.mtu.trim()) || mtu < 23 || mtu > 517) usage('--mtu must be a whole number from 23 to 517');
-  const at = meterTimeFromOptions(ctx, o, 'none');
-  const { result } = await meterStateFile(ctx, o).update(async (meter) => {
-    guardMeterKey(ctx, meter);
-    const when = at ?? meter.clock;
-    if (when === null) usage("the meter's clock is not set yet (no event so far): give --at YYYY-MM-DDTHH:MM or --now");
-    return simulateLinkSession({ meter, at: when, tokens, report, mtu, faults: o.fault ?? [] });
-  });
+  const { result } = await updateMeterAt(ctx, o, (meter, at) => simulateLinkSession({ meter, at: at ?? meter.clock!, tokens, report, mtu, faults: o.fault ?? [] }));
   return { ...result, mtu };
 }

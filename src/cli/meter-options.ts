@@ -101,7 +101,7 @@ export function meterTimeFromOptions(ctx: CliContext, o: MeterTimeOptionValues, 
  * an earlier event must have set): `apply` runs with the meter and that time.
  */
 export function updateMeterAt<T>(
-  ctx: CliContext, o: StateOptionValues & MeterTimeOptionValues, apply: (meter: Meter, at: number | undefined) => T,
+  ctx: CliContext, o: StateOptionValues & MeterTimeOptionValues, apply: (meter: Meter, at: number | undefined) => T | Promise<T>,
 ): Promise<{ result: T; meter: Meter }> {
   const at = meterTimeFromOptions(ctx, o, 'none');
   return meterStateFile(ctx, o).update((meter) => {
