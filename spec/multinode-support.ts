@@ -105,7 +105,11 @@ export async function runNode(url: string, schema: string, name: string, request
 
 /** A fresh security module in its own schema: the DKGA04 test key and `meters` meters (panOf(1…)). */
 export async function freshModule(url: string, schema: string, meters: number): Promise<{ store: HsmStore; hsm: Hsm; pans: string[] }> {
-  const store = await openPostgresStore(url, { schema, maxConnections: 2 });
+  return populateModule(await openPostgresStore(url, { schema, maxConnections: 2 }), meters);
+}
+
+/** Initialise a store (any kind) with MASTER, the DKGA04 test key and `meters` meters (panOf(1…)). */
+export async function populateModule(store: HsmStore, meters: number): Promise<{ store: HsmStore; hsm: Hsm; pans: string[] }> {
   await initHsm(store, MASTER, {});
   const hsm = await openHsm({ store, masterKey: MASTER });
   await hsm.importVendingKey({
