@@ -8,6 +8,8 @@ import { POSTGRES_SCHEMA_VERSION, loadPostgresDriver, openPostgresStore, openWit
 import type { HsmStore, StoreTx } from '../src/hsm';
 import { connectionString, describePostgres, superuserQuery } from './postgres-support';
 import { auditRow, meterRow, txRow } from './store-contract';
+import { MASTER, setup } from './hsm-support';
+import { openHsm } from '../src/hsm';
 
 const PAN = '600727000000000009';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -91,6 +93,31 @@ describePostgres('PostgreSQL store', import.meta.url, (ctx) => {
       expect(runs).toBe(3); // two first runs, one retry
       expect((await store.transaction((tx) => tx.listTransactions({ pan: PAN }))).map((t) => t.id)).toEqual(['txn-1']);
     });
+
+    it('verifyAudit while other nodes sell reads one snapshot: never a false "appended outside the module" (read-only transactions are REPEATABLE READ)', async () => {
+      const { store, schema } = await fresh();
+      const { hsm } = await setup({ store });
+      const seller = await openHsm({ store: await openPostgresStore(ctx().url, { schema }), masterKey: MASTER, node: 'node-b' });
+      try {
+        let selling = true;
+        let sold = 0;
+        const sell = (async () => {
+          while (selling) {
+            await Promise.all([0, 1, 2].map((k) => seller.vend({ operator: 'bench', vendingPoint: `vp-${k}`, pan: PAN, litres: 100 })));
+            sold += 3;
+          }
+        })();
+        const verdicts = [];
+        for (let i = 0; i < 400 && (i < 20 || sold < 30); i++) verdicts.push(await hsm.verifyAudit());
+        selling = false;
+        await sell;
+        expect(sold).toBeGreaterThanOrEqual(30);
+        expect(verdicts.filter((v) => !v.ok)).toEqual([]);
+        expect((await hsm.verifyAudit()).records).toBeGreaterThan(sold);
+      } finally {
+        await seller.close();
+      }
+    }, 60_000);
 
     it('a unique violation that persists is retried a bounded number of times, then CONFLICT; nothing of it is kept', async () => {
       const { store } = await fresh();

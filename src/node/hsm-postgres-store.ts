@@ -3,7 +3,8 @@
  * (node-postgres `pg` 8, an optional peer dependency loaded only when a store is opened).
  *
  * - One `pg.Pool` per store; open one store per process and share it.
- * - `transaction(fn)`: a pooled connection, BEGIN (READ COMMITTED), fn with a StoreTx bound to
+ * - `transaction(fn)`: a pooled connection, BEGIN (READ COMMITTED; REPEATABLE READ READ ONLY for
+ *   a read-only one, so a read of several statements sees one snapshot), fn with a StoreTx bound to
  *   that connection, COMMIT; ROLLBACK and rethrow when fn throws. When the server reports a
  *   serialization failure (40001), a deadlock (40P01) or a unique violation (23505: another node
  *   inserted the same transaction id, meter or audit record first) anywhere in the attempt, fn is
@@ -227,7 +228,7 @@ class PostgresStore implements HsmStore {
       client.on('error', onError); // a connection breaking between statements must not end the process
       let committing = false;
       try {
-        await tx.raw(options.readOnly === true ? 'BEGIN ISOLATION LEVEL READ COMMITTED READ ONLY' : 'BEGIN ISOLATION LEVEL READ COMMITTED');
+        await tx.raw(options.readOnly === true ? 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' : 'BEGIN ISOLATION LEVEL READ COMMITTED');
         const result = await fn(tx);
         tx.end();
         committing = true;
