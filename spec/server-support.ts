@@ -66,3 +66,39 @@ export async function postgresServer(url: string, extras: ServerExtras = {}): Pr
 export function json<T = Record<string, unknown>>(res: { body: string }): T {
   return JSON.parse(res.body) as T;
 }
+
+/** A website session: the Cookie header value and the CSRF token. */
+export interface SignedIn {
+  cookie: string;
+  csrf: string;
+  /** The session id (the cookie's value). */
+  id: string;
+}
+
+/** The session cookie's value from a Set-Cookie answer, or undefined. */
+export function sessionCookieOf(res: { headers: Record<string, unknown> }): string | undefined {
+  const set = res.headers['set-cookie'];
+  const all = Array.isArray(set) ? set as string[] : typeof set === 'string' ? [set] : [];
+  for (const c of all) {
+    const m = /^hydrosync_session=([^;]*)/.exec(c);
+    if (m) return m[1];
+  }
+  return undefined;
+}
+
+/** Sign in over the API (POST /v1/session); throws unless it answers 200. */
+export async function signIn(app: FastifyInstance, username: string, password: string, extraHeaders: Record<string, string> = {}): Promise<SignedIn> {
+  const res = await app.inject({ method: 'POST', url: '/v1/session', payload: { username, password }, headers: extraHeaders });
+  if (res.statusCode !== 200) throw new Error(`sign-in of ${username} answered ${res.statusCode}: ${res.body}`);
+  const id = sessionCookieOf(res)!;
+  return { cookie: `hydrosync_session=${id}`, csrf: json<{ csrfToken: string }>(res).csrfToken, id };
+}
+
+/** Register a customer with meters and a website account straight in the store (set-up, not under test). */
+export async function customerWithAccount(s: TestServer, number: string, pans: string[], username: string, password: string): Promise<void> {
+  const { accountRow } = await import('../src/server/accounts');
+  const at = '2026-12-01T02:30:00.000Z';
+  await s.store.insertCustomer({ number, name: `Customer ${number}`, phone: null, email: null, address: null, createdAt: at, updatedAt: at });
+  for (const pan of pans) await s.store.linkMeter({ pan, customerNumber: number, linkedAt: at });
+  await s.store.insertUser(await accountRow({ username, password, role: 'customer', customerNumber: number, createdBy: 'test' }, new Date(at)));
+}

@@ -4,6 +4,7 @@
  * serialization and the OpenAPI 3.1 document (/v1/openapi.json) all come. Tests use `inject`;
  * `runServer` (run-server.ts) listens on a socket.
  */
+import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -14,7 +15,11 @@ import { installMetrics, metricsRoute } from './metrics';
 import { HttpProblem } from './problem';
 import { apiKeyRoutes, ApiKeyInfo } from './routes/api-keys';
 import { auditRoutes } from './routes/audit';
+import { accountRoutes } from './routes/accounts';
 import { customerRoutes } from './routes/customers';
+import { meRoutes } from './routes/me';
+import { meterHistoryRoutes } from './routes/meter-history';
+import { sessionRoutes } from './routes/session';
 import { healthRoutes } from './routes/health';
 import { meterRoutes } from './routes/meters';
 import { meterTokenRoutes } from './routes/meter-tokens';
@@ -23,11 +28,14 @@ import { type PaymentOptions, paymentRoutes } from './routes/payments';
 import { purchaseRoutes } from './routes/purchases';
 import { reconciliationRoutes } from './routes/reconciliation';
 import { ReportSummary, reportRoutes } from './routes/reports';
+import { SessionInfo, UserInfo } from './schemas/account';
 import { Problem } from './schemas/common';
 import { Customer, MeterLink } from './schemas/customer';
 import { Issued } from './schemas/issued';
 import { Meter } from './schemas/meter';
 import { MeterState } from './schemas/meter-state';
+import { DEFAULT_SESSION_SETTINGS, type SessionSettings } from './session';
+import { DEFAULT_SIGN_IN_LIMITS, type SignInLimits } from './sign-in';
 import type { ServerStore } from './store/server-store';
 
 export interface ServerOptions {
@@ -49,6 +57,16 @@ export interface ServerOptions {
   payments?: PaymentOptions;
   /** The package version shown in the OpenAPI document. */
   version?: string;
+  /** Website sessions: idle and absolute lifetime (default 30 minutes, 12 hours). */
+  sessions?: Partial<SessionSettings>;
+  /** Sign-in lockout (default: 5 failures per username or 20 per address within 15 minutes lock it for 15 minutes). */
+  signIn?: Partial<SignInLimits>;
+  /**
+   * Trust X-Forwarded-For/-Proto from a reverse proxy (fastify's trustProxy: true, or
+   * the proxy's addresses): the client address of the rate limits and lockout, and whether the
+   * request came over TLS (the session cookie's Secure flag). Default false: the socket's.
+   */
+  trustProxy?: boolean | string | string[];
 }
 
 /**
@@ -59,6 +77,8 @@ export const REDACTED_LOG_PATHS = [
   'req.headers.authorization', 'headers.authorization', 'authorization', 'key', 'apiKey', 'masterKey', 'keyHex', 'token', 'tokens', 'grouped',
   'serverKey', 'signature_key', 'signatureKey',
   '*.key', '*.apiKey', '*.masterKey', '*.keyHex', '*.token', '*.tokens', '*.grouped', '*.authorization', '*.serverKey', '*.signature_key', '*.signatureKey',
+  'req.headers.cookie', 'headers.cookie', 'cookie', 'password', 'invitation', 'code', 'csrfToken', 'sessionId',
+  '*.cookie', '*.password', '*.invitation', '*.code', '*.csrfToken', '*.sessionId',
 ];
 
 /** Build the server (not listening): `await app.ready()` or `app.inject(…)`, `app.listen(…)`. */
@@ -72,6 +92,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     logger,
     bodyLimit: options.bodyLimit ?? 65_536,
     return503OnClosing: true,
+    trustProxy: options.trustProxy ?? false,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
   }) as unknown as FastifyInstance;
   const now = options.now ?? (() => new Date());
@@ -105,14 +126,22 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     openapi: {
       openapi: '3.1.0',
       info: { title: 'HydroSync vending server', version: options.version ?? '0', description: 'Prepaid water tokens (STS, IEC 62055-41) from the HydroSync security module. Errors are application/problem+json (RFC 9457).' },
-      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'an API key: hsk_<id>_<secret>' } } },
-      security: [{ apiKey: [] }],
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'http', scheme: 'bearer', description: 'an API key: hsk_<id>_<secret>' },
+          session: { type: 'apiKey', in: 'cookie', name: 'hydrosync_session', description: 'a website session (POST /v1/session); requests that change something also carry the x-csrf-token header' },
+        },
+      },
+      security: [{ apiKey: [] }, { session: [] }],
     },
     refResolver: { buildLocalReference: (json, _base, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   });
-  for (const schema of [Problem, Issued, Meter, MeterState, ReportSummary, ApiKeyInfo, Customer, MeterLink]) app.addSchema(schema);
+  for (const schema of [Problem, Issued, Meter, MeterState, ReportSummary, ApiKeyInfo, Customer, MeterLink, SessionInfo, UserInfo]) app.addSchema(schema);
 
-  installAuth(app, options.store);
+  const sessions: SessionSettings = { ...DEFAULT_SESSION_SETTINGS, ...options.sessions };
+  const limits: SignInLimits = { ...DEFAULT_SIGN_IN_LIMITS, ...options.signIn };
+  await app.register(cookie);
+  installAuth(app, { store: options.store, now, sessions });
   healthRoutes(app, options);
   metricsRoute(app);
   app.get('/v1/openapi.json', { config: { access: 'public' }, schema: { tags: ['operations'], summary: 'this API as an OpenAPI 3.1 document', security: [] } },
@@ -127,6 +156,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   auditRoutes(app, options);
   apiKeyRoutes(app, { store: options.store, now });
   customerRoutes(app, { hsm: options.hsm, store: options.store, now });
+  accountRoutes(app, { store: options.store, now, limits });
+  sessionRoutes(app, { store: options.store, now, sessions, limits });
+  meRoutes(app, options);
+  meterHistoryRoutes(app, options);
 
   if (options.closeOnShutdown !== false) {
     app.addHook('onClose', async () => {

@@ -6,12 +6,14 @@ import { parseMeterPan } from '../../codec/pan';
 import type { Hsm, MeterAdd } from '../../hsm';
 import { callerOf } from '../auth';
 import { withField } from '../fields';
+import { assertMayActFor } from '../meter-access';
 import { Pan, problems } from '../schemas/common';
 import { MeterListQuery, MeterPage, MeterRegistration } from '../schemas/meter';
+import type { ServerStore } from '../store/server-store';
 
 const tags = ['meters'];
 
-export function meterRoutes(app: FastifyInstance, deps: { hsm: Hsm }): void {
+export function meterRoutes(app: FastifyInstance, deps: { hsm: Hsm; store: ServerStore }): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   r.post('/v1/meters', {
     config: { access: 'admin' },
@@ -37,10 +39,11 @@ export function meterRoutes(app: FastifyInstance, deps: { hsm: Hsm }): void {
   });
 
   r.get('/v1/meters/:pan', {
-    config: { access: 'agent' },
-    schema: { tags, summary: 'one meter', params: Type.Object({ pan: Pan }), response: { 200: Type.Ref('Meter'), ...problems(400, 404) } },
+    config: { access: 'meter' },
+    schema: { tags, summary: 'one meter (a customer: only their own)', params: Type.Object({ pan: Pan }), response: { 200: Type.Ref('Meter'), ...problems(400, 403, 404) } },
   }, async (req) => {
     const pan = withField('params.pan', () => parseMeterPan(req.params.pan).pan);
+    await assertMayActFor(deps.store, callerOf(req), pan);
     return deps.hsm.getMeter(pan);
   });
 }
