@@ -19,6 +19,6 @@ it('lists every HydroSyncError code in the row of its status, and no code the se
     }
   }
   for (const [code, status] of Object.entries(HYDROSYNC_ERROR_STATUS)) expect([code, documented.get(code)]).toEqual([code, status]);
-  const http = ['DEACTIVATED', 'UNAUTHORIZED', 'FORBIDDEN', 'METHOD_NOT_ALLOWED', 'BODY_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'TOO_MANY_REQUESTS', 'UNAVAILABLE', 'INTERNAL'];
+  const http = ['DEACTIVATED', 'UNAUTHORIZED', 'FORBIDDEN', 'CSRF', 'METHOD_NOT_ALLOWED', 'BODY_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'TOO_MANY_REQUESTS', 'UNAVAILABLE', 'INTERNAL'];
   expect([...documented.keys()].filter((c) => !(c in HYDROSYNC_ERROR_STATUS) && !http.includes(c))).toEqual([]);
 });
