@@ -24,7 +24,6 @@ const ROUTES = [
   'delete /v1/meters/{pan}/pending-key-change', 'post /v1/meters/{pan}/reports', 'get /v1/meters/{pan}/summary', 'get /v1/audit/export',
   'post /v1/payments/quote', 'post /v1/payments', 'get /v1/payments/{id}', 'get /v1/payments/{id}/events', 'post /v1/payments/{id}/retry',
   'post /v1/payments/notifications', 'get /v1/reconciliation',
-  'post /v1/payments/notifications',
   'post /v1/users', 'get /v1/users', 'post /v1/customers/{number}/invitations', 'post /v1/accounts',
   'post /v1/session', 'get /v1/session', 'delete /v1/session', 'get /v1/me', 'get /v1/me/meters',
   'get /v1/meters/{pan}/transactions', 'post /v1/meters/{pan}/reprints',
