@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { HydroSyncError } from '../src/errors';
 import { luhnCheckDigit, makeMeterPan } from '../src/codec/pan';
-import { csvLine, parseCsv } from '../src/hsm/csv';
+import { csvLine, parseCsv } from '../src/codec/csv';
 import { formatFleetCsv, formatFleetOutcomes, parseFleetCsv } from '../src/hsm/fleet-csv';
 import type { FleetOutcome, FleetRow } from '../src/hsm/types';
 import { errorCode } from './support';

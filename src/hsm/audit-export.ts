@@ -4,7 +4,7 @@
  * NDJSON (one JSON object per line). Values are exported unchanged, so anyone can recompute the
  * hash chain from an export (audit.ts documents the canonical form).
  */
-import { csvLine } from './csv';
+import { csvLine } from '../codec/csv';
 import type { AuditRecord } from './types';
 
 /**

@@ -8,7 +8,7 @@ import { HydroSyncError, fail } from '../errors';
 import { parseBaseDate } from '../codec/tid';
 import { parseMeterPan } from '../codec/pan';
 import type { KeyType } from '../keys/types';
-import { csvLine, parseCsv } from './csv';
+import { csvLine, parseCsv } from '../codec/csv';
 import type { FleetOutcome, FleetRow } from './types';
 import { checkArray, checkObject } from '../argument-checks';
 
