@@ -22,7 +22,7 @@ const packageBuild: Options = {
   dts: { compilerOptions: { types: ['node'] } },
   sourcemap: true,
   // dist/browser belongs to the browser build below.
-  clean: ['!browser/**'],
+  clean: ['!browser/**', '!web/**'],
   target: 'node20',
   platform: 'node',
   splitting: true,
@@ -49,4 +49,21 @@ const browserBuild: Options = {
   treeshake: true,
 };
 
-export default defineConfig([packageBuild, browserBuild]);
+/**
+ * The website's client (dist/web): the page script, its styles and the service worker, minified
+ * for browsers; `hydrosync serve` serves them (src/server/web-routes.ts).
+ */
+const webBuild: Options = {
+  entry: { app: 'src/web/app.ts', sw: 'src/web/sw.ts', style: 'src/web/app.css' },
+  outDir: 'dist/web',
+  format: ['iife'],
+  outExtension: () => ({ js: '.js' }),
+  platform: 'browser',
+  target: 'es2022',
+  minify: true,
+  dts: false,
+  sourcemap: false,
+  clean: true,
+};
+
+export default defineConfig([packageBuild, browserBuild, webBuild]);

@@ -12,6 +12,7 @@ import type { Hsm } from '../hsm';
 import { installAuth } from './auth';
 import { installErrorHandlers, routePattern } from './error-handler';
 import { installMetrics, metricsRoute } from './metrics';
+import { findWebAssets, webRoutes } from './web-routes';
 import { HttpProblem } from './problem';
 import { apiKeyRoutes, ApiKeyInfo } from './routes/api-keys';
 import { auditRoutes } from './routes/audit';
@@ -55,6 +56,8 @@ export interface ServerOptions {
   closeOnShutdown?: boolean;
   /** The payment gateway and how payments are taken (routes/payments.ts); without it the payment routes answer 503. */
   payments?: PaymentOptions;
+  /** The built website client (dist/web); default: found beside the build. `false`: no website. */
+  webAssets?: string | false;
   /** The package version shown in the OpenAPI document. */
   version?: string;
   /** Website sessions: idle and absolute lifetime (default 30 minutes, 12 hours). */
@@ -144,6 +147,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   installAuth(app, { store: options.store, now, sessions });
   healthRoutes(app, options);
   metricsRoute(app);
+  if (options.webAssets !== false) webRoutes(app, options.webAssets ?? findWebAssets());
   app.get('/v1/openapi.json', { config: { access: 'public' }, schema: { tags: ['operations'], summary: 'this API as an OpenAPI 3.1 document', security: [] } },
     async () => app.swagger());
   meterRoutes(app, options);

@@ -6,6 +6,7 @@ import { parseMeterPan } from '../../codec/pan';
 import type { Hsm } from '../../hsm';
 import { callerOf } from '../auth';
 import { withField } from '../fields';
+import { assertMayActFor } from '../meter-access';
 import { meterStateOf } from '../meter-state';
 import { Pan, problems } from '../schemas/common';
 import type { ServerStore } from '../store/server-store';
@@ -23,9 +24,13 @@ export function meterStateRoutes(app: FastifyInstance, deps: { hsm: Hsm; store: 
   };
 
   r.get('/v1/meters/:pan/state', {
-    config: { access: 'agent' },
+    config: { access: 'meter' },
     schema: { tags, summary: 'the server\'s state of a meter: active or deactivated, a key-change set not yet confirmed', params: MeterParams, response: { 200: Type.Ref('MeterState'), ...problems(400, 404) } },
-  }, async (req) => meterStateOf(await deps.store.getMeterState(await knownPan(req.params.pan))));
+  }, async (req) => {
+    const pan = withField('params.pan', () => parseMeterPan(req.params.pan).pan);
+    await assertMayActFor(deps.store, callerOf(req), pan);
+    return meterStateOf(await deps.store.getMeterState(await knownPan(pan)));
+  });
 
   r.put('/v1/meters/:pan/deactivation', {
     config: { access: 'admin' },

@@ -10,6 +10,7 @@ import Type from 'typebox';
 import { parseMeterPan } from '../../codec/pan';
 import type { Hsm } from '../../hsm';
 import { callerOf } from '../auth';
+import { assertMayActFor } from '../meter-access';
 import { statusOfCode } from '../error-status';
 import { withField } from '../fields';
 import { HttpProblem } from '../problem';
@@ -43,7 +44,7 @@ const ReportBody = Type.Object({
 export function reportRoutes(app: FastifyInstance, deps: { hsm: Hsm; store: ServerStore }): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   r.post('/v1/meters/:pan/reports', {
-    config: { access: 'agent' },
+    config: { access: 'meter' },
     schema: {
       tags, summary: 'submit a meter report (the Bluetooth frame or the 20-digit code): verified, stored, and the meter\'s summary answered',
       params: MeterParams, body: ReportBody,
@@ -54,6 +55,7 @@ export function reportRoutes(app: FastifyInstance, deps: { hsm: Hsm; store: Serv
     },
   }, async (req, reply) => {
     const pan = withField('params.pan', () => parseMeterPan(req.params.pan).pan);
+    await assertMayActFor(deps.store, callerOf(req), pan);
     const { code, frame } = req.body;
     if ((code === undefined) === (frame === undefined)) {
       throw new HttpProblem(400, 'FORMAT', 'give either code (the 20-digit report code) or frame (the Bluetooth report, hex)', { field: code === undefined ? 'body.code' : 'body.frame', rule: 'oneOf' });
@@ -73,7 +75,7 @@ export function reportRoutes(app: FastifyInstance, deps: { hsm: Hsm; store: Serv
   });
 
   r.get('/v1/meters/:pan/summary', {
-    config: { access: 'agent' },
+    config: { access: 'meter' },
     schema: {
       tags, summary: 'remaining volume, consumption per day, days left and alerts from the meter\'s reports',
       params: MeterParams, querystring: Type.Object({ silentDays: Type.Integer({ minimum: 1, maximum: 365, default: 7, description: 'alert "silent" after this many days without a report' }) }, { additionalProperties: false }),
@@ -81,6 +83,7 @@ export function reportRoutes(app: FastifyInstance, deps: { hsm: Hsm; store: Serv
     },
   }, async (req) => {
     const pan = withField('params.pan', () => parseMeterPan(req.params.pan).pan);
+    await assertMayActFor(deps.store, callerOf(req), pan);
     return deps.hsm.reportSummary(pan, { silentDays: req.query.silentDays });
   });
 }
