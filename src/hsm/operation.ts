@@ -8,15 +8,13 @@
  * audit outcome 'reissued'), never new credit; the same id with another request is a CONFLICT.
  * Refusals are not stored, so a refused request may be retried with the same id.
  */
-import { sha256 } from '@noble/hashes/sha2.js';
-import { utf8ToBytes } from '@noble/hashes/utils.js';
 import { HydroSyncError, fail } from '../errors';
-import { bytesToHex } from '../codec/hex';
 import { type AuditEntry, appendAudit, tokenHash } from './audit';
 import { type CheckedContext, auditText, checkContext } from './context';
 import type { Core } from './core';
 import type { StoreTx, TransactionRow } from './store';
 import { sealResult, unsealResult } from './seal';
+import { sha256HexOfText } from './sha256-text';
 import type { SealedIssue } from './sealed-result';
 import type { Issued, RequestContext } from './types';
 
@@ -30,7 +28,7 @@ export interface Described {
 }
 
 export function fingerprintOf(kind: string, parts: unknown[]): string {
-  return bytesToHex(sha256(utf8ToBytes(JSON.stringify(['hydrosync-request/1', kind, ...parts]))));
+  return sha256HexOfText(JSON.stringify(['hydrosync-request/1', kind, ...parts]));
 }
 
 export function errorCodeOf(e: unknown): string {
