@@ -4,6 +4,10 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { tidFromWallClock } from '../src/codec';
+import { DEMO_KEY } from '../src/keys/demo-key';
+import { deriveDecoderKey } from '../src/keys';
+import { Meter } from '../src/meter';
 import { startServer } from '../src/server/start-server';
 import { describeInBrowser, pageErrors, repoRoot } from './browser-support';
 
@@ -53,6 +57,35 @@ describeInBrowser('the website', {}, (browser) => {
       await page.close();
     });
   }
+
+  it('a customer signs in, sees their meter, types the meter\'s report code and sees the remaining volume; signs out', async () => {
+    const [, user, password] = /customer sign-in +(\S+) \/ (\S+)/.exec(lines.join('\n'))!;
+    const { vendingKey, dkga: _dkga, ...params } = DEMO_KEY;
+    const meter = new Meter({ profile: { pan: DEMO_KEY.pan }, key: deriveDecoderKey(vendingKey, params as never), initialTid: tidFromWallClock('2026-11-01T00:00', 2014) });
+    const page = await browser.context.newPage();
+    const errors = pageErrors(page);
+    await page.setViewportSize({ width: 360, height: 740 });
+    await page.goto(`${url}/?lang=en`);
+    await page.getByLabel('Username').fill(user!);
+    await page.getByLabel('Password').fill(password!);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'My meters' }).waitFor();
+    const card = page.locator(`section[data-pan="${DEMO_KEY.pan}"]`);
+    await card.getByText('No report from the meter yet').waitFor();
+    await card.getByLabel('Report code (20 digits)').fill(meter.report('2026-12-01T10:00').code);
+    await card.getByRole('button', { name: 'Send report' }).click();
+    await card.locator('.remaining').waitFor();
+    expect(await card.locator('.remaining').textContent()).toBe('0 m³');
+    await page.screenshot({ path: join(shots, 'customer-meters-en.png'), fullPage: true });
+    // A wrong code is refused with the server's reason, in the page.
+    await card.getByLabel('Report code (20 digits)').fill('1234');
+    await card.getByRole('button', { name: 'Send report' }).click();
+    await card.locator('.status', { hasText: 'report code' }).waitFor();
+    await page.getByRole('button', { name: /Sign out/ }).click();
+    await page.getByLabel('Username').waitFor();
+    expect(errors.filter((e) => !e.includes('status of 400'))).toEqual([]);
+    await page.close();
+  });
 
   it('switches language from the page, and keeps the choice', async () => {
     const page = await browser.context.newPage();
