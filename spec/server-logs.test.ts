@@ -6,7 +6,7 @@ import { MidtransGateway } from '../src/server/payments/midtrans-gateway';
 import { midtransSignature } from '../src/server/payments/midtrans-signature';
 import { PaymentSimulator } from '../src/server/payment-simulator/payment-simulator';
 import { MASTER_HEX, PAN, VK04 } from './hsm-support';
-import { type TestServer, json, sqliteServer } from './server-support';
+import { type TestServer, json, signIn, sqliteServer } from './server-support';
 
 const lines: string[] = [];
 let s: TestServer;
@@ -76,4 +76,28 @@ it('a payment flow logs neither the gateway\'s server key nor a notification\'s 
     await p.close();
     await sim.close();
   }
+});
+
+it('never logs a password, session id, CSRF token or invitation code; sign-in refusals name the username and address, and requests their operator', async () => {
+  lines.length = 0;
+  const password = 'log-test-password-1';
+  const secrets: string[] = [password, 'wrong-password-zz'];
+  const admin = { authorization: s.admin };
+  expect((await s.app.inject({ method: 'POST', url: '/v1/customers', headers: admin, payload: { number: 'LOG-1', name: 'Log Customer' } })).statusCode).toBe(201);
+  const inv = json<{ code: string }>(await s.app.inject({ method: 'POST', url: '/v1/customers/LOG-1/invitations', headers: admin, payload: {} }));
+  secrets.push(inv.code);
+  expect((await s.app.inject({ method: 'POST', url: '/v1/accounts', payload: { username: 'logger', password, invitation: inv.code } })).statusCode).toBe(201);
+  expect((await s.app.inject({ method: 'POST', url: '/v1/accounts', payload: { username: 'logger2', password, invitation: inv.code } })).statusCode).toBe(403);
+  expect((await s.app.inject({ method: 'POST', url: '/v1/session', payload: { username: 'logger', password: 'wrong-password-zz' } })).statusCode).toBe(401);
+  const session = await signIn(s.app, 'logger', password);
+  secrets.push(session.id, session.csrf);
+  expect((await s.app.inject({ method: 'GET', url: '/v1/me', headers: { cookie: session.cookie } })).statusCode).toBe(200);
+  expect((await s.app.inject({ method: 'DELETE', url: '/v1/session', headers: { cookie: session.cookie } })).statusCode).toBe(403);
+  expect((await s.app.inject({ method: 'DELETE', url: '/v1/session', headers: { cookie: session.cookie, 'x-csrf-token': session.csrf } })).statusCode).toBe(200);
+  const all = lines.join('\n');
+  for (const secret of secrets) expect(all.includes(secret), `a log line holds ${secret.slice(0, 6)}…`).toBe(false);
+  expect(all.toLowerCase()).not.toContain('hydrosync_session=');
+  const records = lines.map((l) => JSON.parse(l) as { msg: string; username?: string; address?: string; operator?: string; res?: { statusCode: number } });
+  expect(records.find((r) => r.msg === 'sign-in refused: wrong username or password')).toMatchObject({ username: 'logger', address: '127.0.0.1' });
+  expect(records.filter((r) => r.msg === 'request completed' && r.res?.statusCode === 200).map((r) => r.operator)).toContain('customer:LOG-1');
 });

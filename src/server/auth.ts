@@ -74,7 +74,7 @@ export function installAuth(app: FastifyInstance, deps: AuthSettings): void {
     };
   }
 
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', async (request, reply) => {
     if (request.is404) return;
     const access: Access = request.routeOptions.config.access ?? 'admin';
     if (access === 'public') return;
@@ -100,7 +100,9 @@ export function installAuth(app: FastifyInstance, deps: AuthSettings): void {
     }
     checkRole(access, caller);
     request.caller = caller;
+    // Every later line of this request (its refusal, 'request completed') names who made it.
     request.log = request.log.child({ operator: caller.operator });
+    reply.log = request.log;
   });
 }
 
