@@ -12,7 +12,7 @@ import { verifyReportFrame } from '../report/frame';
 import { readReportCode } from '../report/report-code';
 import { flagsFromBits, flagsToBits } from '../report/flags';
 import { CODE_REPLAY_WINDOW, FRAME_REPLAY_WINDOW, NO_REPORT_YET, checkReportCounter } from '../report/replay-window';
-import type { ReportFlags, ReportResult } from '../report/types';
+import type { ReportCodeContent, ReportResult } from '../report/types';
 import type { Core } from './core';
 import type { StoreTx } from './store';
 import { errorCodeOf, runAdmin } from './operation';
@@ -29,14 +29,10 @@ export interface ReportSubmission {
   code?: string;
 }
 
-/** What the module accepted. */
-export interface AcceptedReport {
+/** What the module accepted: the report's counter, credit and flags, and where it came from. */
+export interface AcceptedReport extends ReportCodeContent {
   pan: string;
   form: 'frame' | 'code';
-  counter: number;
-  creditLitres: number;
-  creditStepLitres: number;
-  flags: ReportFlags;
   /** A frame accepted below the highest counter (within the window): it fills history, the current view is unchanged. */
   outOfOrder: boolean;
 }

@@ -6,7 +6,7 @@
  * meter, the limits and the audit chain's head in that transaction, so two vends never interleave.
  */
 import type { BaseDate } from '../codec/tid';
-import type { Dkga, EncryptionAlgorithm, KeyType } from '../keys/types';
+import type { Dkga, EncryptionAlgorithm, KeyParameters, KeyType } from '../keys/types';
 
 /** Vending key type (reference §7.6): unique → DUTK (KT 2), default → DDTK (KT 1), common → DCTK (KT 3). */
 export type VendingKeyType = 'unique' | 'default' | 'common';
@@ -155,17 +155,11 @@ export interface Issued {
   issuedAt: string;
 }
 
-/** A meter's key attributes (as registered, or before and after a key change). */
-export interface MeterKeyAttributes {
+/** A meter's key attributes (as registered, or before and after a key change): its decoder key's parameters but the PAN. */
+export interface MeterKeyAttributes extends Omit<KeyParameters, 'pan' | 'keyExpiryNumber'> {
   /** Id of the vending key the meter's decoder key is derived from. */
   vendingKeyId: string;
-  supplyGroupCode: string;
-  tariffIndex: string;
-  keyRevisionNumber: number;
-  keyType: KeyType;
   keyExpiryNumber: number;
-  baseDate: BaseDate;
-  encryptionAlgorithm: EncryptionAlgorithm;
 }
 
 export interface KeyChangeSummary {
