@@ -56,6 +56,7 @@ export async function seedDemoData(hsm: Hsm, store: ServerStore, now: Date): Pro
 export function demoDataLines(d: DemoData, url: string): string[] {
   return [
     'Demo data (a fresh store for this run, deleted when the server stops; the vending key is the PUBLIC STS compliance-test key: never use it in production):',
+    `  website            ${url}/   (sign in below; ?lang=en for English)`,
     `  admin sign-in      ${d.admin.username} / ${d.admin.password}`,
     `  customer sign-in   ${d.customer.username} / ${d.customer.password}   (customer ${d.customerNumber}, meter ${d.pan})`,
     `  admin API key      ${d.adminKey}`,

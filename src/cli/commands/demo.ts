@@ -228,5 +228,6 @@ export function registerDemo(program: Command, ctx: CliContext): void {
       out('      hydrosync token generate credit --demo-key --m3 5 --date-time 2026-12-01T09:30');
       out('      hydrosync meter enter --state demo-meter.json --at 2026-12-01T09:35 <20 digits>');
       out('      hydrosync --help');
+      out('The website and the vending server: npm start (a throwaway store with demo accounts, printed), then open the URL it prints.');
     });
 }
