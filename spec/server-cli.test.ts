@@ -60,3 +60,39 @@ it('refuses bad options before touching anything', async () => {
   expect(port.code).toBe(2);
   expect(port.stderr).toContain('--port must be a whole number 0 to 65535');
 });
+
+it('serve user create: the first admin user, password from stdin or HYDROSYNC_PASSWORD, never printed; it signs in; bad input exits 2', async () => {
+  const store = join(t.dir, 'users.sqlite');
+  const { hsm: made } = await setup({ store: openSqliteStore(store, { create: true }) });
+  await made.close();
+  const password = 'first-admin-password';
+  const made1 = await runCapture(['serve', 'user', 'create', '--role', 'admin', '--username', 'Ani', '--store', store], { stdin: [`${password}\n`, 'ignored second line\n'] });
+  expect(made1.code, made1.stderr).toBe(0);
+  expect(made1.stdout).toBe('Created admin user ani; sign in to the website with it. The store keeps only a hash of the password.\n');
+  const made2 = await runCapture(['serve', 'user', 'create', '--username', 'budi', '--store', store, '--json'], { env: { HYDROSYNC_PASSWORD: 'second-admin-password' } });
+  expect(made2.code, made2.stderr).toBe(0);
+  expect(JSON.parse(made2.stdout)).toEqual({ username: 'budi', role: 'admin', createdAt: '2026-12-01T02:30:00.000Z' });
+  for (const r of [made1, made2]) expect(r.stdout + r.stderr).not.toMatch(/admin-password/);
+
+  const short = await runCapture(['serve', 'user', 'create', '--username', 'eko', '--store', store], { stdin: ['short\n'] });
+  expect(short.code).toBe(2);
+  expect(short.stderr).toMatch(/the password must have at least 10 characters/);
+  expect(short.stderr).not.toContain('short\n');
+  const none = await runCapture(['serve', 'user', 'create', '--username', 'eko', '--store', store]);
+  expect(none.code).toBe(2);
+  expect(none.stderr).toMatch(/HYDROSYNC_PASSWORD/);
+  const taken = await runCapture(['serve', 'user', 'create', '--username', 'ani', '--store', store], { stdin: [`${password}\n`] });
+  expect(taken.code).not.toBe(0);
+  expect(taken.stderr).toMatch(/the username ani is taken/);
+  expect((await runCapture(['serve', 'user', 'create', '--role', 'customer', '--username', 'x1x', '--store', store], { stdin: [`${password}\n`] })).code).toBe(2);
+
+  const hsm = await openHsm({ store: openSqliteStore(store), masterKey: MASTER });
+  const app = await buildServer({ hsm, store: openSqliteServerStore(store), logger: false, rateLimit: false });
+  try {
+    const res = await app.inject({ method: 'POST', url: '/v1/session', payload: { username: 'ani', password } });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(JSON.parse(res.body)).toMatchObject({ username: 'ani', role: 'admin' });
+  } finally {
+    await app.close();
+  }
+}, 30_000);

@@ -6,6 +6,7 @@ import { hexToBytes } from '../../codec/hex';
 import { resolveStorePath } from '../../node/store-file';
 import { type StoreOptionValues, addStoreOptions, masterKeyText, nodeName } from '../hsm/store-options';
 import { createKeyCommand, listKeysCommand, revokeKeyCommand } from '../serve/api-key-commands';
+import { createUserCommand } from '../serve/user-commands';
 import { version } from '../../../package.json';
 
 type ServeOptionValues = StoreOptionValues & { host: string; port: number; rateLimit?: number; demo?: boolean; paymentSimulator?: boolean };
@@ -74,4 +75,12 @@ ${examples([
     { masterKey: false, json: 'print JSON' })
     .action((id: string, _o, cmd: Command) => revokeKeyCommand(ctx, cmd.optsWithGlobals(), id));
   requireSubcommand(key);
+
+  const user = serve.command('user').summary('website users: create the first admin').description('Website accounts of the server, kept with a scrypt hash of the password (no master key needed).');
+  addStoreOptions(user.command('create').summary('create an admin user of the website (password from stdin or HYDROSYNC_PASSWORD)')
+    .description('Create an admin user of the website. The password is read from HYDROSYNC_PASSWORD or the first line of standard input (a pipe or a file, never a terminal); it is never printed. Later admin users and customer accounts are made through the API.')
+    .addOption(new Option('--role <role>', 'the account\'s role').choices(['admin']).default('admin'))
+    .requiredOption('--username <name>', 'the username (3 to 32 characters from a-z 0-9 . _ -)'), { masterKey: false, json: 'print JSON' })
+    .action((_o, cmd: Command) => createUserCommand(ctx, cmd.optsWithGlobals()));
+  requireSubcommand(user);
 }

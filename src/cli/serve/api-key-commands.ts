@@ -6,7 +6,7 @@ import type { StoreOptionValues } from '../hsm/store-options';
 import { columns } from '../help-text';
 import type { ServerStore } from '../../server/store/server-store';
 
-async function withServerStore<T>(ctx: CliContext, o: StoreOptionValues, f: (store: ServerStore) => Promise<T>): Promise<T> {
+export async function withServerStore<T>(ctx: CliContext, o: StoreOptionValues, f: (store: ServerStore) => Promise<T>): Promise<T> {
   const location = resolveStorePath(o.store, ctx.io.env);
   if (!isStoreUrl(location.path) && !storeExists(location.path)) {
     throw new HydroSyncError('STORE', `no store at ${location.path}: start 'hydrosync serve' once (it creates one) or run 'hydrosync hsm init'`);
