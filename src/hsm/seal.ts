@@ -34,10 +34,6 @@ export function sealText(key: Uint8Array, id: string, json: string, nonce: Uint8
   return out;
 }
 
-export function seal(key: Uint8Array, id: string, value: unknown): Uint8Array {
-  return sealText(key, id, JSON.stringify(value));
-}
-
 const rowData = (row: SealedRow) => utf8ToBytes(JSON.stringify(['hydrosync-seal/2', row.id, row.kind, row.pan, row.at]));
 
 /** Seal a token-issuing result for its transaction row (format 2). */
