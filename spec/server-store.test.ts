@@ -90,6 +90,53 @@ function contract(open: () => Promise<ServerStore>): void {
     }
   });
 
+  it('keeps accounts, invitations, sessions and sign-in failures: a failed redemption changes nothing; failure counts restart after the window', async () => {
+    const store = await open();
+    try {
+      const at = '2026-12-01T02:30:00.000Z';
+      await store.insertCustomer({ number: 'U-1', name: 'Uni', phone: null, email: null, address: null, createdAt: at, updatedAt: at });
+      await store.insertCustomer({ number: 'U-2', name: 'Dua', phone: null, email: null, address: null, createdAt: at, updatedAt: at });
+      const admin = { username: 'adm1', role: 'admin' as const, customerNumber: null, passwordHash: 'scrypt$x', createdAt: at, createdBy: 'cli' };
+      await store.insertUser(admin);
+      await expect(store.insertUser({ ...admin })).rejects.toMatchObject({ code: 'CONFLICT', message: 'the username adm1 is taken' });
+      expect(await store.getUser('adm1')).toEqual(admin);
+      const inv = { codeHash: 'a'.repeat(64), customerNumber: 'U-1', createdBy: 'user:adm1', createdAt: at, expiresAt: '2026-12-08T02:30:00.000Z', usedAt: null };
+      await store.insertInvitation(inv);
+      const user = { username: 'uni', role: 'customer' as const, passwordHash: 'scrypt$y', createdAt: at, createdBy: 'invitation' };
+      // A taken username: CONFLICT, and the invitation stays unused.
+      await expect(store.redeemInvitation(inv.codeHash, { ...user, username: 'adm1' }, at)).rejects.toMatchObject({ code: 'CONFLICT' });
+      expect(await store.redeemInvitation(inv.codeHash, user, '2026-12-08T02:30:00.000Z')).toBeUndefined(); // expired at that instant
+      expect(await store.redeemInvitation(inv.codeHash, user, at)).toEqual({ ...user, customerNumber: 'U-1' });
+      expect(await store.redeemInvitation(inv.codeHash, { ...user, username: 'uni2' }, at)).toBeUndefined(); // used
+      expect((await store.customerUser('U-1'))?.username).toBe('uni');
+      await expect(store.insertUser({ ...user, username: 'uni3', customerNumber: 'U-1' })).rejects.toMatchObject({ code: 'CONFLICT' });
+      expect((await store.listUsers()).map((u) => u.username)).toEqual(['adm1', 'uni']);
+
+      const session = { idHash: 'b'.repeat(64), username: 'uni', createdAt: at, lastSeenAt: at, expiresAt: '2026-12-01T14:30:00.000Z' };
+      await store.insertSession(session);
+      await store.touchSession(session.idHash, '2026-12-01T02:40:00.000Z');
+      await store.touchSession(session.idHash, '2026-12-01T02:35:00.000Z'); // never moves back
+      expect(await store.getSession(session.idHash)).toEqual({ ...session, lastSeenAt: '2026-12-01T02:40:00.000Z' });
+      await store.deleteExpiredSessions('2026-12-01T03:00:00.000Z', '2026-12-01T02:30:00.000Z');
+      expect(await store.getSession(session.idHash)).toBeDefined();
+      await store.deleteExpiredSessions('2026-12-01T03:20:00.000Z', '2026-12-01T02:50:00.000Z'); // idle since 02:40
+      expect(await store.getSession(session.idHash)).toBeUndefined();
+
+      const key = 'user:uni';
+      expect(await store.getSignInFailures(key)).toBeUndefined();
+      expect((await store.countSignInFailure(key, at, '2026-12-01T02:15:00.000Z')).failures).toBe(1);
+      expect((await store.countSignInFailure(key, '2026-12-01T02:31:00.000Z', '2026-12-01T02:16:00.000Z')).failures).toBe(2);
+      // The first failure left the 15-minute window: the count starts again.
+      expect(await store.countSignInFailure(key, '2026-12-01T02:50:00.000Z', '2026-12-01T02:35:00.000Z')).toEqual({ failures: 1, firstAt: '2026-12-01T02:50:00.000Z', lockedUntil: null });
+      await store.lockSignIn(key, '2026-12-01T03:05:00.000Z');
+      expect(await store.getSignInFailures(key)).toEqual({ failures: 0, firstAt: '2026-12-01T02:50:00.000Z', lockedUntil: '2026-12-01T03:05:00.000Z' });
+      await store.clearSignInFailures(key);
+      expect(await store.getSignInFailures(key)).toBeUndefined();
+    } finally {
+      await store.close();
+    }
+  });
+
   it('opens again without migrating twice, and keeps what it holds', async () => {
     const first = await open();
     const k = await createApiKey({ role: 'agent', vendingPoint: 'kiosk-2' }, NOW);
