@@ -5,7 +5,7 @@
  */
 import { fail } from '../errors';
 import { parseMeterPan } from '../codec/pan';
-import { dayStart } from './local-time';
+import { dayStart } from '../codec/local-time';
 import type { AuditRecord } from './types';
 
 export const AUDIT_OUTCOMES = ['issued', 'reissued', 'refused', 'done'] as const;

@@ -8,7 +8,7 @@
 import { fail } from '../errors';
 import { formatWallClock } from '../codec/wall-clock';
 import { TID_MAX, isKeyExpired, tidFromInstant, wallClockFromTid } from '../codec/tid';
-import { minutesOfText } from './local-time';
+import { minutesOfText } from '../codec/local-time';
 import type { VendingKeyRow } from './store';
 import { nextTid } from './tid-allocator';
 import type { Issued, MeterRecord } from './types';

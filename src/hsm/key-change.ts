@@ -33,7 +33,7 @@ import type { KeyType } from '../keys/types';
 import { generateKeyChange } from '../tokens/key-change';
 import type { Core, DerivationInput } from './core';
 import { checkKeyWindow } from './issue-time';
-import { localDateTime } from './local-time';
+import { localDateTime } from '../codec/local-time';
 import { runIssue } from './operation';
 import { KT_OF_VENDING_KEY_TYPE, checkAgainstVendingKey, digits, findVendingKey, intIn, requireMeter } from './registry';
 import type { StoreTx, VendingKeyRow } from './store';

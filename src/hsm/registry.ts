@@ -15,7 +15,7 @@ import { parseEncryptionAlgorithm, parseKeyType } from '../keys/parameters';
 import type { KeyType } from '../keys/types';
 import type { Core } from './core';
 import { keyBinding, vendingKeyCheckValue, vendingKeyInfo, wrapVendingKey } from './key-store';
-import { localDateTime, minutesOfText, normalizeDateTime } from './local-time';
+import { localDateTime, minutesOfText, normalizeDateTime } from '../codec/local-time';
 import type { StoreTx, VendingKeyRow } from './store';
 import type { MeterAdd, MeterRecord, VendingKeyImport, VendingKeyInfo, VendingKeyType } from './types';
 

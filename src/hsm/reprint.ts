@@ -5,7 +5,7 @@
  * audited (kind 'reprint', the original transaction id and meter).
  */
 import { fail } from '../errors';
-import { dayStart } from './local-time';
+import { dayStart } from '../codec/local-time';
 import { checkTransactionId } from './context';
 import type { Core } from './core';
 import type { StoreTx, TransactionRow } from './store';

@@ -19,7 +19,7 @@ import { auditText } from './context';
 import type { Core } from './core';
 import { allocateTokenTime, issuedWithTid } from './issue-time';
 import { checkDailyLimits, recordUsage, tightenLimits } from './limits';
-import { localDateTime } from './local-time';
+import { localDateTime } from '../codec/local-time';
 import { runIssue } from './operation';
 import type { SealedIssue } from './sealed-result';
 import { randomNibble } from '../tokens/random';

@@ -10,7 +10,7 @@
  */
 import { fail } from '../errors';
 import type { AuditRecord, Hsm } from '../hsm';
-import { dayStart, localDateTime } from '../hsm/local-time';
+import { dayStart, localDateTime } from '../codec/local-time';
 import type { PaymentRow, ServerStore } from './store/server-store';
 
 export interface ReconciliationRow {

@@ -1,5 +1,5 @@
 /** What the security module issued, for people: tokens, amounts, tariff breakdown, key change. */
-import { localDateTime } from '../../hsm/local-time';
+import { localDateTime } from '../../codec/local-time';
 import type { Issued, KeyChangeSummary } from '../../hsm/types';
 import type { Hsm } from '../../hsm/hsm';
 import type { CliContext } from '../context';

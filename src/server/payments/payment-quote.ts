@@ -6,7 +6,7 @@
  */
 import { fail } from '../../errors';
 import type { Hsm, TariffBreakdown } from '../../hsm';
-import { localDateTime } from '../../hsm/local-time';
+import { localDateTime } from '../../codec/local-time';
 import { rupiahToVolume } from '../../hsm/tariff';
 
 export interface PaymentQuote {

@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import type { Hsm } from '../../hsm';
-import { localDateTime } from '../../hsm/local-time';
+import { localDateTime } from '../../codec/local-time';
 import { reconcile } from '../reconciliation';
 import { problems } from '../schemas/common';
 import type { ServerStore } from '../store/server-store';

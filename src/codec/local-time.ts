@@ -3,7 +3,7 @@
  * 540 WIT). The host time zone is never used. Integer arithmetic only.
  */
 import { fail } from '../errors';
-import { floorDiv, formatWallClock, minutesFromWallClock, parseWallClock, wallClockFromMinutes } from '../codec/wall-clock';
+import { floorDiv, formatWallClock, minutesFromWallClock, parseWallClock, wallClockFromMinutes } from './wall-clock';
 
 const MS_PER_MINUTE = 60000;
 
