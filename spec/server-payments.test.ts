@@ -10,7 +10,7 @@ import { PaymentSimulator } from '../src/server/payment-simulator/payment-simula
 import { listen } from '../src/server/run-server';
 import { OP, PAN, PAN2 } from './hsm-support';
 import { describePostgres } from './postgres-support';
-import { type TestServer, postgresServer, sqliteServer, type ServerExtras } from './server-support';
+import { type ServerExtras, type TestServer, customerWithAccount, postgresServer, signIn, sqliteServer } from './server-support';
 
 const SERVER_KEY = 'SB-Mid-server-test-0123456789abcdef';
 
@@ -242,6 +242,35 @@ function journey(make: (extras: ServerExtras) => Promise<TestServer>): void {
     expect((await call('POST', '/v1/payments/notifications', null, { order_id: 'x' })).body).toMatchObject({ status: 400, rule: 'required' });
   });
 
+  it('a customer pays for a meter linked to them (session and CSRF token), and for no other; reads only payments for their meters', async () => {
+    await customerWithAccount(s, 'C-PAY-A', [PAN], 'pay-ani', 'ani-password-123');
+    await customerWithAccount(s, 'C-PAY-B', [PAN2], 'pay-budi', 'budi-password-123');
+    const ani = await signIn(s.app, 'pay-ani', 'ani-password-123');
+    const budi = await signIn(s.app, 'pay-budi', 'budi-password-123');
+    const as = (who: { cookie: string; csrf: string }, csrf = true) => ({ cookie: who.cookie, ...(csrf ? { 'x-csrf-token': who.csrf } : {}) });
+    const quote = await call('POST', '/v1/payments/quote', null, { pan: PAN, rupiah: '50000' }, as(ani));
+    expect(quote.status).toBe(200);
+    expect(quote.body.tariff).toBeDefined();
+    const created = await call('POST', '/v1/payments', null, { pan: PAN, rupiah: '16000' }, as(ani));
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect(created.body).toMatchObject({ createdBy: 'customer:C-PAY-A', vendingPoint: 'online' });
+    const id = created.body.id as string;
+    // Another customer's meter answers as a meter that does not exist; so does their payment.
+    expect((await call('POST', '/v1/payments', null, { pan: PAN, rupiah: '16000' }, as(budi))).body).toMatchObject({ status: 404, field: 'body.pan' });
+    expect((await call('POST', '/v1/payments/quote', null, { pan: PAN, rupiah: '16000' }, as(budi))).status).toBe(404);
+    expect((await call('GET', `/v1/payments/${id}`, null, undefined, as(budi))).status).toBe(404);
+    expect((await call('POST', '/v1/payments', null, { pan: PAN, rupiah: '16000' }, as(ani, false))).body).toMatchObject({ status: 403, code: 'CSRF' });
+    expect((await call('GET', `/v1/payments/${id}/events`, null, undefined, as(ani))).status).toBe(403);
+    expect((await call('POST', `/v1/payments/${id}/retry`, null, undefined, as(ani))).status).toBe(403);
+    expect((await call('GET', '/v1/reconciliation', null, undefined, as(ani))).status).toBe(403);
+    await call('POST', `${created.body.payUrl as string}/settle`, null, undefined, { accept: 'application/json' });
+    const mine = await call('GET', `/v1/payments/${id}`, null, undefined, as(ani));
+    expect(mine.body).toMatchObject({ status: 'issued' });
+    expect((mine.body.issued as { tokens: string[] }).tokens[0]).toMatch(/^[0-9]{20}$/);
+    const audit = (await call('GET', `/v1/audit?transactionId=payment:${id}&outcome=issued`, s.admin)).body.records as { operator: string; vendingPoint: string }[];
+    expect(audit).toEqual([expect.objectContaining({ operator: 'customer:C-PAY-A', vendingPoint: 'online' })]);
+  });
+
   it('daily reconciliation per vending point: sales, litres and rupiah from the audit and the module\'s counters agree with the payments; a paid payment without a token is listed', async () => {
     type Rec = { rows: { date: string; vendingPoint: string; sales: number; litres: number; rupiah: number; counterLitres: number; payments: { sales: number; rupiah: number } | null; ok: boolean }[]; totals: { sales: number; litres: number; rupiah: number }; paidWithoutToken: { id: string; status: string }[]; ok: boolean; utcOffsetMinutes: number };
     const day = '2026-12-01'; // the test module's clock: 2026-12-01T02:30Z, 09:30 in Jakarta
@@ -259,9 +288,9 @@ function journey(make: (extras: ServerExtras) => Promise<TestServer>): void {
       payments: null, ok: true,
     });
     expect(kiosk.counterLitres).toBe(kiosk.litres);
-    // Payments issued in this journey: Rp 50,000, 20,000, 10,000, 35,000, 15,000, 30,000 (after the retry), 25,000.
+    // Payments issued in this journey: Rp 50,000, 20,000, 10,000, 35,000, 15,000, 30,000 (after the retry), 25,000, 16,000 (the customer's).
     const online = after.rows.find((r) => r.vendingPoint === 'online')!;
-    expect(online).toMatchObject({ sales: 7, ok: true, payments: { sales: 7 } });
+    expect(online).toMatchObject({ sales: 8, ok: true, payments: { sales: 8 } });
     expect(online.payments!.rupiah).toBe(online.rupiah);
     expect(online.rupiah).toBeGreaterThan(0);
     expect(after.totals).toEqual({

@@ -1,6 +1,7 @@
 /**
  * Payments (docs/server.md, "Payments"): quote, create, read, the gateway's notification, and an
- * admin's retry. Who may pay for a meter is one check (`mayPayFor`); who may read a payment is
+ * admin's retry. Customers (website sessions) pay for the meters linked to them; admin and agent
+ * API keys may too. Who may pay for a meter is one check (`mayPayFor`); who may read a payment is
  * another (`mayReadPayment`).
  */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -11,6 +12,7 @@ import { parseMeterPan } from '../../codec/pan';
 import { HydroSyncError } from '../../errors';
 import type { Hsm } from '../../hsm';
 import { callerOf } from '../auth';
+import { assertMayActFor, mayActFor } from '../meter-access';
 import { withField } from '../fields';
 import type { PaymentGateway } from '../payments/payment-gateway';
 import { quotePayment } from '../payments/payment-quote';
@@ -54,15 +56,18 @@ const Notification = Type.Object({
   signature_key: Type.String({ maxLength: 256 }), transaction_status: Type.String({ maxLength: 32 }),
 }, { additionalProperties: true, description: 'a Midtrans HTTP notification (other fields are read from the status API, not from here)' });
 
-/** The caller may pay for this meter: one check. Admin and agent API keys may (customers with their linked meters come with customer sessions). */
-async function mayPayFor(req: FastifyRequest, _pan: string): Promise<string> {
-  return callerOf(req).operator;
+/** The caller may pay for this meter (admins, agents; a customer for the meters linked to them, else 404): the operator to record. */
+async function mayPayFor(store: ServerStore, req: FastifyRequest, pan: string): Promise<string> {
+  const caller = callerOf(req);
+  await assertMayActFor(store, caller, pan, 'body.pan');
+  return caller.operator;
 }
 
-/** The caller may see this payment: admins every one, others the payments they created. */
-function mayReadPayment(req: FastifyRequest, row: PaymentRow): void {
+/** The caller may see this payment (else 404, as for one that does not exist): admins every one, a customer those for their linked meters, an agent those it created. */
+async function mayReadPayment(store: ServerStore, req: FastifyRequest, row: PaymentRow): Promise<void> {
   const caller = callerOf(req);
-  if (caller.role !== 'admin' && row.createdBy !== caller.operator) throw new HydroSyncError('NOT_FOUND', `no payment ${row.id}`);
+  const may = caller.role === 'admin' || (caller.role === 'customer' ? await mayActFor(store, caller, row.pan) : row.createdBy === caller.operator);
+  if (!may) throw new HydroSyncError('NOT_FOUND', `no payment ${row.id}`);
 }
 
 function rupiahOf(text: string): number {
@@ -92,7 +97,7 @@ export function paymentRoutes(app: FastifyInstance, deps: { hsm: Hsm; store: Ser
   };
 
   r.post('/v1/payments/quote', {
-    config: { access: 'agent' },
+    config: { access: 'meter' },
     schema: {
       tags: ['payments'], summary: 'what an amount of rupiah buys now: the block-tariff breakdown to show before paying (nothing is stored)', body: PaymentRequest,
       response: { 200: Type.Ref('PaymentQuote'), ...problems(400, 403, 404, 413, 415, 422) },
@@ -100,12 +105,12 @@ export function paymentRoutes(app: FastifyInstance, deps: { hsm: Hsm; store: Ser
   }, async (req) => {
     const pan = withField('body.pan', () => parseMeterPan(req.body.pan).pan);
     const rupiah = rupiahOf(req.body.rupiah);
-    await mayPayFor(req, pan);
+    await mayPayFor(deps.store, req, pan);
     return quotePayment(deps.hsm, pan, rupiah, (deps.now ?? (() => new Date()))());
   });
 
   r.post('/v1/payments', {
-    config: { access: 'agent' },
+    config: { access: 'meter' },
     schema: {
       tags: ['payments'], summary: 'create a payment at the gateway: its pay URL and what the money buys; the token is issued once the gateway confirms the money',
       body: PaymentRequest, response: { 201: Type.Ref('Payment'), ...problems(400, 403, 404, 413, 415, 422) },
@@ -114,13 +119,13 @@ export function paymentRoutes(app: FastifyInstance, deps: { hsm: Hsm; store: Ser
     const d = payments();
     const pan = withField('body.pan', () => parseMeterPan(req.body.pan).pan);
     const rupiah = rupiahOf(req.body.rupiah);
-    const createdBy = await mayPayFor(req, pan);
+    const createdBy = await mayPayFor(deps.store, req, pan);
     const { row, quote } = await createPayment(d, { pan, rupiah, createdBy });
     return reply.code(201).send({ ...row, quote });
   });
 
   r.get('/v1/payments/:id', {
-    config: { access: 'agent' },
+    config: { access: 'meter' },
     schema: {
       tags: ['payments'], summary: 'a payment (a pending one is confirmed with the gateway first) and its token once issued',
       params: Type.Object({ id: PaymentId }), response: { 200: Type.Ref('Payment'), ...problems(400, 404) },
@@ -128,7 +133,7 @@ export function paymentRoutes(app: FastifyInstance, deps: { hsm: Hsm; store: Ser
   }, async (req) => {
     const d = payments();
     const row = await deps.store.getPayment(req.params.id) ?? (() => { throw new HydroSyncError('NOT_FOUND', `no payment ${req.params.id}`); })();
-    mayReadPayment(req, row);
+    await mayReadPayment(deps.store, req, row);
     return answer(req, await refreshPayment(d, row), d);
   });
 
