@@ -232,7 +232,8 @@ function journey(make: (extras: ServerExtras) => Promise<TestServer>): void {
     expect((await call('POST', '/v1/payments', s.agent, { pan: PAN2, rupiah: '50000' })).body).toMatchObject({ status: 404, code: 'NOT_FOUND' });
     expect((await call('POST', '/v1/payments', s.agent, { pan: PAN })).body).toMatchObject({ status: 400, field: 'body.rupiah', rule: 'required' });
     expect((await call('GET', '/v1/payments/pay_000000000000000000000000', s.agent)).status).toBe(404);
-    expect((await call('GET', '/v1/payments/nope', s.agent)).body).toMatchObject({ status: 400, field: 'params.id' });
+    expect((await call('GET', '/v1/payments/nope', s.agent)).body).toMatchObject({ status: 404, code: 'NOT_FOUND' });
+    expect((await call('GET', '/v1/payments/no%20pe', s.agent)).body).toMatchObject({ status: 400, field: 'params.id' });
     expect((await call('GET', '/v1/payments/pay_000000000000000000000000/events', s.agent)).status).toBe(403);
     const mine = await call('POST', '/v1/payments', s.admin, { pan: PAN, rupiah: '9000' });
     expect(mine.status).toBe(201);

@@ -33,7 +33,8 @@ export interface PaymentOptions {
   expiryMinutes?: number;
 }
 
-const PaymentId = Type.String({ pattern: '^pay_[0-9a-f]{24}$', description: 'the payment id (the gateway\'s order_id)' });
+// Any id-like text: one that is not a payment's is 404, like a payment the caller may not see.
+const PaymentId = Type.String({ pattern: '^[A-Za-z0-9_.:-]{1,64}$', description: 'the payment id (pay_ and 24 hex digits; the gateway\'s order_id)' });
 const Rupiah = Type.String({ minLength: 1, maxLength: 20, description: 'whole rupiah ("50000", "50_000")' });
 const PaymentRequest = Type.Object({ pan: Pan, rupiah: Rupiah }, { additionalProperties: false });
 
@@ -116,10 +117,10 @@ export function paymentRoutes(app: FastifyInstance, deps: { hsm: Hsm; store: Ser
       body: PaymentRequest, response: { 201: Type.Ref('Payment'), ...problems(400, 403, 404, 413, 415, 422) },
     },
   }, async (req, reply) => {
-    const d = payments();
     const pan = withField('body.pan', () => parseMeterPan(req.body.pan).pan);
     const rupiah = rupiahOf(req.body.rupiah);
     const createdBy = await mayPayFor(deps.store, req, pan);
+    const d = payments();
     const { row, quote } = await createPayment(d, { pan, rupiah, createdBy });
     return reply.code(201).send({ ...row, quote });
   });
@@ -131,9 +132,9 @@ export function paymentRoutes(app: FastifyInstance, deps: { hsm: Hsm; store: Ser
       params: Type.Object({ id: PaymentId }), response: { 200: Type.Ref('Payment'), ...problems(400, 404) },
     },
   }, async (req) => {
-    const d = payments();
     const row = await deps.store.getPayment(req.params.id) ?? (() => { throw new HydroSyncError('NOT_FOUND', `no payment ${req.params.id}`); })();
     await mayReadPayment(deps.store, req, row);
+    const d = payments();
     return answer(req, await refreshPayment(d, row), d);
   });
 
