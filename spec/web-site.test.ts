@@ -58,7 +58,7 @@ describeInBrowser('the website', {}, (browser) => {
     });
   }
 
-  it('a customer signs in, sees their meter, types the meter\'s report code and sees the remaining volume; signs out', async () => {
+  it('a customer signs in, buys Rp 50,000 of water (breakdown first, paid in the simulator), enters the token in a meter, reports, and sees the remaining volume', async () => {
     const [, user, password] = /customer sign-in +(\S+) \/ (\S+)/.exec(lines.join('\n'))!;
     const { vendingKey, dkga: _dkga, ...params } = DEMO_KEY;
     const meter = new Meter({ profile: { pan: DEMO_KEY.pan }, key: deriveDecoderKey(vendingKey, params as never), initialTid: tidFromWallClock('2026-11-01T00:00', 2014) });
@@ -72,10 +72,35 @@ describeInBrowser('the website', {}, (browser) => {
     await page.getByRole('heading', { name: 'My meters' }).waitFor();
     const card = page.locator(`section[data-pan="${DEMO_KEY.pan}"]`);
     await card.getByText('No report from the meter yet').waitFor();
-    await card.getByLabel('Report code (20 digits)').fill(meter.report('2026-12-01T10:00').code);
+
+    // Buy: the block-tariff breakdown before paying, then the payment page of the simulator.
+    await card.getByLabel('Amount (Rp)').fill('50000');
+    await card.getByRole('button', { name: 'Show breakdown' }).click();
+    await card.getByRole('table').waitFor();
+    expect(await card.getByText('You get:').textContent()).toMatch(/You get: \d/);
+    await card.getByRole('button', { name: 'Pay' }).click();
+    const payLink = card.getByRole('link', { name: 'Open the payment page' });
+    await payLink.waitFor();
+    await page.screenshot({ path: join(shots, 'customer-buy-en.png'), fullPage: true });
+    const payPage = await browser.context.newPage();
+    await payPage.goto((await payLink.getAttribute('href'))!);
+    await payPage.getByRole('button', { name: 'Pay Rp 50000' }).click();
+    await payPage.close();
+    const digits = card.locator('.token .digits');
+    await digits.first().waitFor({ timeout: 30_000 });
+    const grouped = (await digits.first().textContent())!;
+    expect(grouped).toMatch(/^\d{4} \d{4} \d{4} \d{4} \d{4}$/);
+    await page.screenshot({ path: join(shots, 'customer-token-en.png'), fullPage: true });
+
+    // The token works in the meter; the meter's report code shows what is left.
+    const entered = meter.enter(grouped.replace(/ /g, ''), '2026-12-01T10:00');
+    expect(entered.result).toBe('ACCEPT');
+    meter.consume(1000, '2026-12-02T10:00');
+    await card.getByLabel('Report code (20 digits)').fill(meter.report('2026-12-02T10:00').code);
     await card.getByRole('button', { name: 'Send report' }).click();
     await card.locator('.remaining').waitFor();
-    expect(await card.locator('.remaining').textContent()).toBe('0 m³');
+    const left = entered.litres! - 1000;
+    expect(await card.locator('.remaining').textContent()).toBe(`${(left / 1000).toLocaleString('en-US', { maximumFractionDigits: 3 })} m³`);
     await page.screenshot({ path: join(shots, 'customer-meters-en.png'), fullPage: true });
     // A wrong code is refused with the server's reason, in the page.
     await card.getByLabel('Report code (20 digits)').fill('1234');
@@ -84,6 +109,34 @@ describeInBrowser('the website', {}, (browser) => {
     await page.getByRole('button', { name: /Sign out/ }).click();
     await page.getByLabel('Username').waitFor();
     expect(errors.filter((e) => !e.includes('status of 400'))).toEqual([]);
+    await page.close();
+  }, 90_000);
+
+  it('an admin signs in (Indonesian) and registers a customer whose name carries markup: it shows as text, never runs', async () => {
+    const [, user, password] = /admin sign-in +(\S+) \/ (\S+)/.exec(lines.join('\n'))!;
+    const page = await browser.context.newPage();
+    const errors = pageErrors(page);
+    let dialogs = 0;
+    page.on('dialog', (d) => { dialogs++; void d.dismiss(); });
+    await page.goto(`${url}/?lang=id`);
+    await page.getByLabel('Nama pengguna').fill(user!);
+    await page.getByLabel('Kata sandi').fill(password!);
+    await page.getByRole('button', { name: 'Masuk' }).click();
+    await page.getByRole('heading', { name: 'Admin PDAM' }).waitFor();
+    await page.getByText('DEMO-0001').waitFor();
+    const name = 'Budi <img src=x onerror=alert(1)><script>alert(2)</script>';
+    await page.getByLabel('Nomor pelanggan').fill('PEL-0002');
+    await page.getByLabel('Nama', { exact: true }).fill(name);
+    await page.getByRole('button', { name: 'Daftarkan' }).click();
+    await page.getByText('Terdaftar: PEL-0002').waitFor();
+    const item = page.locator('ul.customers li', { hasText: 'PEL-0002' });
+    expect(await item.textContent()).toBe(`PEL-0002 ${name}`);
+    expect(await item.locator('img, script').count()).toBe(0);
+    await page.screenshot({ path: join(shots, 'admin-customers-id.png'), fullPage: true });
+    await page.getByRole('button', { name: /Keluar/ }).click();
+    await page.getByLabel('Nama pengguna').waitFor();
+    expect(dialogs).toBe(0);
+    expect(errors).toEqual([]);
     await page.close();
   });
 
