@@ -6,16 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tidFromWallClock } from '../src/codec';
 import { deriveDecoderKey } from '../src/keys';
 import { Meter } from '../src/meter';
-import { PAN, PAN2, VK04, VK04_KRN2, OP } from './hsm-support';
-import { type TestServer, json, sqliteServer } from './server-support';
+import { PAN, PAN2, VK04, OP } from './hsm-support';
+import { type TestServer, importKrn2Key, json, sqliteServer } from './server-support';
 
 let s: TestServer;
 beforeAll(async () => {
   s = await sqliteServer();
-  await s.hsm.importVendingKey({
-    id: 'sgc201457-krn2', keyHex: VK04_KRN2, dkga: '04', supplyGroupCode: '201457', keyRevisionNumber: 2, vendingKeyType: 'unique',
-    baseDate: 2014, encryptionAlgorithm: '11', activeFrom: '2020-01-01T00:00',
-  }, OP);
+  await importKrn2Key(s.hsm);
   await s.hsm.addMeter({ pan: PAN2, customerReference: 'CUST-2', supplyGroupCode: '201457', keyRevisionNumber: 1, encryptionAlgorithm: '11', baseDate: 2014 }, OP);
 }, 60_000);
 afterAll(() => s.close());

@@ -42,6 +42,17 @@ function journey(make: (extras: ServerExtras) => Promise<TestServer>): void {
     signature_key: midtransSignature(orderId, statusCode, gross, SERVER_KEY),
   });
 
+  /** Settle at the gateway without its notification reaching the server (a lost or delayed callback). */
+  const settleSilently = async (orderId: string) => {
+    const callback = sim.callbackUrl;
+    sim.callbackUrl = undefined;
+    try {
+      await sim.settle(orderId);
+    } finally {
+      sim.callbackUrl = callback;
+    }
+  };
+
   beforeAll(async () => {
     sim = await PaymentSimulator.start({ serverKey: SERVER_KEY });
     s = await make({ payments: { gateway: new MidtransGateway({ apiBaseUrl: sim.url, serverKey: SERVER_KEY }), expiryMinutes: 30 } });
@@ -132,13 +143,7 @@ function journey(make: (extras: ServerExtras) => Promise<TestServer>): void {
   it('10 concurrent copies of the settlement notification: all answered, one vend, one issued audit record', async () => {
     const p = await create('35000');
     const id = p.id as string;
-    const callback = sim.callbackUrl;
-    sim.callbackUrl = undefined;
-    try {
-      await sim.settle(id);
-    } finally {
-      sim.callbackUrl = callback;
-    }
+    await settleSilently(id);
     const all = await Promise.all(Array.from({ length: 10 }, () => call('POST', '/v1/payments/notifications', null, signed(id, 'settlement', '35000.00'))));
     expect(all.map((r) => r.status)).toEqual(Array(10).fill(200));
     expect(all.every((r) => r.body.status === 'issued' || r.body.status === 'paid')).toBe(true);
@@ -202,13 +207,7 @@ function journey(make: (extras: ServerExtras) => Promise<TestServer>): void {
   it('a lost notification: reading the payment asks the gateway and issues the token', async () => {
     const p = await create('25000');
     const id = p.id as string;
-    const callback = sim.callbackUrl;
-    sim.callbackUrl = undefined;
-    try {
-      await sim.settle(id);
-    } finally {
-      sim.callbackUrl = callback;
-    }
+    await settleSilently(id);
     expect((await read(id)).status).toBe('issued');
     expect((await events(id)).map((e) => e.source)).toEqual(['create', 'status', 'vend']);
   });

@@ -1,16 +1,13 @@
 // The vending server's routes in process (fastify inject) on a real SQLite store: every endpoint,
 // its refusals, and problem+json for every error.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { VK04_KRN2, PAN, PAN2, OP, panOf } from './hsm-support';
-import { type TestServer, json, sqliteServer } from './server-support';
+import { PAN, PAN2, panOf } from './hsm-support';
+import { type TestServer, importKrn2Key, json, sqliteServer } from './server-support';
 
 let s: TestServer;
 beforeAll(async () => {
   s = await sqliteServer();
-  await s.hsm.importVendingKey({
-    id: 'sgc201457-krn2', keyHex: VK04_KRN2, dkga: '04', supplyGroupCode: '201457', keyRevisionNumber: 2, vendingKeyType: 'unique',
-    baseDate: 2014, encryptionAlgorithm: '11', activeFrom: '2020-01-01T00:00',
-  }, OP);
+  await importKrn2Key(s.hsm);
 }, 60_000);
 afterAll(() => s.close());
 

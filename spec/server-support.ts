@@ -9,7 +9,7 @@ import { type ServerOptions, buildServer } from '../src/server/build-server';
 import { openPostgresServerStore } from '../src/server/store/postgres-server-store';
 import type { ServerStore } from '../src/server/store/server-store';
 import { openSqliteServerStore } from '../src/server/store/sqlite-server-store';
-import { setup, tempDir } from './hsm-support';
+import { VK04_KRN2, setup, tempDir } from './hsm-support';
 
 export interface TestServer {
   app: FastifyInstance;
@@ -60,6 +60,14 @@ export async function postgresServer(url: string, extras: ServerExtras = {}): Pr
   const hsmStore = await openPostgresStore(url);
   const store = await openPostgresServerStore(url);
   return finish(hsmStore, store, extras, () => {});
+}
+
+/** The vending key for KRN 2 of the test supply group (a key change's target). */
+export async function importKrn2Key(hsm: TestServer['hsm']): Promise<void> {
+  await hsm.importVendingKey({
+    id: 'sgc201457-krn2', keyHex: VK04_KRN2, dkga: '04', supplyGroupCode: '201457', keyRevisionNumber: 2, vendingKeyType: 'unique',
+    baseDate: 2014, encryptionAlgorithm: '11', activeFrom: '2020-01-01T00:00',
+  }, { operator: 'alice' });
 }
 
 /** A JSON body of an inject response. */

@@ -76,9 +76,7 @@ class PostgresServerStore implements ServerStore {
   }
 
   async prepare(migrations: readonly ServerMigration[]): Promise<void> {
-    const c = await this.#client();
-    try {
-      await c.query('BEGIN');
+    await this.#transaction(async (c) => {
       await c.query("SELECT pg_advisory_xact_lock(hashtext('hydrosync_server.migrate'))");
       await c.query(`CREATE SCHEMA IF NOT EXISTS ${S}`);
       await c.query(`CREATE TABLE IF NOT EXISTS ${S}.schema_version (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now(), summary TEXT NOT NULL)`);
@@ -90,15 +88,9 @@ class PostgresServerStore implements ServerStore {
         await c.query(m.postgres(S));
         await c.query(`INSERT INTO ${S}.schema_version (version, summary) VALUES ($1, $2)`, [m.version, m.summary]);
       }
-      await c.query('COMMIT');
-    } catch (e) {
-      await c.query('ROLLBACK').catch(() => {});
-      if (e instanceof HydroSyncError) throw e;
-      throw queryError(e, this.#target);
-    } finally {
-      c.release();
-    }
+    });
   }
+
 
   async schemaVersion(): Promise<number> {
     return (await this.#query(`SELECT max(version) AS v FROM ${S}.schema_version`)).rows[0].v as number;
