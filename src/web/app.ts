@@ -138,18 +138,27 @@ function buyForm(pan: string): HTMLElement {
   return form;
 }
 
-/** Poll the payment until its token is issued (or it fails), then show the token. */
+/**
+ * Poll the payment until its token is issued (or it fails), then show the token. A poll that fails
+ * (the network, a busy server) is shown and tried again: the money may already be taken, so the
+ * page never gives up on the token by itself.
+ */
 async function waitForToken(id: string, out: HTMLElement, note: HTMLElement): Promise<void> {
   for (let i = 0; i < 900; i++) {
-    const p = await api<Payment>('GET', `/v1/payments/${encodeURIComponent(id)}`);
-    if (p.status === 'issued' && p.issued !== undefined) {
-      note.textContent = '';
-      out.append(issuedBlock(p.issued));
-      return;
-    }
-    if (p.status === 'expired' || p.status === 'failed') {
-      note.textContent = t.paymentFailed;
-      return;
+    try {
+      const p = await api<Payment>('GET', `/v1/payments/${encodeURIComponent(id)}`);
+      if (p.status === 'issued' && p.issued !== undefined) {
+        note.textContent = '';
+        out.append(issuedBlock(p.issued));
+        return;
+      }
+      if (p.status === 'expired' || p.status === 'failed') {
+        note.textContent = t.paymentFailed;
+        return;
+      }
+      note.textContent = t.waitingPayment;
+    } catch (e) {
+      note.textContent = `${t.waitingPayment} (${message(e)})`;
     }
     await new Promise((r) => setTimeout(r, 1000));
   }
