@@ -15,6 +15,7 @@
  * The meter (GATT server) side is `GattServer`: a transport calls it for every read and write and
  * gives it a `GattPeer` to notify through. The in-memory pair (memory-link.ts) joins the two.
  */
+import { HydroSyncError } from '../errors';
 
 /** The phone's side of a link: a GATT client connected to one meter. */
 export interface LinkTransport {
@@ -42,6 +43,17 @@ export interface LinkTransport {
   startNotifications(characteristic: string, listener: (value: Uint8Array) => void): Promise<void>;
   /** Call `listener` whenever the link drops (either side, or the radio). Returns an unsubscribe function. */
   onDisconnect(listener: () => void): () => void;
+}
+
+/**
+ * A characteristic of the meter service found on connecting, for the GATT transports (Web
+ * Bluetooth, noble): LINK when the meter is not connected, USAGE for a UUID outside the service.
+ */
+export function meterCharacteristic<C>(connected: boolean, found: ReadonlyMap<string, C>, uuid: string): C {
+  if (!connected) throw new HydroSyncError('LINK', 'the meter is not connected');
+  const c = found.get(uuid);
+  if (c === undefined) throw new HydroSyncError('USAGE', `${uuid} is not a characteristic of the HydroSync meter service`);
+  return c;
 }
 
 /**

@@ -14,7 +14,7 @@
  */
 import { HydroSyncError, fail } from '../errors';
 import { ATT_DEFAULT_MTU, METER_CHARACTERISTICS, METER_SERVICE_UUID } from './gatt-profile';
-import { DisconnectListeners, type LinkTransport } from './transport';
+import { DisconnectListeners, type LinkTransport, meterCharacteristic } from './transport';
 import type {
   WebBluetoothApi, WebBluetoothCharacteristic, WebBluetoothDevice, WebBluetoothGattServer, WebBluetoothRequestOptions,
 } from './web-bluetooth-api';
@@ -183,10 +183,7 @@ export class WebBluetoothTransport implements LinkTransport {
   }
 
   private characteristic(uuid: string): WebBluetoothCharacteristic {
-    if (!this.connected) throw new HydroSyncError('LINK', 'the meter is not connected');
-    const c = this.characteristics.get(uuid);
-    if (c === undefined) fail('USAGE', `${uuid} is not a characteristic of the HydroSync meter service`);
-    return c;
+    return meterCharacteristic(this.connected, this.characteristics, uuid);
   }
 
   /** Run one GATT operation after the previous one settled; browser errors become LINK errors. */

@@ -8,7 +8,7 @@
 import { createRequire } from 'node:module';
 import { HydroSyncError, fail } from '../errors';
 import { ATT_DEFAULT_MTU, METER_CHARACTERISTICS, METER_SERVICE_UUID } from '../link/gatt-profile';
-import { DisconnectListeners, type LinkTransport } from '../link/transport';
+import { DisconnectListeners, type LinkTransport, meterCharacteristic } from '../link/transport';
 import type { NobleCentral, NobleCharacteristic, NoblePeripheral } from './noble-types';
 
 /** The package the adapter loads (an optional peer dependency). */
@@ -189,10 +189,7 @@ export class NobleTransport implements LinkTransport {
   }
 
   private characteristic(uuid: string): NobleCharacteristic {
-    if (!this.connected) throw new HydroSyncError('LINK', 'the meter is not connected');
-    const c = this.characteristics.get(uuid);
-    if (c === undefined) fail('USAGE', `${uuid} is not a characteristic of the HydroSync meter service`);
-    return c;
+    return meterCharacteristic(this.connected, this.characteristics, uuid);
   }
 
   private async gatt<T>(what: string, run: () => Promise<T>): Promise<T> {
